@@ -1,0 +1,185 @@
+// The single source of truth for porta's configuration: types, validation, defaults and doc comments.
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+
+const duration = (fallback: string, doc: string) =>
+  z
+    .union([z.number().nonnegative(), z.string()])
+    .refine((v) => !Number.isNaN(parseDuration(v)), {
+      message: 'expected a duration like "10s", "500ms" or a number of seconds',
+    })
+    .default(fallback)
+    .describe(doc);
+
+const size = (fallback: string | number, doc: string) =>
+  z
+    .union([z.number().int().nonnegative(), z.string()])
+    .refine((v) => !Number.isNaN(parseSize(v)), {
+      message: 'expected a size like "1m", "16k" or a number of bytes',
+    })
+    .default(fallback)
+    .describe(doc);
+
+/** Limits of the HTTP engine (nginx-like defaults). */
+export const LimitsSchema = z
+  .object({
+    max_connections: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe('Open connections per listener; more are refused (closed at accept).'),
+    max_request_line: size('8k', 'Longest request line; longer gets 414 (nginx: 8k).'),
+    max_header_size: size('32k', 'Largest header section in bytes; larger gets 431.'),
+    max_headers: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe('Most header fields in one request; more gets 431.'),
+    max_body_size: size('1m', 'Largest request body; larger gets 413. 0 means no limit.'),
+  })
+  .strict()
+  .describe('Request size limits.');
+
+/** Timeouts of the HTTP engine. */
+export const TimeoutsSchema = z
+  .object({
+    header: duration('20s', 'Time to receive a whole request head (slowloris guard); then 408.'),
+    body: duration('60s', 'Longest pause between two reads of a request body; then 408.'),
+    idle: duration('65s', 'How long an idle keep-alive connection stays open.'),
+    send: duration('60s', 'Longest pause while a client does not read the response.'),
+    shutdown: duration('10s', 'On shutdown, how long in-flight requests may take to finish.'),
+  })
+  .strict()
+  .describe('Connection timeouts.');
+
+/** A fixed response. */
+export const RespondSchema = z
+  .object({
+    status: z.number().int().min(200).max(599).default(200).describe('Status code.'),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Response header fields, name to value.'),
+    body: z.string().default('').describe('Response body (text).'),
+  })
+  .strict()
+  .describe('Answer with a fixed status, headers and body.');
+
+/** A redirect. */
+export const RedirectSchema = z
+  .object({
+    to: z.string().min(1).describe('Target URL or path, e.g. https://example.com.'),
+    status: z
+      .union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)])
+      .default(301)
+      .describe('Redirect status.'),
+    keep_path: z
+      .boolean()
+      .default(false)
+      .describe('Append the request path (after the route prefix) and query to `to`.'),
+  })
+  .strict()
+  .describe('Redirect to another URL.');
+
+/** The HTTP echo handler. */
+export const EchoSchema = z
+  .object({})
+  .strict()
+  .describe('Answer with the request itself: text, or JSON when the client accepts it.');
+
+/** One route: a path prefix and exactly one handler. */
+export const RouteSchema = z
+  .object({
+    path: z
+      .string()
+      .startsWith('/')
+      .default('/')
+      .describe('Path prefix this route serves; the longest matching prefix wins.'),
+    respond: RespondSchema.optional(),
+    redirect: RedirectSchema.optional(),
+    echo: EchoSchema.optional(),
+  })
+  .strict()
+  .refine((r) => [r.respond, r.redirect, r.echo].filter((h) => h !== undefined).length === 1, {
+    message: 'expected exactly one handler: respond, redirect or echo',
+  })
+  .describe('A path prefix and the handler that serves it.');
+
+/** One site: where it listens, which Host names it answers, its routes. */
+export const SiteSchema = z
+  .object({
+    listen: z
+      .array(z.string())
+      .min(1)
+      .default([':8080'])
+      .describe('Addresses to listen on: "8080", ":8080", "127.0.0.1:8080", "[::1]:8080".'),
+    hosts: z
+      .array(z.string())
+      .default([])
+      .describe('Host names this site answers ("example.com", "*.example.com"); empty = default.'),
+    routes: z.array(RouteSchema).min(1).describe('Routes, matched by longest path prefix.'),
+  })
+  .strict()
+  .describe('A virtual host.');
+
+/** A layer-4 listener. */
+export const StreamSchema = z
+  .object({
+    listen: z.array(z.string()).min(1).describe('Addresses to listen on.'),
+    echo: z
+      .object({})
+      .strict()
+      .optional()
+      .describe('RFC 862 echo: every byte a client sends comes back.'),
+  })
+  .strict()
+  .refine((s) => s.echo !== undefined, { message: 'expected a stream handler: echo' })
+  .describe('A TCP listener that does not speak HTTP.');
+
+/** Logging. */
+export const LogSchema = z
+  .object({
+    level: z
+      .enum(['debug', 'info', 'warning', 'error'])
+      .default('info')
+      .describe('Lowest level of the error log.'),
+    access: z
+      .enum(['combined', 'json', 'off'])
+      .default('combined')
+      .describe('Access log format: nginx combined, one JSON object per line, or off.'),
+    access_path: z
+      .string()
+      .default('stdout')
+      .describe('Where access log lines go: "stdout" or a file path.'),
+    error_path: z
+      .string()
+      .default('stderr')
+      .describe('Where the error log goes: "stderr" or a file path.'),
+  })
+  .strict()
+  .describe('Error and access logs.');
+
+/** The whole configuration. */
+export const ConfigSchema = z
+  .object({
+    sites: z.array(SiteSchema).default([]).describe('HTTP sites.'),
+    streams: z.array(StreamSchema).default([]).describe('TCP listeners that do not speak HTTP.'),
+    limits: LimitsSchema.default(LimitsSchema.parse({})),
+    timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
+    log: LogSchema.default(LogSchema.parse({})),
+  })
+  .strict()
+  .describe('porta configuration.');
+
+/** A configuration as written (defaults optional). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** A validated configuration with every default filled in. */
+export type Config = z.output<typeof ConfigSchema>;
+export type SiteConfig = z.output<typeof SiteSchema>;
+export type RouteConfig = z.output<typeof RouteSchema>;
+export type StreamConfig = z.output<typeof StreamSchema>;
+export type LimitsConfig = z.output<typeof LimitsSchema>;
+export type TimeoutsConfig = z.output<typeof TimeoutsSchema>;
+export type LogConfig = z.output<typeof LogSchema>;
