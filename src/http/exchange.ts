@@ -10,6 +10,8 @@ export interface Exchange {
   /** Client address and port (as the socket sees them). */
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The request path with dot-segments removed (RFC 3986 §5.2.4), still percent-encoded; routes match it. */
+  readonly path: string;
   /** The route prefix that matched ("/" for the root route). */
   readonly routePath: string;
   /** The request has a body (Content-Length > 0 or chunked). */

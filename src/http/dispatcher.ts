@@ -1,0 +1,66 @@
+// Connects a listener's connections to its router: runs handlers, turns failures into 500s, logs access.
+import type { ConnectionContext, Http1Timeouts } from '../http1/connection.js';
+import type { ParserLimits } from '../http1/request-parser.js';
+import type { ServerExchange } from '../http1/server-exchange.js';
+import { BAD_PATH, type Router } from './router.js';
+import { sendError } from './error-response.js';
+
+/** The logging the dispatcher needs (structural, so tests can pass their own). */
+export interface DispatchLogs {
+  error(message: string): void;
+  readonly debugEnabled: boolean;
+  debug(message: string): void;
+  /** Access log sink, or null when access logging is off. */
+  readonly access: { log(record: ServerExchange): void } | null;
+}
+
+export class Dispatcher implements ConnectionContext {
+  readonly limits: ParserLimits;
+  readonly timeouts: Http1Timeouts;
+  readonly debug: ((message: string) => void) | null;
+  /** Swapped atomically on reload: new requests see the new routes at once. */
+  router: Router;
+  readonly #logs: DispatchLogs;
+
+  constructor(router: Router, limits: ParserLimits, timeouts: Http1Timeouts, logs: DispatchLogs) {
+    this.router = router;
+    this.limits = limits;
+    this.timeouts = timeouts;
+    this.#logs = logs;
+    this.debug = logs.debugEnabled
+      ? (message: string) => {
+          logs.debug(message);
+        }
+      : null;
+  }
+
+  dispatch(exchange: ServerExchange): void {
+    const handler = this.router.route(exchange);
+    if (handler === null || handler === BAD_PATH) {
+      sendError(exchange, handler === null ? 404 : 400);
+      return;
+    }
+    try {
+      const pending = handler.handle(exchange);
+      if (pending !== undefined) {
+        pending.catch((error: unknown) => {
+          this.#fail(exchange, error);
+        });
+      }
+    } catch (error) {
+      this.#fail(exchange, error);
+    }
+  }
+
+  onExchangeDone(exchange: ServerExchange): void {
+    this.#logs.access?.log(exchange);
+  }
+
+  #fail(exchange: ServerExchange, error: unknown): void {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.#logs.error(
+      `Handler failed for ${exchange.request.method} ${exchange.request.target}: ${detail}`,
+    );
+    exchange.fail();
+  }
+}

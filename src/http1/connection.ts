@@ -1,0 +1,301 @@
+// One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive, timeouts.
+import type { Socket } from 'node:net';
+import { cannedResponse } from './canned-responses.js';
+import type { ParseError } from './parse-error.js';
+import type { RequestHead } from './request-head.js';
+import { type ParserLimits, type ParserSink, RequestParser } from './request-parser.js';
+import { type ExchangeOwner, ServerExchange } from './server-exchange.js';
+
+export interface Http1Timeouts {
+  readonly headerMs: number;
+  readonly bodyMs: number;
+  readonly idleMs: number;
+  readonly sendMs: number;
+}
+
+/** What every connection of a listener shares: limits, timeouts, where exchanges go, logs. */
+export interface ConnectionContext {
+  readonly limits: ParserLimits;
+  readonly timeouts: Http1Timeouts;
+  /** Hands a new exchange to the router; must not throw. */
+  dispatch(exchange: ServerExchange): void;
+  /** Called when an exchange has been answered (access log). */
+  onExchangeDone(exchange: ServerExchange): void;
+  /** Debug lines about protocol errors and timeouts; null when debug is off. */
+  readonly debug: ((message: string) => void) | null;
+}
+
+/** Which deadline the sweeper enforces now. */
+const enum Wait {
+  /** A handler is working: no engine deadline. */
+  None,
+  /** Idle keep-alive: close quietly. */
+  Idle,
+  /** A request head is arriving: 408 at the deadline (slowloris guard). */
+  Head,
+  /** A request body is arriving: 408 when it stalls. */
+  Body,
+}
+
+/** After we end our side on an error, how long we keep reading before we destroy the socket. */
+const LINGER_MS = 2000;
+
+export class Http1Connection implements ParserSink, ExchangeOwner {
+  readonly socket: Socket;
+  readonly #context: ConnectionContext;
+  readonly #parser: RequestParser;
+  #exchange: ServerExchange | null = null;
+  #responseDone = false;
+  /** Bytes read but not parsed yet (the parser is paused). */
+  #leftover: Buffer | null = null;
+  #feeding = false;
+  #closing = false;
+  #closed = false;
+  #wait = Wait.Idle;
+  #deadline: number;
+  #sendDeadline = 0;
+  readonly #onClosed: (connection: Http1Connection) => void;
+
+  constructor(
+    socket: Socket,
+    context: ConnectionContext,
+    onClosed: (connection: Http1Connection) => void,
+  ) {
+    this.socket = socket;
+    this.#context = context;
+    this.#onClosed = onClosed;
+    this.#parser = new RequestParser(this, context.limits);
+    this.#deadline = Date.now() + context.timeouts.headerMs;
+    this.#wait = Wait.Head;
+    socket.on('data', (chunk: Buffer) => {
+      this.#onData(chunk);
+    });
+    socket.on('drain', () => {
+      this.#sendDeadline = 0;
+      this.#exchange?.onDrain();
+    });
+    socket.on('end', () => {
+      this.#onEnd();
+    });
+    socket.on('close', () => {
+      this.#onClose();
+    });
+  }
+
+  get mayKeepAlive(): boolean {
+    return !this.#closing;
+  }
+
+  /** Busy with a request (for graceful shutdown). */
+  get busy(): boolean {
+    return this.#exchange !== null || !this.#parser.idle;
+  }
+
+  // ---- reading ----
+
+  #onData(chunk: Buffer): void {
+    if (this.#closing && this.#exchange === null) return; // lingering after an error: discard
+    if (this.#leftover !== null) {
+      this.#leftover = Buffer.concat([this.#leftover, chunk]);
+      return;
+    }
+    if (this.#wait === Wait.Idle) {
+      this.#wait = Wait.Head;
+      this.#deadline = Date.now() + this.#context.timeouts.headerMs;
+    }
+    this.#feed(chunk);
+  }
+
+  /** Runs the parser over data; keeps what it did not consume and stops reading meanwhile. */
+  #feed(data: Buffer): void {
+    const socket = this.socket;
+    this.#feeding = true;
+    socket.cork();
+    const consumed = this.#parser.execute(data);
+    socket.uncork();
+    this.#feeding = false;
+    if (consumed < data.length && !this.#parser.dead && !this.#closed) {
+      this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
+      socket.pause();
+    }
+  }
+
+  #resumeParsing(): void {
+    this.#parser.resume();
+    if (this.#feeding || this.#closed) return;
+    const leftover = this.#leftover;
+    if (leftover !== null) {
+      this.#leftover = null;
+      this.#feed(leftover);
+    }
+    if (this.#leftover === null && !this.#closing) this.socket.resume();
+  }
+
+  #onEnd(): void {
+    // The client half-closed. Finish the exchange in progress, then close.
+    if (this.#exchange === null && this.#leftover === null) this.socket.end();
+    else this.#closing = true;
+  }
+
+  // ---- ParserSink ----
+
+  onRequestHead(head: RequestHead): void {
+    const now = Date.now();
+    const exchange = new ServerExchange(this, head, now);
+    this.#exchange = exchange;
+    this.#responseDone = false;
+    if (exchange.hasBody) {
+      this.#wait = Wait.Body;
+      this.#deadline = now + this.#context.timeouts.bodyMs;
+    } else {
+      this.#wait = Wait.None;
+    }
+    this.#context.dispatch(exchange);
+  }
+
+  onBody(chunk: Buffer): void {
+    const exchange = this.#exchange;
+    if (exchange === null) return;
+    this.#deadline = Date.now() + this.#context.timeouts.bodyMs;
+    if (!exchange.pushBody(chunk)) this.#parser.pause();
+  }
+
+  onRequestEnd(): void {
+    const exchange = this.#exchange;
+    if (exchange === null) return;
+    exchange.endBody();
+    this.#wait = Wait.None;
+    if (this.#responseDone) this.#completeExchange(exchange);
+    else this.#parser.pause(); // pipelining: the next request waits until this response is sent
+  }
+
+  onParseError(error: ParseError): void {
+    this.#context.debug?.(
+      `Bad request from ${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}: ${error.status} ${error.reason}`,
+    );
+    const exchange = this.#exchange;
+    if (exchange !== null) {
+      exchange.failBody(new Error(error.reason));
+      if (exchange.headSent) {
+        this.socket.destroy();
+        return;
+      }
+    }
+    this.#closeWith(error.status);
+  }
+
+  // ---- ExchangeOwner ----
+
+  onBodyWanted(): void {
+    const exchange = this.#exchange;
+    if (exchange === null) return;
+    exchange.sendContinueIfAsked();
+    if (this.#parser.paused && !exchange.requestDone) this.#resumeParsing();
+  }
+
+  onResponseDone(exchange: ServerExchange): void {
+    if (exchange !== this.#exchange) return;
+    this.#responseDone = true;
+    if (!exchange.keepAlive) this.#closing = true;
+    if (exchange.requestDone) {
+      this.#completeExchange(exchange);
+      if (!this.#closed && !this.#closing) this.#resumeParsing();
+    } else if (this.#closing) {
+      // Answered before the body arrived and we will close: stop here.
+      this.#context.onExchangeDone(exchange);
+      this.#exchange = null;
+      this.#endGracefully();
+    } else if (exchange.hasBody) {
+      // Answered before the body arrived: read and drop the rest of the body, then go on.
+      exchange.failBody(new Error('response sent before the request body was read'));
+      if (this.#parser.paused) this.#resumeParsing();
+    }
+  }
+
+  onWriteBlocked(): void {
+    if (this.#sendDeadline === 0) this.#sendDeadline = Date.now() + this.#context.timeouts.sendMs;
+  }
+
+  #completeExchange(exchange: ServerExchange): void {
+    this.#context.onExchangeDone(exchange);
+    this.#exchange = null;
+    if (this.#closing) {
+      this.#parser.pause();
+      this.#endGracefully();
+      return;
+    }
+    this.#wait = Wait.Idle;
+    this.#deadline = Date.now() + this.#context.timeouts.idleMs;
+  }
+
+  // ---- timeouts and closing ----
+
+  /** Called by the sweeper about once a second. */
+  checkDeadlines(now: number): void {
+    if (this.#closed) return;
+    if (this.#sendDeadline !== 0 && now > this.#sendDeadline) {
+      this.#context.debug?.(`Send timeout for ${this.socket.remoteAddress ?? '?'}`);
+      this.socket.destroy();
+      return;
+    }
+    if (this.#wait === Wait.None || now <= this.#deadline) return;
+    if (this.#wait === Wait.Idle) {
+      this.#endGracefully();
+      return;
+    }
+    // RFC 9110 §15.5.9: 408 when the client does not send the request in time.
+    this.#context.debug?.(
+      `Request timeout (${this.#wait === Wait.Head ? 'head' : 'body'}) for ${this.socket.remoteAddress ?? '?'}`,
+    );
+    const exchange = this.#exchange;
+    if (exchange !== null) {
+      exchange.failBody(new Error('request body timeout'));
+      if (exchange.headSent) {
+        this.socket.destroy();
+        return;
+      }
+      this.#exchange = null;
+    }
+    this.#closeWith(408);
+  }
+
+  /** Graceful shutdown: idle connections close now, busy ones after their response. */
+  shutdown(): void {
+    this.#closing = true;
+    if (this.#exchange === null) this.#endGracefully();
+  }
+
+  /** Sends a canned error response and closes; reads and drops what still arrives for a while. */
+  #closeWith(status: number): void {
+    this.#wait = Wait.None;
+    this.#closing = true;
+    this.#leftover = null;
+    this.#parser.pause();
+    if (!this.socket.writable) {
+      this.socket.destroy();
+      return;
+    }
+    this.socket.write(cannedResponse(status, Date.now()), 'latin1');
+    this.#endGracefully();
+  }
+
+  #endGracefully(): void {
+    this.#closing = true;
+    this.#wait = Wait.None;
+    if (this.#closed) return;
+    this.socket.end();
+    this.socket.resume(); // keep reading (and dropping) so the client sees our response, not a reset
+    setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const exchange = this.#exchange;
+    if (exchange !== null) {
+      exchange.onClose();
+      this.#exchange = null;
+    }
+    this.#onClosed(this);
+  }
+}

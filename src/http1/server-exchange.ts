@@ -1,0 +1,283 @@
+// One request/response exchange on an HTTP/1.1 connection: the Exchange handlers see, written to the socket.
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { CONTINUE_100, cannedResponse } from './canned-responses.js';
+import { RequestBody, emptyBody } from './request-body.js';
+import { BodyKind, type RequestHead, findHeader } from './request-head.js';
+import { Framing, buildResponseHead, isBodyless } from './response-head.js';
+
+/** What an exchange needs from the connection that owns it. */
+export interface ExchangeOwner {
+  readonly socket: Socket;
+  /** False once the connection is shutting down or must close after this exchange. */
+  readonly mayKeepAlive: boolean;
+  onBodyWanted(): void;
+  onResponseDone(exchange: ServerExchange): void;
+  onWriteBlocked(): void;
+}
+
+const CRLF = '\r\n';
+const LAST_CHUNK = '0\r\n\r\n';
+
+export class ServerExchange {
+  readonly request: RequestHead;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly startedAt: number;
+  /** Set by the router before the handler runs: the normalised path and the matched prefix. */
+  path = '/';
+  routePath = '/';
+  status = 0;
+  bytesSent = 0;
+  durationMs = 0;
+  /** Whether the connection may carry another request after this one. */
+  keepAlive = false;
+  readonly #owner: ExchangeOwner;
+  readonly #socket: Socket;
+  #body: RequestBody | null = null;
+  #requestDone = false;
+  #continueSent = false;
+  #headSent = false;
+  #ended = false;
+  #closed = false;
+  #framing = Framing.None;
+  #suppressBody = false;
+  #drainWaiters: (() => void)[] | null = null;
+  #stream: Readable | null = null;
+
+  constructor(owner: ExchangeOwner, request: RequestHead, now: number) {
+    this.#owner = owner;
+    this.#socket = owner.socket;
+    this.request = request;
+    this.remoteAddress = owner.socket.remoteAddress ?? '';
+    this.remotePort = owner.socket.remotePort ?? 0;
+    this.startedAt = now;
+    if (request.bodyKind !== BodyKind.None) this.#body = new RequestBody(owner);
+  }
+
+  // ---- request side ----
+
+  get hasBody(): boolean {
+    return this.request.bodyKind !== BodyKind.None;
+  }
+
+  body(): Readable {
+    return this.#body ?? emptyBody();
+  }
+
+  /** Request header lookup by lower-case name (for logs and handlers). */
+  header(lowerName: string): string | undefined {
+    return findHeader(this.request.headers, lowerName);
+  }
+
+  get method(): string {
+    return this.request.method;
+  }
+
+  get target(): string {
+    return this.request.target;
+  }
+
+  get versionMinor(): number {
+    return this.request.versionMinor;
+  }
+
+  /** The connection got body bytes; false asks it to stop reading (backpressure). */
+  pushBody(chunk: Buffer): boolean {
+    const body = this.#body;
+    if (body === null || body.destroyed || this.#ended) return true;
+    return body.push(chunk);
+  }
+
+  endBody(): void {
+    this.#requestDone = true;
+    const body = this.#body;
+    if (body !== null && !body.destroyed) body.push(null);
+  }
+
+  /** Ends the body stream early; an error reaches only a reader that listens for one. */
+  failBody(error: Error): void {
+    const body = this.#body;
+    if (body === null || body.destroyed) return;
+    body.destroy(body.listenerCount('error') > 0 ? error : undefined);
+  }
+
+  get requestDone(): boolean {
+    return this.#requestDone;
+  }
+
+  /** Sends `100 Continue` once, when the handler first wants the body (RFC 9110 §10.1.1). */
+  sendContinueIfAsked(): void {
+    if (this.request.expectContinue && !this.#continueSent && !this.#headSent) {
+      this.#continueSent = true;
+      this.#socket.write(CONTINUE_100, 'latin1');
+    }
+  }
+
+  // ---- response side ----
+
+  get headSent(): boolean {
+    return this.#headSent;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  send(status: number, headers: readonly string[], body?: string | Buffer): void {
+    const length =
+      body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    const head = this.#startHead(status, headers, length);
+    const socket = this.#socket;
+    if (this.#suppressBody || length === 0 || body === undefined) {
+      socket.write(head, 'latin1');
+    } else {
+      // One writev for head and body: cork, two writes, uncork.
+      socket.cork();
+      socket.write(head, 'latin1');
+      if (typeof body === 'string') socket.write(body, 'utf8');
+      else socket.write(body);
+      socket.uncork();
+      this.bytesSent = length;
+    }
+    this.#finish();
+  }
+
+  writeHead(status: number, headers: readonly string[], length: number): void {
+    this.#socket.write(this.#startHead(status, headers, length), 'latin1');
+  }
+
+  write(chunk: Buffer | string): boolean {
+    if (!this.#headSent) throw new Error('write() before writeHead()');
+    if (this.#ended || this.#closed) return false;
+    if (this.#suppressBody) return true;
+    const socket = this.#socket;
+    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (length === 0) return !socket.writableNeedDrain;
+    this.bytesSent += length;
+    let ok: boolean;
+    if (this.#framing === Framing.Chunked) {
+      socket.cork();
+      socket.write(`${length.toString(16)}\r\n`, 'latin1');
+      socket.write(chunk);
+      ok = socket.write(CRLF, 'latin1');
+      socket.uncork();
+    } else {
+      ok = socket.write(chunk);
+    }
+    if (!ok) this.#owner.onWriteBlocked();
+    return ok;
+  }
+
+  drained(): Promise<void> {
+    if (this.#closed || !this.#socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      (this.#drainWaiters ??= []).push(resolve);
+    });
+  }
+
+  /** The socket drained (or closed): wake writers waiting in drained(). */
+  onDrain(): void {
+    const waiters = this.#drainWaiters;
+    if (waiters === null) return;
+    this.#drainWaiters = null;
+    for (const resolve of waiters) resolve();
+  }
+
+  end(chunk?: Buffer | string): void {
+    if (this.#ended || this.#closed) return;
+    if (!this.#headSent) throw new Error('end() before writeHead()');
+    if (chunk !== undefined) this.write(chunk);
+    if (this.#framing === Framing.Chunked && !this.#suppressBody) {
+      this.#socket.write(LAST_CHUNK, 'latin1');
+    }
+    this.#finish();
+  }
+
+  sendStream(status: number, headers: readonly string[], stream: Readable, length: number): void {
+    this.writeHead(status, headers, length);
+    if (this.#suppressBody || this.#closed) {
+      stream.destroy();
+      this.end();
+      return;
+    }
+    this.#stream = stream;
+    stream.on('data', (chunk: Buffer) => {
+      if (!this.write(chunk)) {
+        stream.pause();
+        void this.drained().then(() => stream.resume());
+      }
+    });
+    stream.once('end', () => {
+      this.#stream = null;
+      this.end();
+    });
+    stream.once('error', (error: Error) => {
+      this.#stream = null;
+      this.abort(error);
+    });
+  }
+
+  abort(_reason?: Error): void {
+    if (this.#closed) return;
+    this.#stream?.destroy();
+    this.#socket.destroy();
+  }
+
+  /** A handler threw or rejected: answer 500 if nothing was sent yet, else cut the connection. */
+  fail(): void {
+    if (this.#closed || this.#ended) return;
+    if (this.#headSent) {
+      this.abort();
+      return;
+    }
+    this.keepAlive = false;
+    this.#headSent = true;
+    this.status = 500;
+    this.#socket.write(cannedResponse(500, Date.now()), 'latin1');
+    this.#finish();
+  }
+
+  /** The client went away. */
+  onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stream?.destroy();
+    this.#stream = null;
+    if (!this.#requestDone) this.failBody(new Error('client closed the connection'));
+    this.onDrain();
+  }
+
+  #startHead(status: number, headers: readonly string[], length: number): string {
+    if (this.#headSent) throw new Error('response head already sent');
+    this.#headSent = true;
+    this.status = status;
+    const request = this.request;
+    this.#suppressBody = request.method === 'HEAD' || isBodyless(status);
+    // RFC 9110 §10.1.1: if we answer before reading a body the client may be holding back, close.
+    const unreadContinue = request.expectContinue && !this.#continueSent && !this.#requestDone;
+    let keepAlive = request.keepAlive && this.#owner.mayKeepAlive && !unreadContinue;
+    let framing: Framing;
+    if (isBodyless(status)) framing = Framing.None;
+    else if (length >= 0) framing = Framing.Length;
+    else if (request.versionMinor === 1) framing = Framing.Chunked;
+    else {
+      framing = Framing.Close;
+      keepAlive = false;
+    }
+    this.#framing = framing;
+    this.keepAlive = keepAlive;
+    const connection = !keepAlive ? 'close' : request.versionMinor === 0 ? 'keep-alive' : '';
+    return buildResponseHead(status, headers, framing, length, connection, this.startedAt);
+  }
+
+  #finish(): void {
+    this.#ended = true;
+    this.durationMs = Date.now() - this.startedAt;
+    this.#owner.onResponseDone(this);
+  }
+}
