@@ -61,8 +61,11 @@ export class ServerExchange {
     return this.request.bodyKind !== BodyKind.None;
   }
 
+  /** The body stream; asking for it is the intent to read it, so `100 Continue` goes out now. */
   body(): Readable {
-    return this.#body ?? emptyBody();
+    if (this.#body === null) return emptyBody();
+    this.sendContinueIfAsked();
+    return this.#body;
   }
 
   /** Request header lookup by lower-case name (for logs and handlers). */

@@ -59,13 +59,14 @@ class EchoHandler implements Handler {
       exchange.send(200, headers, json ? `${prefix}"}\n` : prefix);
       return;
     }
+    const body = exchange.body(); // before the head: a client waiting on 100-continue gets it now
     // A text echo of a Content-Length body has a known length; JSON escaping changes it.
     const length =
       !json && request.contentLength >= 0 ? Buffer.byteLength(prefix) + request.contentLength : -1;
     exchange.writeHead(200, headers, length);
     exchange.write(prefix);
     const decoder = json ? new StringDecoder('utf8') : null;
-    for await (const chunk of exchange.body() as AsyncIterable<Buffer>) {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
       if (exchange.closed) return;
       const ok =
         decoder === null

@@ -1,0 +1,60 @@
+// A Writable over a file descriptor that copes with non-blocking pipes: partial writes go on, EAGAIN waits and retries.
+import { close, write } from 'node:fs';
+import { Writable } from 'node:stream';
+
+/**
+ * How long to wait before retrying when a non-blocking pipe is full. fs.WriteStream gives up
+ * with an error instead, and stdout is often such a pipe (the parent, or libuv in this process,
+ * may have set O_NONBLOCK on it); polling is fine for a log that already writes in batches.
+ */
+const RETRY_AFTER_FULL_MS = 10;
+
+export class FdWritable extends Writable {
+  readonly #fd: number;
+  readonly #ownsFd: boolean;
+
+  /** `ownsFd`: close the descriptor when the stream ends (a log file), or leave it open (stdout). */
+  constructor(fd: number, ownsFd: boolean) {
+    super({ decodeStrings: true });
+    this.#fd = fd;
+    this.#ownsFd = ownsFd;
+  }
+
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.#writeFrom(chunk, 0, callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.#ownsFd) {
+      callback(error);
+      return;
+    }
+    close(this.#fd, () => {
+      callback(error);
+    });
+  }
+
+  #writeFrom(chunk: Buffer, offset: number, callback: (error?: Error | null) => void): void {
+    // One closure per batch (not per line): batches come at most every few milliseconds.
+    write(this.#fd, chunk, offset, chunk.length - offset, null, (error, written) => {
+      if (error !== null) {
+        if (error.code !== 'EAGAIN') {
+          callback(error);
+          return;
+        }
+        // Kept ref'd so that `await close()` at shutdown waits for a slow reader (as fs.write would).
+        setTimeout(() => {
+          this.#writeFrom(chunk, offset, callback);
+        }, RETRY_AFTER_FULL_MS);
+        return;
+      }
+      const next = offset + written;
+      if (next < chunk.length) this.#writeFrom(chunk, next, callback);
+      else callback();
+    });
+  }
+}

@@ -1,0 +1,63 @@
+// Runs the built porta CLI as a child process for end-to-end tests, and always stops it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+export interface PortaProcess {
+  readonly child: ChildProcess;
+  /** Everything written to stdout/stderr so far. */
+  stdout(): string;
+  stderr(): string;
+  /** The first http:// or tcp:// URL from "Listening on ..." (waits for it). */
+  readonly url: string;
+  /** Sends a signal and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Spawns `node dist/main.js ...args` and waits until it logs a listening URL. */
+export async function spawnPorta(
+  args: readonly string[],
+  timeoutMs = 10_000,
+): Promise<PortaProcess> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = once(child, 'exit');
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill(signal);
+    const [code] = (await exited) as [number | null];
+    return code;
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = /listening on ((?:http|tcp):\/\/\S+)/i.exec(err + out);
+    if (match !== null) {
+      return { child, stdout: () => out, stderr: () => err, url: match[1] as string, stop };
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop('SIGKILL');
+      throw new Error(`porta did not start (exit ${child.exitCode}):\n${err}\n${out}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Runs porta to completion (for commands that exit by themselves). */
+export async function runPorta(
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
