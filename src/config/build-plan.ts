@@ -9,6 +9,8 @@ import type { Config, RouteConfig } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
 
 export interface HttpListenerPlan {
+  /** Identity across reloads: a listener with the same key keeps its socket. */
+  readonly key: string;
   readonly address: ListenAddress;
   readonly sites: readonly SiteTable[];
   readonly limits: ParserLimits;
@@ -16,7 +18,9 @@ export interface HttpListenerPlan {
   readonly maxConnections: number;
 }
 
-export interface EchoListenerPlan {
+/** A TCP listener that does not speak HTTP. */
+export interface StreamListenerPlan {
+  readonly key: string;
   readonly address: ListenAddress;
   readonly maxConnections: number;
   readonly idleTimeoutMs: number;
@@ -24,7 +28,7 @@ export interface EchoListenerPlan {
 
 export interface Plan {
   readonly http: readonly HttpListenerPlan[];
-  readonly tcpEcho: readonly EchoListenerPlan[];
+  readonly streams: readonly StreamListenerPlan[];
   readonly shutdownMs: number;
   readonly log: Config['log'];
   /** Everything the handlers hold, released when this plan is retired. */
@@ -82,7 +86,7 @@ export function buildPlan(config: Config): Plan {
       byAddress.set(key, entry);
     });
   });
-  const tcpEcho: EchoListenerPlan[] = [];
+  const streams: StreamListenerPlan[] = [];
   config.streams.forEach((stream, streamIndex) => {
     stream.listen.forEach((text, i) => {
       const where = `streams[${streamIndex}].listen[${i}]`;
@@ -93,7 +97,8 @@ export function buildPlan(config: Config): Plan {
           `${where}: ${address.text} is already an HTTP listener; one address, one protocol`,
         );
       }
-      tcpEcho.push({
+      streams.push({
+        key: listenKey(address),
         address,
         maxConnections: config.limits.max_connections,
         idleTimeoutMs: timeouts.idleMs,
@@ -101,14 +106,15 @@ export function buildPlan(config: Config): Plan {
     });
   });
   return {
-    http: [...byAddress.values()].map(({ address, sites }) => ({
+    http: [...byAddress.entries()].map(([key, { address, sites }]) => ({
+      key,
       address,
       sites,
       limits,
       timeouts,
       maxConnections: config.limits.max_connections,
     })),
-    tcpEcho,
+    streams,
     shutdownMs: parseDuration(config.timeouts.shutdown),
     log: config.log,
     handlers: built,

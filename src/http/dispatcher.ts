@@ -15,23 +15,38 @@ export interface DispatchLogs {
 }
 
 export class Dispatcher implements ConnectionContext {
-  readonly limits: ParserLimits;
-  readonly timeouts: Http1Timeouts;
+  limits: ParserLimits;
+  timeouts: Http1Timeouts;
   readonly debug: ((message: string) => void) | null;
   /** Swapped atomically on reload: new requests see the new routes at once. */
   router: Router;
   readonly #logs: DispatchLogs;
+  #access: DispatchLogs['access'];
 
   constructor(router: Router, limits: ParserLimits, timeouts: Http1Timeouts, logs: DispatchLogs) {
     this.router = router;
     this.limits = limits;
     this.timeouts = timeouts;
     this.#logs = logs;
+    this.#access = logs.access;
     this.debug = logs.debugEnabled
       ? (message: string) => {
           logs.debug(message);
         }
       : null;
+  }
+
+  /** Reload: swaps routes, limits and timeouts; exchanges already running keep their handler. */
+  update(
+    router: Router,
+    limits: ParserLimits,
+    timeouts: Http1Timeouts,
+    access: DispatchLogs['access'],
+  ): void {
+    this.#access = access;
+    this.router = router;
+    this.limits = limits;
+    this.timeouts = timeouts;
   }
 
   dispatch(exchange: ServerExchange): void {
@@ -53,7 +68,7 @@ export class Dispatcher implements ConnectionContext {
   }
 
   onExchangeDone(exchange: ServerExchange): void {
-    this.#logs.access?.log(exchange);
+    this.#access?.log(exchange);
   }
 
   #fail(exchange: ServerExchange, error: unknown): void {

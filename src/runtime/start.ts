@@ -1,17 +1,11 @@
-// Starts porta from a Config: binds every listener, wires engine, router and logs; stops gracefully.
-import type { Server, Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { buildPlan, type Plan } from '../config/build-plan.js';
+// Starts porta from a Config and reloads it live: listeners kept by address, routes swapped atomically.
+import { type Plan, buildPlan } from '../config/build-plan.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
-import { Dispatcher } from '../http/dispatcher.js';
-import { Router } from '../http/router.js';
-import { Http1Server } from '../http1/http1-server.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
-import { formatHostPort, formatUrl } from '../net/listen-address.js';
-import { closeServer, listen } from '../net/listener.js';
-import { type TcpEcho, startTcpEcho } from '../net/tcp-echo.js';
+import { HttpListener } from './http-listener.js';
+import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
 
 export interface BoundAddress {
   readonly host: string;
@@ -21,9 +15,14 @@ export interface BoundAddress {
 }
 
 export interface RunningServer {
-  /** What was bound, in config order (HTTP listeners first, then TCP echo). */
+  /** What is bound now, in config order (HTTP listeners first, then TCP listeners). */
   readonly addresses: readonly BoundAddress[];
   readonly logger: Logger;
+  /**
+   * Loads a new config without dropping a request: a bad config throws and the running one
+   * stays; unchanged listeners keep their sockets, new ones open, removed ones drain and close.
+   */
+  reload(input: ConfigInput | Config): Promise<void>;
   /** Graceful stop: stop accepting, finish in-flight requests (up to the shutdown timeout), close. */
   stop(): Promise<void>;
 }
@@ -31,11 +30,6 @@ export interface RunningServer {
 export interface StartOptions {
   /** Use this logger instead of one built from config.log. */
   readonly logger?: Logger;
-}
-
-interface HttpListener {
-  readonly server: Server;
-  readonly engine: Http1Server;
 }
 
 /** Validates `input`, builds the plan, binds everything (all or nothing) and starts serving. */
@@ -47,113 +41,164 @@ export async function start(
   const plan = buildPlan(config);
   const logger =
     options.logger ?? createLogger({ level: plan.log.level, path: plan.log.error_path });
-  const access = createAccessLog({
-    format: plan.log.access,
-    path: plan.log.access_path,
-    logger,
-  });
-  const listeners: HttpListener[] = [];
-  const echoes: TcpEcho[] = [];
-  const addresses: BoundAddress[] = [];
+  const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
+  const server = new PortaServer(plan, logger, access, options.logger === undefined);
   try {
-    for (const listenerPlan of plan.http) {
-      const listener = await startHttpListener(
-        listenerPlan,
-        logger,
-        plan.log.access === 'off' ? null : access,
-      );
-      listeners.push(listener);
-      const bound = listener.server.address() as AddressInfo;
-      const url = formatUrl('http', bound.address, bound.port);
-      addresses.push({ host: bound.address, port: bound.port, url });
-      logger.info(`Listening on ${url}`);
-    }
-    for (const echoPlan of plan.tcpEcho) {
-      const echo = await startTcpEcho([echoPlan.address], {
-        maxConnections: echoPlan.maxConnections,
-        idleTimeoutMs: echoPlan.idleTimeoutMs,
-        logger,
-      });
-      echoes.push(echo);
-      for (const bound of echo.addresses) {
-        const url = formatUrl('tcp', bound.host, bound.port);
-        addresses.push({ host: bound.host, port: bound.port, url });
-        logger.info(`TCP echo listening on ${url}`);
-      }
-    }
+    await server.openAll();
   } catch (error) {
-    await Promise.all([
-      ...listeners.map((l) => closeServer(l.server)),
-      ...echoes.map((e) => e.close()),
-    ]);
-    await releaseHandlers(plan);
+    await server.stop();
     throw error;
   }
-  let stopping: Promise<void> | null = null;
-  return {
-    addresses,
-    logger,
-    stop: () =>
-      (stopping ??= stopAll(plan, listeners, echoes, access, logger, options.logger === undefined)),
-  };
+  return server;
 }
 
-async function startHttpListener(
-  plan: Plan['http'][number],
-  logger: Logger,
-  access: AccessLog | null,
-): Promise<HttpListener> {
-  const dispatcher = new Dispatcher(new Router(plan.sites), plan.limits, plan.timeouts, {
-    error: (message) => {
-      logger.error(message);
-    },
-    debugEnabled: logger.debugEnabled,
-    debug: (message) => {
-      logger.debug(message);
-    },
-    access,
-  });
-  const engine = new Http1Server(dispatcher);
-  const onConnection = logger.debugEnabled
-    ? (socket: Socket) => {
-        logger.debug(
-          `Connection from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`,
-        );
-        engine.accept(socket);
+class PortaServer implements RunningServer {
+  readonly logger: Logger;
+  #plan: Plan;
+  #access: AccessLog;
+  readonly #ownLogger: boolean;
+  #http = new Map<string, HttpListener>();
+  #streams = new Map<string, StreamListener>();
+  #stopping: Promise<void> | null = null;
+  #reloading: Promise<void> = Promise.resolve();
+
+  constructor(plan: Plan, logger: Logger, access: AccessLog, ownLogger: boolean) {
+    this.#plan = plan;
+    this.logger = logger;
+    this.#access = access;
+    this.#ownLogger = ownLogger;
+  }
+
+  get addresses(): BoundAddress[] {
+    const out: BoundAddress[] = [];
+    for (const l of this.#http.values()) out.push({ host: l.host, port: l.port, url: l.url });
+    for (const s of this.#streams.values()) out.push(...s.addresses);
+    return out;
+  }
+
+  async openAll(): Promise<void> {
+    const access = this.#plan.log.access === 'off' ? null : this.#access;
+    for (const listenerPlan of this.#plan.http) {
+      const listener = await HttpListener.open(listenerPlan, this.logger, access);
+      this.#http.set(listenerPlan.key, listener);
+      this.logger.info(`Listening on ${listener.url}`);
+    }
+    for (const streamPlan of this.#plan.streams) {
+      const stream = await openStreamListener(streamPlan, this.logger);
+      this.#streams.set(streamPlan.key, stream);
+    }
+  }
+
+  reload(input: ConfigInput | Config): Promise<void> {
+    // One reload at a time, in the order asked.
+    const next = this.#reloading.then(() => this.#reload(input));
+    this.#reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  async #reload(input: ConfigInput | Config): Promise<void> {
+    if (this.#stopping !== null) throw new Error('the server is stopping');
+    const config = validateConfig(input);
+    const plan = buildPlan(config);
+    const old = this.#plan;
+    const access = createAccessLog({
+      format: plan.log.access,
+      path: plan.log.access_path,
+      logger: this.logger,
+    });
+    const accessSink = plan.log.access === 'off' ? null : access;
+    // Open what is new first: if a bind fails, nothing has changed yet.
+    const opened = new Map<string, HttpListener>();
+    const openedStreams = new Map<string, StreamListener>();
+    try {
+      for (const listenerPlan of plan.http) {
+        if (this.#http.has(listenerPlan.key)) continue;
+        opened.set(listenerPlan.key, await HttpListener.open(listenerPlan, this.logger, accessSink));
       }
-    : (socket: Socket) => {
-        engine.accept(socket);
-      };
-  const server = await listen(plan.address, onConnection, {
-    maxConnections: plan.maxConnections,
-    onError: (error) => {
-      logger.error(`Listener ${plan.address.text}: ${String(error)}`);
-    },
-  });
-  return { server, engine };
+      for (const streamPlan of plan.streams) {
+        const current = this.#streams.get(streamPlan.key);
+        if (current !== undefined) continue; // same address: replaced below when changed
+        openedStreams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger));
+      }
+    } catch (error) {
+      await Promise.all([...opened.values()].map((l) => l.close(0)));
+      await Promise.all([...openedStreams.values()].map((s) => s.close()));
+      await Promise.all(plan.handlers.map((h) => h.close()));
+      await access.close();
+      throw error;
+    }
+    // Swap: from here on every new request sees the new plan.
+    const http = new Map<string, HttpListener>();
+    for (const listenerPlan of plan.http) {
+      const kept = this.#http.get(listenerPlan.key);
+      if (kept !== undefined) {
+        kept.update(listenerPlan, accessSink);
+        http.set(listenerPlan.key, kept);
+      } else {
+        const listener = opened.get(listenerPlan.key) as HttpListener;
+        http.set(listenerPlan.key, listener);
+        this.logger.info(`Listening on ${listener.url}`);
+      }
+    }
+    const removed = [...this.#http.entries()].filter(([key]) => !http.has(key));
+    this.#http = http;
+    const streams = new Map<string, StreamListener>();
+    const retiredStreams: StreamListener[] = [];
+    for (const streamPlan of plan.streams) {
+      const current = this.#streams.get(streamPlan.key);
+      if (current === undefined) {
+        streams.set(streamPlan.key, openedStreams.get(streamPlan.key) as StreamListener);
+      } else if (current.signature === streamSignature(streamPlan)) {
+        streams.set(streamPlan.key, current); // unchanged: its connections and tunnels live on
+      } else {
+        // Changed in place: the old listener must let go of the port before the new one binds.
+        await current.close();
+        streams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger));
+      }
+    }
+    for (const [key, stream] of this.#streams) if (!streams.has(key)) retiredStreams.push(stream);
+    this.#streams = streams;
+    const oldAccess = this.#access;
+    this.#access = access;
+    this.#plan = plan;
+    this.logger.info(
+      `Reloaded: ${plan.http.length} HTTP listener(s), ${plan.streams.length} TCP listener(s)` +
+        (removed.length > 0 ? `, closing ${removed.map(([k]) => k).join(', ')}` : ''),
+    );
+    // Retire the old: removed listeners drain; old handlers are released once in-flight
+    // requests had their shutdown time to finish.
+    void (async () => {
+      await Promise.all([
+        ...removed.map(([, l]) => l.close(old.shutdownMs)),
+        ...retiredStreams.map((s) => s.close()),
+      ]);
+      await delay(old.shutdownMs);
+      await Promise.all(old.handlers.map((h) => h.close()));
+      await oldAccess.close();
+    })().catch((error: unknown) => {
+      this.logger.warning(`Releasing the old configuration failed: ${String(error)}`);
+    });
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stopAll();
+    return this.#stopping;
+  }
+
+  async #stopAll(): Promise<void> {
+    await this.#reloading;
+    const plan = this.#plan;
+    await Promise.all([
+      ...[...this.#http.values()].map((l) => l.close(plan.shutdownMs)),
+      ...[...this.#streams.values()].map((s) => s.close()),
+    ]);
+    await Promise.all(plan.handlers.map((h) => h.close()));
+    await this.#access.close();
+    if (this.#ownLogger) await this.logger.close();
+    else await this.logger.flush();
+  }
 }
 
-async function releaseHandlers(plan: Plan): Promise<void> {
-  await Promise.all(plan.handlers.map((h) => h.close()));
-}
-
-async function stopAll(
-  plan: Plan,
-  listeners: readonly HttpListener[],
-  echoes: readonly TcpEcho[],
-  access: AccessLog,
-  logger: Logger,
-  ownLogger: boolean,
-): Promise<void> {
-  // Stop accepting first, then let in-flight requests finish (up to the deadline).
-  const closed = listeners.map((l) => closeServer(l.server));
-  await Promise.all([
-    ...listeners.map((l) => l.engine.shutdown(plan.shutdownMs)),
-    ...echoes.map((e) => e.close()),
-  ]);
-  await Promise.all(closed);
-  await releaseHandlers(plan);
-  await access.close();
-  if (ownLogger) await logger.close();
-  else await logger.flush();
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -1,0 +1,80 @@
+// One HTTP listener: a bound socket, the HTTP/1.1 engine on it and the dispatcher whose router reloads swap.
+import type { AddressInfo, Server, Socket } from 'node:net';
+import type { HttpListenerPlan } from '../config/build-plan.js';
+import { Dispatcher } from '../http/dispatcher.js';
+import { Router } from '../http/router.js';
+import { Http1Server } from '../http1/http1-server.js';
+import type { AccessLog } from '../log/access-log.js';
+import type { Logger } from '../log/logger.js';
+import { formatHostPort, formatUrl } from '../net/listen-address.js';
+import { closeServer, listen } from '../net/listener.js';
+
+export class HttpListener {
+  readonly key: string;
+  readonly server: Server;
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly #engine: Http1Server;
+  readonly #dispatcher: Dispatcher;
+
+  private constructor(key: string, server: Server, engine: Http1Server, dispatcher: Dispatcher) {
+    this.key = key;
+    this.server = server;
+    this.#engine = engine;
+    this.#dispatcher = dispatcher;
+    const bound = server.address() as AddressInfo;
+    this.host = bound.address;
+    this.port = bound.port;
+    this.url = formatUrl('http', bound.address, bound.port);
+  }
+
+  /** Binds the plan's address and serves it. */
+  static async open(
+    plan: HttpListenerPlan,
+    logger: Logger,
+    access: AccessLog | null,
+  ): Promise<HttpListener> {
+    const dispatcher = new Dispatcher(new Router(plan.sites), plan.limits, plan.timeouts, {
+      error: (message) => {
+        logger.error(message);
+      },
+      debugEnabled: logger.debugEnabled,
+      debug: (message) => {
+        logger.debug(message);
+      },
+      access,
+    });
+    const engine = new Http1Server(dispatcher);
+    const onConnection = logger.debugEnabled
+      ? (socket: Socket) => {
+          logger.debug(
+            `Connection from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`,
+          );
+          engine.accept(socket);
+        }
+      : (socket: Socket) => {
+          engine.accept(socket);
+        };
+    const server = await listen(plan.address, onConnection, {
+      maxConnections: plan.maxConnections,
+      onError: (error) => {
+        logger.error(`Listener ${plan.address.text}: ${String(error)}`);
+      },
+    });
+    return new HttpListener(plan.key, server, engine, dispatcher);
+  }
+
+  /** Reload: new connections and new requests use the new routes, limits and timeouts at once. */
+  update(plan: HttpListenerPlan, access: AccessLog | null): void {
+    this.#dispatcher.update(new Router(plan.sites), plan.limits, plan.timeouts, access);
+    this.server.maxConnections = plan.maxConnections;
+  }
+
+  /** Stops accepting, finishes in-flight requests (up to the deadline), closes idle connections. */
+  async close(deadlineMs: number): Promise<void> {
+    const closed = closeServer(this.server);
+    await this.#engine.shutdown(deadlineMs);
+    await closed;
+  }
+}

@@ -1,0 +1,41 @@
+// Layer-4 listeners (TCP echo; TCP forward plugs in here too) behind one small interface for start and reload.
+import type { StreamListenerPlan } from '../config/build-plan.js';
+import type { Logger } from '../log/logger.js';
+import { formatUrl } from '../net/listen-address.js';
+import { startTcpEcho } from '../net/tcp-echo.js';
+import type { BoundAddress } from './start.js';
+
+export interface StreamListener {
+  readonly key: string;
+  /** Same signature after a reload = unchanged: keep it and its open connections. */
+  readonly signature: string;
+  readonly addresses: readonly BoundAddress[];
+  close(): Promise<void>;
+}
+
+export function streamSignature(plan: StreamListenerPlan): string {
+  return JSON.stringify(plan);
+}
+
+export async function openStreamListener(
+  plan: StreamListenerPlan,
+  logger: Logger,
+): Promise<StreamListener> {
+  const echo = await startTcpEcho([plan.address], {
+    maxConnections: plan.maxConnections,
+    idleTimeoutMs: plan.idleTimeoutMs,
+    logger,
+  });
+  const addresses = echo.addresses.map((bound) => ({
+    host: bound.host,
+    port: bound.port,
+    url: formatUrl('tcp', bound.host, bound.port),
+  }));
+  for (const address of addresses) logger.info(`TCP echo listening on ${address.url}`);
+  return {
+    key: plan.key,
+    signature: streamSignature(plan),
+    addresses,
+    close: () => echo.close(),
+  };
+}
