@@ -1,5 +1,5 @@
 // Lint rules: typescript-eslint strict-type-checked plus the layer rule of DESIGN.md
-// (imports go one way, downward: main > cli > runtime > config > handlers > http > http1/net > log).
+// (imports go one way, downward: main > cli > process > runtime > config > handlers > http > http1/net > log).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -12,8 +12,9 @@ const forbidden = {
   balance: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'forward'],
   handlers: ['cli', 'runtime', 'config'],
   forward: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1'],
-  config: ['cli', 'runtime'],
-  runtime: ['cli'],
+  config: ['cli', 'runtime', 'process'],
+  runtime: ['cli', 'process'],
+  process: ['cli'],
 };
 
 const layerRules = Object.entries(forbidden).map(([layer, above]) => ({
@@ -48,6 +49,7 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
+      parserOptions: { projectService: false, project: false },
       globals: {
         process: 'readonly',
         console: 'readonly',

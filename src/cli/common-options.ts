@@ -1,6 +1,7 @@
 // Flags every command shares (logging, print-config) and their translation into config keys.
 import { type Command, Option } from 'commander';
 import type { ConfigInput } from '../config/schema.js';
+import { PortaError } from '../errors.js';
 import { parseListenAddress } from '../net/listen-address.js';
 
 export interface CommonFlags {
@@ -46,4 +47,17 @@ export function listenText(host: string | undefined, port: string): string {
 
 function hostPort(host: string, port: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** --workers: "auto" or a positive whole number. */
+export function parseWorkers(text: string): 'auto' | number {
+  if (text === 'auto') return 'auto';
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new PortaError(
+      'PORTA_USAGE',
+      `--workers ${text}: expected "auto" or a whole number >= 1`,
+    );
+  }
+  return count;
 }

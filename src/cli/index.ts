@@ -1,6 +1,7 @@
 // The command line: one command per file, each building a Config and running the same path.
 import { Command, CommanderError } from 'commander';
 import { isPortaError } from '../errors.js';
+import { addControlCommands } from './control.js';
 import { addEchoCommand } from './echo.js';
 import { printConfig, runServer } from './run-server.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -13,6 +14,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .exitOverride();
   const run = (config: Parameters<typeof runServer>[0]) => runServer(config);
   addEchoCommand(program, run, printConfig);
+  addControlCommands(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

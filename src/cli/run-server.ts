@@ -1,10 +1,27 @@
-// Runs a server from a Config until SIGINT/SIGTERM, then stops it gracefully; shared by every command.
+// Runs a server from a Config until SIGINT/SIGTERM: in-process, or as a cluster of workers; SIGHUP reloads.
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { stringify } from 'yaml';
-import type { ConfigInput } from '../config/schema.js';
+import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
-import { createLogger } from '../log/logger.js';
+import { buildPlan } from '../config/build-plan.js';
+import { parseDuration } from '../config/units.js';
+import { isPortaError } from '../errors.js';
+import { type Logger, createLogger } from '../log/logger.js';
+import { removePidFile, writePidFile } from '../process/pid-file.js';
+import { Supervisor } from '../process/supervisor.js';
+import { runWorker } from '../process/worker.js';
 import { type RunningServer, start } from '../runtime/start.js';
 import { PACKAGE_VERSION } from './version.js';
+
+export interface RunOptions {
+  /** Loads the config again for SIGHUP / `porta reload`; without it SIGHUP is ignored. */
+  readonly reloadSource?: () => Promise<ConfigInput>;
+  /** Write the primary's pid here while running. */
+  readonly pidFile?: string;
+  /** Called once serving (tests and `--open`). */
+  readonly onStarted?: (urls: readonly string[]) => void;
+}
 
 /** Prints the config as porta.yaml (the --print-config of every one-liner). */
 export function printConfig(config: ConfigInput): void {
@@ -21,34 +38,107 @@ function withoutEmptySections(config: ConfigInput): Record<string, unknown> {
   return out;
 }
 
-/** Starts, logs where it listens, and stops gracefully on the first SIGINT/SIGTERM (a second forces exit). */
-export async function runServer(
-  config: ConfigInput,
-  onStarted?: (server: RunningServer) => void,
-): Promise<void> {
-  const valid = validateConfig(config);
-  const logger = createLogger({ level: valid.log.level, path: valid.log.error_path });
-  logger.info(`Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid})`);
-  const server = await start(valid, { logger });
-  onStarted?.(server);
+function workerCount(config: Config): number {
+  return config.workers === 'auto' ? availableParallelism() : config.workers;
+}
+
+/**
+ * Starts serving and returns once listening; stops gracefully on the first SIGINT/SIGTERM
+ * (a second one exits at once). In a cluster worker this only waits for the primary's orders.
+ */
+export async function runServer(input: ConfigInput, options: RunOptions = {}): Promise<void> {
+  if (cluster.isWorker) {
+    runWorker();
+    return;
+  }
+  const config = validateConfig(input);
+  buildPlan(config); // catch plan errors (addresses, duplicates) before forking anything
+  const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+  const workers = workerCount(config);
+  logger.info(
+    `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
+      `${workers === 1 ? '1 process' : `${workers} workers`})`,
+  );
+  const target =
+    workers === 1 ? await startSingle(config, logger) : await startCluster(config, workers, logger);
+  if (options.pidFile !== undefined) writePidFile(options.pidFile, process.pid);
+  options.onStarted?.(target.urls);
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
-      server.logger.warning(`Got ${signal} again: exiting now`);
+      logger.warning(`Got ${signal} again: exiting now`);
       process.exit(1);
     }
     signalled = true;
-    server.logger.info(`Got ${signal}: shutting down gracefully`);
-    void server.stop().then(
-      () => {
+    logger.info(`Got ${signal}: shutting down gracefully`);
+    void target.stop().then(
+      async () => {
+        if (options.pidFile !== undefined) removePidFile(options.pidFile, process.pid);
+        logger.info('Stopped');
+        await logger.close();
         process.exit(0);
       },
       (error: unknown) => {
-        server.logger.error(`Shutdown failed: ${String(error)}`);
+        logger.error(`Shutdown failed: ${String(error)}`);
         process.exit(1);
       },
     );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const source = options.reloadSource;
+  process.on('SIGHUP', () => {
+    if (source === undefined) {
+      logger.warning('Got SIGHUP, but this server has no config file to reload');
+      return;
+    }
+    logger.info('Got SIGHUP: reloading the configuration');
+    void source()
+      .then((next) => target.reload(next))
+      .then(
+        () => {
+          logger.info('Configuration reloaded');
+        },
+        (error: unknown) => {
+          const message = isPortaError(error) ? error.message : String(error);
+          logger.error(`Reload failed, still running the previous configuration: ${message}`);
+        },
+      );
+  });
+}
+
+/** What both modes offer the signal handlers. */
+interface Target {
+  readonly urls: readonly string[];
+  reload(config: ConfigInput): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startSingle(config: Config, logger: Logger): Promise<Target> {
+  const server: RunningServer = await start(config, { logger });
+  return {
+    urls: server.addresses.map((a) => a.url),
+    reload: (next) => server.reload(next),
+    stop: () => server.stop(),
+  };
+}
+
+async function startCluster(config: Config, workers: number, logger: Logger): Promise<Target> {
+  const supervisor = new Supervisor(config, {
+    workers,
+    logger,
+    shutdownMs: parseDuration(config.timeouts.shutdown),
+  });
+  const urls = await supervisor.start();
+  for (const url of urls) logger.info(`Listening on ${url} (${workers} workers)`);
+  return {
+    urls,
+    // Validate in the primary first: a bad file never reaches a worker.
+    reload: async (next) => {
+      const valid = validateConfig(next);
+      buildPlan(valid);
+      await supervisor.reload(valid);
+    },
+    stop: () => supervisor.stop(),
+  };
 }

@@ -169,6 +169,18 @@ export const ConfigSchema = z
     limits: LimitsSchema.default(LimitsSchema.parse({})),
     timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
     log: LogSchema.default(LogSchema.parse({})),
+    workers: z
+      .union([z.literal('auto'), z.number().int().min(1).max(256)])
+      .default('auto')
+      .describe(
+        'Worker processes: "auto" = one per CPU core (like nginx worker_processes auto); 1 = a single process. Used by `porta run`; the library API always runs in-process.',
+      ),
+    pid_file: z
+      .string()
+      .optional()
+      .describe(
+        'Where `porta run` writes its process id, so `porta reload` and `porta stop` find it. Default: a file in the temp folder named after the config path.',
+      ),
   })
   .strict()
   .describe('porta configuration.');

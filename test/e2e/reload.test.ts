@@ -99,7 +99,7 @@ describe('reload', () => {
 
   it('keeps the running config when the new one is invalid', async () => {
     await assert.rejects(
-      server.reload({ sites: [{ listen: [`127.0.0.1:${port}`], routes: [{ path: 'nope' }] }] } as ConfigInput),
+      server.reload({ sites: [{ listen: [`127.0.0.1:${port}`], routes: [{ path: 'nope' }] }] }),
       /invalid configuration/,
     );
     assert.equal((await get(port, '/', false)).body, 'v10');

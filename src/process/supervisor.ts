@@ -1,0 +1,184 @@
+// The cluster primary: N workers sharing the listeners, respawned with backoff, rolled one at a time on reload.
+import cluster, { type Worker } from 'node:cluster';
+import type { ConfigInput } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import {
+  type PrimaryMessage,
+  WORKER_CONFIG_ENV,
+  WORKER_INDEX_ENV,
+  isWorkerMessage,
+} from './messages.js';
+
+export interface SupervisorOptions {
+  readonly workers: number;
+  readonly logger: Logger;
+  /** How long a worker gets to finish in-flight requests when told to stop. */
+  readonly shutdownMs: number;
+}
+
+/** Backoff between respawns of a crashing worker: 0.5 s doubling to 30 s; reset after 30 s up. */
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+const STABLE_MS = 30_000;
+/** A worker that is not ready this long after its config was sent has failed to start. */
+const READY_TIMEOUT_MS = 30_000;
+
+interface Slot {
+  readonly index: number;
+  worker: Worker | null;
+  startedAt: number;
+  backoffMs: number;
+}
+
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+  readonly #logger: Logger;
+  #config: ConfigInput;
+  readonly #slots: Slot[] = [];
+  /** Workers we asked to stop: their exit is not a crash. */
+  readonly #retiring = new Set<Worker>();
+  #stopping = false;
+  #rolling: Promise<void> = Promise.resolve();
+
+  constructor(config: ConfigInput, options: SupervisorOptions) {
+    this.#config = config;
+    this.#options = options;
+    this.#logger = options.logger;
+    // On Linux the kernel spreads connections over the workers' accept calls; the primary's
+    // round-robin hand-off costs an extra IPC hop per connection.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+  }
+
+  /** Starts every worker; resolves when all are serving, rejects if the first one fails. */
+  async start(): Promise<readonly string[]> {
+    let urls: readonly string[] = [];
+    for (let index = 0; index < this.#options.workers; index++) {
+      const slot: Slot = { index, worker: null, startedAt: 0, backoffMs: FIRST_BACKOFF_MS };
+      this.#slots.push(slot);
+      const started = await this.#spawn(slot, this.#config);
+      urls = started.urls;
+    }
+    return urls;
+  }
+
+  /** Rolling reload: one worker at a time, the new one serving before the old one drains. */
+  reload(config: ConfigInput): Promise<void> {
+    const next = this.#rolling.then(() => this.#roll(config));
+    this.#rolling = next.catch(() => undefined);
+    return next;
+  }
+
+  async #roll(config: ConfigInput): Promise<void> {
+    for (const slot of this.#slots) {
+      if (this.#stopping) return;
+      const old = slot.worker;
+      // Spawn first: the new worker shares the listening sockets, so there is no gap.
+      await this.#spawn(slot, config);
+      if (old !== null) void this.#retire(old); // drains in the background
+    }
+    this.#config = config;
+  }
+
+  /** Graceful stop of every worker; resolves when all have exited. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#rolling;
+    const exits = this.#slots
+      .map((slot) => slot.worker)
+      .filter((w): w is Worker => w !== null)
+      .map((worker) => this.#retire(worker));
+    await Promise.all(exits);
+  }
+
+  #spawn(slot: Slot, config: ConfigInput): Promise<{ urls: readonly string[] }> {
+    // The config travels in the environment: IPC messages sent before the worker listens are lost.
+    const worker = cluster.fork({
+      [WORKER_INDEX_ENV]: String(slot.index + 1),
+      [WORKER_CONFIG_ENV]: JSON.stringify(config),
+    });
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        fail(`worker ${slot.index + 1} was not ready after ${READY_TIMEOUT_MS / 1000}s`);
+      }, READY_TIMEOUT_MS);
+      const fail = (message: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#retiring.add(worker);
+        worker.kill('SIGKILL');
+        reject(new Error(message));
+      };
+      worker.on('message', (message: unknown) => {
+        if (!isWorkerMessage(message) || settled) return;
+        if (message.type === 'porta:failed') {
+          fail(message.message);
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        slot.worker = worker;
+        slot.startedAt = Date.now();
+        this.#logger.info(`Worker ${slot.index + 1} (pid ${worker.process.pid ?? '?'}) serving`);
+        resolve({ urls: message.urls });
+      });
+      worker.on('exit', (code, signal) => {
+        if (!settled) {
+          fail(
+            `worker ${slot.index + 1} exited before it was ready (code ${code}, signal ${signal})`,
+          );
+          return;
+        }
+        this.#onExit(slot, worker, code, signal);
+      });
+      worker.on('error', () => undefined); // IPC errors: the exit handler decides
+    });
+  }
+
+  #retire(worker: Worker): Promise<void> {
+    this.#retiring.add(worker);
+    return new Promise((resolve) => {
+      if (worker.isDead()) {
+        resolve();
+        return;
+      }
+      const force = setTimeout(() => {
+        worker.kill('SIGKILL');
+      }, this.#options.shutdownMs + 5000);
+      worker.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      const message: PrimaryMessage = { type: 'porta:shutdown' };
+      if (worker.isConnected()) worker.send(message);
+      else worker.kill('SIGTERM');
+    });
+  }
+
+  #onExit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {
+    if (this.#retiring.delete(worker) || this.#stopping) {
+      if (slot.worker === worker) slot.worker = null;
+      return;
+    }
+    if (slot.worker !== worker) return;
+    slot.worker = null;
+    const why = signal === null ? `exit code ${code}` : `signal ${signal}`;
+    // A worker that ran a while had a one-off failure: start the backoff over.
+    if (Date.now() - slot.startedAt > STABLE_MS) slot.backoffMs = FIRST_BACKOFF_MS;
+    this.#logger.error(`Worker ${slot.index + 1} (pid ${worker.process.pid ?? '?'}) died (${why})`);
+    this.#scheduleRespawn(slot);
+  }
+
+  #scheduleRespawn(slot: Slot): void {
+    const wait = slot.backoffMs;
+    slot.backoffMs = Math.min(slot.backoffMs * 2, MAX_BACKOFF_MS);
+    this.#logger.info(`Restarting worker ${slot.index + 1} in ${wait / 1000}s`);
+    setTimeout(() => {
+      if (this.#stopping || slot.worker !== null) return;
+      this.#spawn(slot, this.#config).catch((error: unknown) => {
+        this.#logger.error(`Worker ${slot.index + 1} failed to restart: ${String(error)}`);
+        this.#scheduleRespawn(slot);
+      });
+    }, wait);
+  }
+}

@@ -1,0 +1,42 @@
+// A cluster worker: waits for its config from the primary, serves it, stops gracefully when told.
+import { isPortaError } from '../errors.js';
+import { createLogger } from '../log/logger.js';
+import { validateConfig } from '../config/validate.js';
+import { type RunningServer, start } from '../runtime/start.js';
+import { type WorkerMessage, isPrimaryMessage, workerConfig } from './messages.js';
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+export function runWorker(): void {
+  let server: RunningServer | null = null;
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    const done = server === null ? Promise.resolve() : server.stop();
+    void done.finally(() => process.exit(0));
+  };
+  process.on('message', (message: unknown) => {
+    if (isPrimaryMessage(message)) stop();
+  });
+  void (async () => {
+    try {
+      const config = validateConfig(workerConfig());
+      const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+      server = await start(config, { logger });
+      send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
+    } catch (error) {
+      send({
+        type: 'porta:failed',
+        message: isPortaError(error) ? error.message : String(error),
+      });
+      process.exit(1);
+    }
+  })();
+  // The primary coordinates shutdown; a terminal's Ctrl-C reaches the whole process group.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', stop);
+  process.on('disconnect', stop);
+}
