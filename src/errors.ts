@@ -5,6 +5,7 @@ export type PortaErrorCode =
   | 'PORTA_LISTEN_FAILED'
   | 'PORTA_ADDRESS_INVALID'
   | 'PORTA_USAGE'
+  | 'PORTA_CLIENT_ABORTED'
   | 'PORTA_INTERNAL';
 
 export class PortaError extends Error {
@@ -19,4 +20,9 @@ export class PortaError extends Error {
 
 export function isPortaError(error: unknown): error is PortaError {
   return error instanceof PortaError;
+}
+
+/** A request body that ended early by the client's doing (reset, bad framing, timeout): not a server fault. */
+export function clientAborted(reason: string): PortaError {
+  return new PortaError('PORTA_CLIENT_ABORTED', reason);
 }

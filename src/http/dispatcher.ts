@@ -1,4 +1,5 @@
 // Connects a listener's connections to its router: runs handlers, turns failures into 500s, logs access.
+import { isPortaError } from '../errors.js';
 import type { ConnectionContext, Http1Timeouts } from '../http1/connection.js';
 import type { ParserLimits } from '../http1/request-parser.js';
 import type { ServerExchange } from '../http1/server-exchange.js';
@@ -50,6 +51,11 @@ export class Dispatcher implements ConnectionContext {
   }
 
   dispatch(exchange: ServerExchange): void {
+    // RFC 9110 §15.6.2: porta is no forward proxy; CONNECT is not implemented for any resource.
+    if (exchange.request.method === 'CONNECT') {
+      sendError(exchange, 501);
+      return;
+    }
     const handler = this.router.route(exchange);
     if (handler === null || handler === BAD_PATH) {
       sendError(exchange, handler === null ? 404 : 400);
@@ -72,6 +78,11 @@ export class Dispatcher implements ConnectionContext {
   }
 
   #fail(exchange: ServerExchange, error: unknown): void {
+    if (isPortaError(error) && error.code === 'PORTA_CLIENT_ABORTED') {
+      // The client broke off its body; the connection has answered or closed already.
+      this.debug?.(`${exchange.request.method} ${exchange.request.target}: ${error.message}`);
+      return;
+    }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     this.#logs.error(
       `Handler failed for ${exchange.request.method} ${exchange.request.target}: ${detail}`,

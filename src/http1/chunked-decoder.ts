@@ -1,9 +1,12 @@
 // Decodes a chunked request body (RFC 9112 §7.1) incrementally, byte state kept between reads.
-import { CR, FIELD_VALUE, HEX, HTAB, LF } from './chars.js';
+import { CR, FIELD_VALUE, HEX, HTAB, LF, SP } from './chars.js';
+
+const SEMICOLON = 0x3b;
 import { ParseError } from './parse-error.js';
 
 const enum State {
   Size,
+  SizeSpace,
   Extension,
   SizeLf,
   Data,
@@ -72,11 +75,19 @@ export class ChunkedDecoder {
           }
           if (this.#digits === 0) return new ParseError(400, 'missing chunk size');
           if (c === CR) this.#state = State.SizeLf;
-          else if (c === 0x3b || c === 0x20 || c === HTAB) this.#state = State.Extension;
+          else if (c === SEMICOLON) this.#state = State.Extension;
+          else if (c === SP || c === HTAB) this.#state = State.SizeSpace;
           else return new ParseError(400, 'invalid chunk size');
           i++;
           break;
         }
+        case State.SizeSpace:
+          // RFC 9112 §7.1.1: only BWS may stand between the size and ";" of an extension.
+          if (c === CR) this.#state = State.SizeLf;
+          else if (c === SEMICOLON) this.#state = State.Extension;
+          else if (c !== SP && c !== HTAB) return new ParseError(400, 'invalid chunk size line');
+          i++;
+          break;
         case State.Extension:
           if (c === CR) this.#state = State.SizeLf;
           else if (FIELD_VALUE[c] !== 1) return new ParseError(400, 'invalid chunk extension');

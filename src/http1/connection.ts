@@ -1,5 +1,6 @@
 // One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive, timeouts.
 import type { Socket } from 'node:net';
+import { clientAborted } from '../errors.js';
 import { cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
 import type { RequestHead } from './request-head.js';
@@ -55,6 +56,18 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #deadline: number;
   #sendDeadline = 0;
   readonly #onClosed: (connection: Http1Connection) => void;
+  /** A handler took the socket over (Upgrade): the engine only waits for it to close. */
+  #upgraded = false;
+  readonly #onSocketData = (chunk: Buffer): void => {
+    this.#onData(chunk);
+  };
+  readonly #onSocketDrain = (): void => {
+    this.#sendDeadline = 0;
+    this.#exchange?.onDrain();
+  };
+  readonly #onSocketEnd = (): void => {
+    this.#onEnd();
+  };
 
   constructor(
     socket: Socket,
@@ -67,16 +80,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#parser = new RequestParser(this, context.limits);
     this.#deadline = Date.now() + context.timeouts.headerMs;
     this.#wait = Wait.Head;
-    socket.on('data', (chunk: Buffer) => {
-      this.#onData(chunk);
-    });
-    socket.on('drain', () => {
-      this.#sendDeadline = 0;
-      this.#exchange?.onDrain();
-    });
-    socket.on('end', () => {
-      this.#onEnd();
-    });
+    socket.on('data', this.#onSocketData);
+    socket.on('drain', this.#onSocketDrain);
+    socket.on('end', this.#onSocketEnd);
     socket.on('close', () => {
       this.#onClose();
     });
@@ -88,7 +94,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   /** Busy with a request (for graceful shutdown). */
   get busy(): boolean {
-    return this.#exchange !== null || !this.#parser.idle;
+    return this.#upgraded || this.#exchange !== null || !this.#parser.idle;
   }
 
   // ---- reading ----
@@ -114,6 +120,11 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     const consumed = this.#parser.execute(data);
     socket.uncork();
     this.#feeding = false;
+    if (this.#wait === Wait.Idle && this.#parser.readingHead) {
+      // A pipelined request began in this read: its head is timed from now, not the idle clock.
+      this.#wait = Wait.Head;
+      this.#deadline = Date.now() + this.#context.timeouts.headerMs;
+    }
     if (consumed < data.length && !this.#parser.dead && !this.#closed) {
       this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
       socket.pause();
@@ -175,9 +186,16 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     );
     const exchange = this.#exchange;
     if (exchange !== null) {
-      exchange.failBody(new Error(error.reason));
+      exchange.failBody(clientAborted(error.reason));
+      if (exchange.ended) {
+        // The answer is complete (and maybe still corked): let it go out, then close.
+        this.#context.onExchangeDone(exchange);
+        this.#exchange = null;
+        this.#endGracefully();
+        return;
+      }
       if (exchange.headSent) {
-        this.socket.destroy();
+        this.socket.destroy(); // a response cut in the middle: nothing honest to add
         return;
       }
     }
@@ -207,9 +225,28 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.#endGracefully();
     } else if (exchange.hasBody) {
       // Answered before the body arrived: read and drop the rest of the body, then go on.
-      exchange.failBody(new Error('response sent before the request body was read'));
+      exchange.failBody(clientAborted('response sent before the request body was read'));
       if (this.#parser.paused) this.#resumeParsing();
     }
+  }
+
+  /** Lets go of the socket (RFC 9110 §7.8): no more parsing or deadlines; returns the unparsed bytes. */
+  onUpgrade(exchange: ServerExchange): Buffer {
+    this.#upgraded = true;
+    this.#wait = Wait.None;
+    this.#sendDeadline = 0;
+    this.#parser.pause();
+    const socket = this.socket;
+    socket.off('data', this.#onSocketData);
+    socket.off('drain', this.#onSocketDrain);
+    socket.off('end', this.#onSocketEnd);
+    // A flowing socket with no 'data' listener drops bytes: hold them until the new owner reads.
+    socket.pause();
+    const head = this.#leftover ?? Buffer.alloc(0);
+    this.#leftover = null;
+    this.#exchange = null;
+    this.#context.onExchangeDone(exchange);
+    return head;
   }
 
   onWriteBlocked(): void {
@@ -232,7 +269,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   /** Called by the sweeper about once a second. */
   checkDeadlines(now: number): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#upgraded) return;
     if (this.#sendDeadline !== 0 && now > this.#sendDeadline) {
       this.#context.debug?.(`Send timeout for ${this.socket.remoteAddress ?? '?'}`);
       this.socket.destroy();
@@ -249,7 +286,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     );
     const exchange = this.#exchange;
     if (exchange !== null) {
-      exchange.failBody(new Error('request body timeout'));
+      exchange.failBody(clientAborted('request body timeout'));
       if (exchange.headSent) {
         this.socket.destroy();
         return;
@@ -261,6 +298,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   /** Graceful shutdown: idle connections close now, busy ones after their response. */
   shutdown(): void {
+    // A tunnel has no request boundary to stop at: the shutdown deadline cuts it.
+    if (this.#upgraded) return;
     this.#closing = true;
     if (this.#exchange === null) this.#endGracefully();
   }

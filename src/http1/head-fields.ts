@@ -61,7 +61,9 @@ export class HeadFields {
         }
         return;
       case 6:
-        if (name.toLowerCase() === 'expect') this.expect = value;
+        if (name.toLowerCase() === 'expect') {
+          this.expect = this.expect === '' ? value : `${this.expect}, ${value}`;
+        }
         return;
       case 7:
         if (name.toLowerCase() === 'upgrade') this.upgrade = value;
@@ -179,4 +181,35 @@ export function parseConnectionOptions(value: string, out: ConnectionOptions): v
     else if (option === 'keep-alive') out.keepAlive = true;
     else if (option === 'upgrade') out.upgrade = true;
   }
+}
+
+/** Bytes of a Host value (RFC 9110 §7.2, RFC 3986 §3.2.2): reg-name or IP-literal, and ":" port. */
+const HOST_CHARS = new Uint8Array(256);
+for (const c of "-._~%!$&'()*+,;=:[]") HOST_CHARS[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) HOST_CHARS[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) HOST_CHARS[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) HOST_CHARS[c] = 1;
+
+/** RFC 9112 §3.2: a Host that is not a valid uri-host [":" port] gets 400. */
+export function isValidHost(value: string): boolean {
+  let close = -1;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff || HOST_CHARS[c] !== 1) return false;
+    if (c === 0x5b /* [ */ && i !== 0) return false;
+    if (c === 0x5d /* ] */) {
+      if (value.charCodeAt(0) !== 0x5b || close >= 0) return false;
+      close = i;
+    }
+  }
+  if (value.charCodeAt(0) === 0x5b && close < 0) return false;
+  // After an IP-literal only ":" port may follow; elsewhere the first ":" starts the port.
+  const colon = close >= 0 ? (value.length > close + 1 ? close + 1 : -1) : value.indexOf(':');
+  if (colon < 0) return true;
+  if (value.charCodeAt(colon) !== 0x3a) return false;
+  for (let i = colon + 1; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }

@@ -72,6 +72,10 @@ export function parseRequestLine(
   out.target = buf.toString('latin1', targetStart, targetEnd);
   out.authority = '';
   const first = buf[targetStart];
+  // RFC 9112 §3.2.3: CONNECT takes the authority-form and nothing else.
+  if (method === 'CONNECT' && (first === SLASH || first === STAR)) {
+    return new ParseError(400, 'CONNECT needs an authority-form target (host:port)');
+  }
   if (first === SLASH) {
     // origin-form (RFC 9112 §3.2.1)
     if (queryAt < 0) {

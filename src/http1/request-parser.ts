@@ -6,6 +6,7 @@ import {
   type Framing,
   HeadFields,
   decideFraming,
+  isValidHost,
   parseConnectionOptions,
 } from './head-fields.js';
 import { ParseError } from './parse-error.js';
@@ -105,8 +106,8 @@ export class RequestParser {
   }
 
   /**
-   * Feeds bytes. Returns how many were consumed: all of them, or fewer when the sink paused the
-   * parser or an error ended it (then nothing more is accepted).
+   * Feeds bytes. Returns how many were consumed: fewer than given only when the sink paused the
+   * parser. After an error (reported through onParseError) the parser is `dead` and accepts nothing.
    */
   execute(data: Buffer): number {
     let offset = 0;
@@ -151,6 +152,9 @@ export class RequestParser {
         if (partial > 0) this.#pending = buf.subarray(pos);
         return data.length;
       }
+      // Limits first, exactly as for a partial line, so the answer never depends on the split.
+      const limitError = this.#checkPartialLine(lf - pos);
+      if (limitError !== null) return this.#fail(limitError, data.length);
       // RFC 9112 §2.2: lines end in CRLF; a bare LF is not accepted (a smuggling vector).
       if (lf === pos || buf[lf - 1] !== CR) {
         return this.#fail(new ParseError(400, 'line not ended by CRLF'), data.length);
@@ -174,11 +178,13 @@ export class RequestParser {
     return pos - base;
   }
 
+  /** `partial` bytes of a line without its LF; one more (a pending CR) is allowed. */
   #checkPartialLine(partial: number): ParseError | null {
     if (this.#state === State.RequestLine) {
-      if (partial > this.#limits.maxRequestLine)
+      if (partial > this.#limits.maxRequestLine + 1) {
         return new ParseError(414, 'request line too long');
-    } else if (this.#headerBytes + partial > this.#limits.maxHeaderSize) {
+      }
+    } else if (this.#headerBytes + partial > this.#limits.maxHeaderSize + 1) {
       return new ParseError(431, 'header section too large');
     }
     return null;
@@ -222,11 +228,18 @@ export class RequestParser {
     if (fields.hostCount === 0 && minor === 1) return new ParseError(400, 'missing Host header');
     const error = decideFraming(fields, minor, this.#limits.maxBodySize, this.#framing);
     if (error !== null) return error;
+    // RFC 9112 §3.2: the Host (or absolute-form authority) must be a valid uri-host [":" port].
+    const host = line.authority !== '' && line.method !== 'CONNECT' ? line.authority : fields.host;
+    if (!isValidHost(host) || (line.authority !== '' && !isValidHost(line.authority))) {
+      return new ParseError(400, 'invalid Host');
+    }
     let expectContinue = false;
     if (fields.expect !== '') {
-      // RFC 9110 §10.1.1: 100-continue is the only expectation; others get 417.
-      if (fields.expect.toLowerCase() !== '100-continue') {
-        return new ParseError(417, 'unsupported expectation');
+      // RFC 9110 §10.1.1: 100-continue is the only expectation; any other gets 417.
+      for (const item of fields.expect.split(',')) {
+        if (item.trim().toLowerCase() !== '100-continue') {
+          return new ParseError(417, 'unsupported expectation');
+        }
       }
       expectContinue = minor === 1 && this.#framing.bodyKind !== BodyKind.None;
     }
@@ -242,7 +255,7 @@ export class RequestParser {
       versionMinor: minor,
       headers: fields.headers,
       // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.
-      host: line.authority !== '' && line.method !== 'CONNECT' ? line.authority : fields.host,
+      host,
       keepAlive,
       bodyKind: this.#framing.bodyKind,
       contentLength: this.#framing.contentLength,
