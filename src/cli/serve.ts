@@ -1,0 +1,126 @@
+// `porta serve [root]`: serve a folder; builds the same config a porta.yaml with one static route would.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { PortaError } from '../errors.js';
+import type { StaticConfigInput } from '../config/static-schema.js';
+import { parseDuration } from '../config/units.js';
+import {
+  type CommonFlags,
+  addCommonFlags,
+  listenText,
+  logSection,
+  parseWorkers,
+} from './common-options.js';
+
+export interface ServeFlags extends CommonFlags {
+  readonly port: string;
+  readonly host: string;
+  readonly spa?: boolean;
+  readonly listing?: boolean;
+  readonly cors?: boolean;
+  /** commander's `--no-compress` sets this to false. */
+  readonly compress?: boolean;
+  readonly cache?: string;
+  readonly open?: boolean;
+  readonly workers?: string;
+}
+
+/** The config `porta serve` runs (a ConfigInput once the schema's routes know `static`). */
+export interface ServeConfig {
+  sites: [
+    {
+      listen: string[];
+      routes: [{ path: '/'; static: StaticConfigInput }];
+    },
+  ];
+  log?: ReturnType<typeof logSection>;
+  workers: 'auto' | number;
+}
+
+/** Builds the config for `serve`: one site on host:port, one `/` route serving `root` (absolute). */
+export function buildServeConfig(root: string | undefined, flags: ServeFlags): ServeConfig {
+  const options: { -readonly [K in keyof StaticConfigInput]: StaticConfigInput[K] } = {
+    root: resolve(root ?? '.'),
+  };
+  if (flags.spa === true) options.spa = true;
+  if (flags.listing === true) options.listing = true;
+  if (flags.cors === true) options.cors = true;
+  if (flags.compress === false) options.compress = false;
+  if (flags.cache !== undefined) options.cache_control = cacheControl(flags.cache);
+  const log = logSection(flags);
+  return {
+    workers: parseWorkers(flags.workers ?? '1'),
+    sites: [
+      { listen: [listenText(flags.host, flags.port)], routes: [{ path: '/', static: options }] },
+    ],
+    ...(Object.keys(log).length === 0 ? {} : { log }),
+  };
+}
+
+/** `--cache 3600` or `--cache 1h` as a Cache-Control value; 0 keeps revalidation on every use. */
+export function cacheControl(maxAge: string): string {
+  const milliseconds = parseDuration(/^\d+$/.test(maxAge) ? Number(maxAge) : maxAge);
+  if (Number.isNaN(milliseconds)) {
+    throw new PortaError(
+      'PORTA_USAGE',
+      `--cache expects seconds or a duration like "1h", got ${JSON.stringify(maxAge)}`,
+    );
+  }
+  const seconds = Math.floor(milliseconds / 1000);
+  return seconds === 0 ? 'no-cache' : `public, max-age=${seconds}`;
+}
+
+/** Prints a config as YAML (what --print-config shows when the caller passes no printer). */
+function printYaml(config: unknown): void {
+  process.stdout.write(stringify(config));
+}
+
+/**
+ * Registers `serve [root]`. `run` gets the config and whether to open a browser once listening;
+ * `print` (default: YAML on stdout) handles --print-config, after which nothing runs.
+ */
+export function addServeCommand(
+  program: Command,
+  run: (config: ServeConfig, info: { readonly openBrowser: boolean }) => Promise<void>,
+  print: (config: ServeConfig) => void = printYaml,
+): void {
+  addCommonFlags(
+    program
+      .command('serve')
+      .description('serve a folder over HTTP (default: the current folder)')
+      .argument('[root]', 'folder to serve', '.')
+      .option('-p, --port <port>', 'port to listen on (0 = any free port)', '8080')
+      .option('-H, --host <host>', 'address to bind', '0.0.0.0')
+      .option('--spa', 'single-page app: page navigations to unknown paths get index.html')
+      .option('--listing', 'list folders that have no index.html')
+      .option('--cors', 'allow any origin to read the files (CORS, no credentials)')
+      .option('--no-compress', 'never compress on the fly (precompressed .br/.gz still count)')
+      .option(
+        '--cache <max-age>',
+        'Cache-Control max-age, in seconds or like "1h" (default: no-cache)',
+      )
+      .option('--open', 'open the site in a browser once it listens')
+      .option('-w, --workers <n>', 'worker processes: a number or "auto" (one per core)', '1'),
+  ).action(async (root: string, flags: ServeFlags) => {
+    const config = buildServeConfig(root, flags);
+    if (flags.printConfig === true) {
+      print(config);
+      return;
+    }
+    const folder = config.sites[0].routes[0].static.root ?? root;
+    if (!isDirectory(folder)) {
+      throw new PortaError('PORTA_USAGE', `cannot serve ${folder}: no such folder`);
+    }
+    await run(config, { openBrowser: flags.open === true });
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
