@@ -1,30 +1,57 @@
-// Validates a configuration object against the schema; every problem at once, with its key path.
-import type { z } from 'zod';
-import { PortaError } from '../errors.js';
+// Validates a config tree against the schema and the listen rules; every problem at once, with its key path and position.
+import { ConfigError, type ConfigProblem, formatKeyPath } from './config-error.js';
+import { type IssueProblem, problemsFromIssue } from './issue-messages.js';
+import { listenProblems } from './listen-conflicts.js';
 import { type Config, ConfigSchema } from './schema.js';
+import { NO_POSITIONS, type PositionIndex } from './source-positions.js';
 
-/** "sites[0].routes[2].proxy.to" from a zod issue path. */
-export function formatKeyPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out === '' ? '(top level)' : out;
+export { formatKeyPath };
+
+export interface ValidateOptions {
+  /** The file as the user named it; "config" for configs built in code. */
+  readonly source?: string;
+  /** Line and column of each key path, from the YAML document. */
+  readonly positions?: PositionIndex;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = formatKeyPath(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  }
-  return `${where}: ${issue.message}`;
+export type Validation =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+/** Gives issue problems their file name and position. */
+export function locateProblems(
+  problems: readonly IssueProblem[],
+  source: string,
+  positions: PositionIndex,
+): ConfigProblem[] {
+  return problems.map((problem) => {
+    const position = positions.locate(problem.path, { key: problem.atKey === true });
+    return {
+      source,
+      path: problem.path,
+      message: problem.message,
+      ...(position === undefined ? {} : { position }),
+      ...(problem.unknownKey === undefined ? {} : { unknownKey: problem.unknownKey }),
+    };
+  });
 }
 
-/** Returns the config with defaults filled in, or throws PortaError listing every problem. */
+/** Checks a parsed config tree; returns the config with defaults filled in, or every problem. */
+export function checkConfig(input: unknown, options: ValidateOptions = {}): Validation {
+  const source = options.source ?? 'config';
+  const positions = options.positions ?? NO_POSITIONS;
+  const result = ConfigSchema.safeParse(input, { reportInput: true });
+  const found: IssueProblem[] = result.success
+    ? []
+    : result.error.issues.flatMap((issue) => problemsFromIssue(issue, ConfigSchema));
+  found.push(...listenProblems(result.success ? result.data : input, result.success));
+  if (result.success && found.length === 0) return { ok: true, config: result.data };
+  return { ok: false, problems: locateProblems(found, source, positions) };
+}
+
+/** Returns the config with defaults filled in, or throws a ConfigError listing every problem. */
 export function validateConfig(input: unknown, source = 'config'): Config {
-  const result = ConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  ${source}: ${describeIssue(issue)}`);
-  throw new PortaError('PORTA_CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`);
+  const result = checkConfig(input, { source });
+  if (result.ok) return result.config;
+  throw new ConfigError(result.problems);
 }
