@@ -1,0 +1,201 @@
+// TCP port forwarding (docker's -p, nginx's stream proxy): accept, pick a target, connect, pipe both ways, log.
+import { type AddressInfo, type Server, type Socket, connect } from 'node:net';
+import type { Balancer } from '../balance/balancer.js';
+import { createBalancer } from '../balance/create-balancer.js';
+import { HealthChange } from '../balance/peer-health.js';
+import { PeerSet } from '../balance/peer-set.js';
+import { type ListenAddress, formatHostPort } from '../net/listen-address.js';
+import { closeServer, listen } from '../net/listener.js';
+import { pipeSockets } from '../net/pipe.js';
+import { ForwardTarget } from './forward-target.js';
+import type { ForwardLogger, ForwardOptions } from './options.js';
+import { type ConnectionEnds, proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol.js';
+
+export interface ForwardListener {
+  /** What was bound (port 0 resolved). */
+  readonly addresses: ReadonlyArray<{ readonly host: string; readonly port: number }>;
+  /** Stops accepting; open connections get the shutdown time, then are cut. */
+  close(): Promise<void>;
+}
+
+/** Everything one listener's connections share. */
+class TcpForwarder {
+  readonly options: ForwardOptions;
+  readonly logger: ForwardLogger;
+  readonly targets: PeerSet<ForwardTarget>;
+  readonly balancer: Balancer;
+  readonly open = new Set<Socket>();
+  /** "127.0.0.1:8080": the listener, for log lines. */
+  via = '';
+
+  constructor(options: ForwardOptions, logger: ForwardLogger) {
+    this.options = options;
+    this.logger = logger;
+    this.balancer = createBalancer(options.balance);
+    this.targets = new PeerSet<ForwardTarget>(options.targets, {
+      create: (spec, address) => new ForwardTarget(spec, address, options.passive),
+      resolveIntervalMs: options.resolveIntervalMs,
+      logger,
+    });
+  }
+
+  readonly accept = (client: Socket): void => {
+    this.open.add(client);
+    client.once('close', () => this.open.delete(client));
+    const ready = this.targets.ready();
+    void ready.then(() => {
+      new ForwardConnection(this, client).connectNext();
+    });
+  };
+}
+
+/** One client connection and its trip to a target. */
+class ForwardConnection {
+  readonly #forwarder: TcpForwarder;
+  readonly #client: Socket;
+  readonly #clientText: string;
+  readonly #started = Date.now();
+  #tried: ForwardTarget[] | null = null;
+
+  constructor(forwarder: TcpForwarder, client: Socket) {
+    this.#forwarder = forwarder;
+    this.#client = client;
+    this.#clientText = formatHostPort(client.remoteAddress ?? '?', client.remotePort ?? 0);
+  }
+
+  /** Connects to the next target the balancer gives; when none is left, closes the client. */
+  connectNext(): void {
+    const forwarder = this.#forwarder;
+    const client = this.#client;
+    if (client.destroyed) return;
+    let available = forwarder.targets.available(Date.now());
+    const tried = this.#tried;
+    if (tried !== null) available = available.filter((t) => !tried.includes(t));
+    const target =
+      tried !== null && tried.length > forwarder.options.retries
+        ? undefined
+        : forwarder.balancer.pick(available, client.remoteAddress ?? '');
+    if (target === undefined) {
+      forwarder.logger.warning(
+        `Forward ${this.#clientText} -> ${forwarder.via}: no target available; closing the connection`,
+      );
+      client.destroy();
+      return;
+    }
+    target.active++;
+    const upstream = connect({
+      host: target.address,
+      port: target.port,
+      allowHalfOpen: true,
+      noDelay: true,
+    });
+    let connected = false;
+    const onFailure = (reason: string): void => {
+      if (connected) return;
+      target.active--;
+      upstream.destroy();
+      (this.#tried ??= []).push(target);
+      if (target.health.recordFailure(Date.now()) === HealthChange.Down) {
+        forwarder.targets.markStale();
+        forwarder.logger.warning(
+          `Forward target ${target.id} is down for ${forwarder.options.passive.failTimeoutMs / 1000} s`,
+        );
+      }
+      forwarder.logger.warning(
+        `Forward ${this.#clientText} -> ${target.id}: connect failed: ${reason}`,
+      );
+      this.connectNext();
+    };
+    upstream.setTimeout(forwarder.options.connectTimeoutMs, () => {
+      onFailure(`no connection within ${forwarder.options.connectTimeoutMs} ms`);
+    });
+    upstream.once('error', (error: Error) => {
+      onFailure(error.message);
+    });
+    upstream.once('connect', () => {
+      connected = true;
+      upstream.setTimeout(0);
+      upstream.on('error', ignore); // the pipe reports errors through its outcome
+      target.health.recordSuccess();
+      this.#pipe(target, upstream);
+    });
+  }
+
+  #pipe(target: ForwardTarget, upstream: Socket): void {
+    const forwarder = this.#forwarder;
+    const client = this.#client;
+    const version = forwarder.options.proxyProtocol;
+    if (version !== 0) {
+      const ends: ConnectionEnds = {
+        sourceAddress: client.remoteAddress ?? '',
+        sourcePort: client.remotePort ?? 0,
+        destinationAddress: client.localAddress ?? '',
+        destinationPort: client.localPort ?? 0,
+      };
+      upstream.write(version === 1 ? proxyHeaderV1(ends) : proxyHeaderV2(ends));
+    }
+    void pipeSockets(client, upstream, { idleTimeoutMs: forwarder.options.idleTimeoutMs }).then(
+      (result) => {
+        target.active--;
+        if (!forwarder.options.logConnections && !forwarder.logger.debugEnabled) return;
+        const seconds = ((Date.now() - this.#started) / 1000).toFixed(3);
+        const how =
+          result.outcome === 'done'
+            ? ''
+            : result.outcome === 'idle'
+              ? ' (idle timeout)'
+              : ` (${result.error?.message ?? 'reset'})`;
+        const line =
+          `Forward ${this.#clientText} -> ${target.id} via ${forwarder.via}: ` +
+          `${result.bytesAToB} bytes up, ${result.bytesBToA} bytes down, ${seconds} s${how}`;
+        if (forwarder.options.logConnections) forwarder.logger.info(line);
+        else forwarder.logger.debug(line);
+      },
+    );
+  }
+}
+
+function ignore(): void {
+  // Deliberately empty: pipeSockets sees the error through 'close' and reports it.
+}
+
+/** Binds `address` and forwards every connection to the targets. */
+export async function startTcpForward(
+  address: ListenAddress,
+  options: ForwardOptions,
+  logger: ForwardLogger,
+): Promise<ForwardListener> {
+  const forwarder = new TcpForwarder(options, logger);
+  let server: Server;
+  try {
+    server = await listen(address, forwarder.accept, {
+      maxConnections: options.maxConnections,
+      onError: (error) => {
+        logger.error(`Forward listener ${address.text}: ${String(error)}`);
+      },
+    });
+  } catch (error) {
+    forwarder.targets.close();
+    throw error;
+  }
+  server.on('drop', (peer) => {
+    logger.warning(
+      `Forward ${address.text}: connection from ${formatHostPort(peer?.remoteAddress ?? '?', peer?.remotePort ?? 0)} refused: ${options.maxConnections} open already`,
+    );
+  });
+  const info = server.address() as AddressInfo;
+  forwarder.via = formatHostPort(info.address, info.port);
+  return {
+    addresses: [{ host: info.address, port: info.port }],
+    close: async () => {
+      const closed = closeServer(server);
+      forwarder.targets.close();
+      const deadline = setTimeout(() => {
+        for (const socket of forwarder.open) socket.destroy();
+      }, options.shutdownMs);
+      deadline.unref();
+      await closed;
+      clearTimeout(deadline);
+    },
+  };
+}

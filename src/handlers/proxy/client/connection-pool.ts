@@ -1,0 +1,91 @@
+// Idle keep-alive connections to one upstream address, reused most-recent first, closed before the upstream would.
+import { type ConnectionHome, UpstreamConnection } from './upstream-connection.js';
+
+/** Settings every pool of a proxy handler shares. */
+export interface PoolSettings {
+  readonly connectTimeoutMs: number;
+  readonly headerTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  /** How long an idle connection is kept: shorter than the backends' own keep-alive timeout. */
+  readonly keepAliveMs: number;
+  /** Most idle connections kept per address; more are closed. */
+  readonly maxIdle: number;
+  readonly maxHeaderSize: number;
+}
+
+/** Every live connection of a handler, so one timer can enforce all deadlines. */
+export interface ConnectionRegistry {
+  add(connection: UpstreamConnection): void;
+  delete(connection: UpstreamConnection): void;
+}
+
+export class ConnectionPool implements ConnectionHome {
+  readonly connectTimeoutMs: number;
+  readonly headerTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxHeaderSize: number;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #settings: PoolSettings;
+  readonly #registry: ConnectionRegistry;
+  /** A stack: the most recently used connection is the most likely still open upstream. */
+  readonly #idle: UpstreamConnection[] = [];
+  #retired = false;
+
+  constructor(host: string, port: number, settings: PoolSettings, registry: ConnectionRegistry) {
+    this.#host = host;
+    this.#port = port;
+    this.#settings = settings;
+    this.#registry = registry;
+    this.connectTimeoutMs = settings.connectTimeoutMs;
+    this.headerTimeoutMs = settings.headerTimeoutMs;
+    this.idleTimeoutMs = settings.idleTimeoutMs;
+    this.maxHeaderSize = settings.maxHeaderSize;
+  }
+
+  get idleCount(): number {
+    return this.#idle.length;
+  }
+
+  /** An idle connection to reuse, or null. */
+  take(): UpstreamConnection | null {
+    for (;;) {
+      const connection = this.#idle.pop();
+      if (connection === undefined) return null;
+      if (!connection.closed && !connection.socket.destroyed) return connection;
+    }
+  }
+
+  /** A new connection, connecting now. */
+  open(): UpstreamConnection {
+    const connection = new UpstreamConnection(
+      this,
+      this.#host,
+      this.#port,
+      this.#settings.keepAliveMs,
+    );
+    this.#registry.add(connection);
+    return connection;
+  }
+
+  release(connection: UpstreamConnection): void {
+    if (this.#retired || this.#idle.length >= this.#settings.maxIdle) {
+      connection.destroy();
+      return;
+    }
+    connection.markPooled(Date.now());
+    this.#idle.push(connection);
+  }
+
+  forget(connection: UpstreamConnection): void {
+    this.#registry.delete(connection);
+    const index = this.#idle.lastIndexOf(connection);
+    if (index >= 0) this.#idle.splice(index, 1);
+  }
+
+  /** Closes the idle connections; with `retire`, later releases close too (the address left). */
+  closeIdle(retire = false): void {
+    if (retire) this.#retired = true;
+    for (const connection of this.#idle.splice(0)) connection.destroy();
+  }
+}

@@ -1,0 +1,116 @@
+// Active health checks: GET a path on every peer at an interval; down/up transitions are logged.
+import { connect } from 'node:net';
+import { HealthChange } from '../../balance/peer-health.js';
+import type { ActiveHealthCheckOptions, ProxyLogger } from './options.js';
+import type { UpstreamPeer } from './upstream-peer.js';
+
+/** The status of one probe, or an error text. */
+type ProbeResult = { readonly status: number } | { readonly error: string };
+
+/** One GET over a fresh connection, closed after the status line; never rejects. */
+export function probe(peer: UpstreamPeer, options: ActiveHealthCheckOptions): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: peer.address, port: peer.port, noDelay: true });
+    let received = '';
+    let settled = false;
+    const done = (result: ProbeResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      done({ error: `no answer within ${options.timeoutMs} ms` });
+    }, options.timeoutMs);
+    socket.setEncoding('latin1');
+    socket.on('data', (text: string) => {
+      received += text;
+      const eol = received.indexOf('\r\n');
+      if (eol < 0) {
+        if (received.length > 1024) done({ error: 'invalid status line' });
+        return;
+      }
+      // RFC 9112 §4: HTTP/1.x SP 3DIGIT
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(received.slice(0, eol));
+      done(status === null ? { error: 'invalid status line' } : { status: Number(status[1]) });
+    });
+    socket.on('error', (error: Error) => {
+      done({ error: error.message });
+    });
+    socket.on('close', () => {
+      done({ error: 'connection closed before a status line' });
+    });
+    socket.write(
+      `GET ${options.path} HTTP/1.1\r\nHost: ${peer.hostField}\r\n` +
+        'User-Agent: porta-health-check\r\nAccept: */*\r\nConnection: close\r\n\r\n',
+    );
+  });
+}
+
+export class HealthChecker {
+  readonly #options: ActiveHealthCheckOptions;
+  readonly #peers: () => readonly UpstreamPeer[];
+  readonly #logger: ProxyLogger;
+  readonly #onChange: () => void;
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+
+  constructor(
+    options: ActiveHealthCheckOptions,
+    peers: () => readonly UpstreamPeer[],
+    logger: ProxyLogger,
+    onChange: () => void,
+  ) {
+    this.#options = options;
+    this.#peers = peers;
+    this.#logger = logger;
+    this.#onChange = onChange;
+  }
+
+  start(): void {
+    void this.checkAll();
+    this.#timer = setInterval(() => {
+      void this.checkAll();
+    }, this.#options.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Probes every peer once (a round still running is not overlapped). */
+  async checkAll(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      await Promise.all(this.#peers().map((peer) => this.#check(peer)));
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #check(peer: UpstreamPeer): Promise<void> {
+    const options = this.#options;
+    const result = await probe(peer, options);
+    const ok =
+      'status' in result &&
+      result.status >= options.statusMin &&
+      result.status <= options.statusMax;
+    const change = peer.health.recordProbe(ok);
+    if (change === HealthChange.None) return;
+    const what = 'status' in result ? `status ${result.status}` : result.error;
+    if (change === HealthChange.Down) {
+      this.#logger.warning(
+        `Upstream ${peer.label} is down: health check GET ${options.path}: ${what}`,
+      );
+    } else {
+      this.#logger.info(
+        `Upstream ${peer.label} is up again: health check GET ${options.path}: ${what}`,
+      );
+    }
+    this.#onChange();
+  }
+}

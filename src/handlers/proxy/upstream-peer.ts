@@ -1,0 +1,55 @@
+// One upstream address: its weight, in-flight count, health and keep-alive pool (what a balancer picks from).
+import {
+  type ActiveHealthOptions,
+  type PassiveHealthOptions,
+  PeerHealth,
+} from '../../balance/peer-health.js';
+import { type Peer, type PeerSpec, peerId } from '../../balance/peer-set.js';
+import {
+  ConnectionPool,
+  type ConnectionRegistry,
+  type PoolSettings,
+} from './client/connection-pool.js';
+
+export class UpstreamPeer implements Peer {
+  readonly id: string;
+  readonly spec: PeerSpec;
+  readonly address: string;
+  readonly port: number;
+  readonly weight: number;
+  readonly health: PeerHealth;
+  readonly pool: ConnectionPool;
+  /** "host:port" for the Host field when host_header is "upstream": the name as configured. */
+  readonly hostField: string;
+  /** Requests and tunnels in flight (least-conn reads it). */
+  active = 0;
+
+  constructor(
+    spec: PeerSpec,
+    address: string,
+    settings: PoolSettings,
+    registry: ConnectionRegistry,
+    passive: PassiveHealthOptions,
+    probes: ActiveHealthOptions,
+  ) {
+    this.spec = spec;
+    this.address = address;
+    this.port = spec.port;
+    this.weight = spec.weight;
+    this.id = peerId(address, spec.port);
+    this.health = new PeerHealth(passive, probes);
+    this.pool = new ConnectionPool(address, spec.port, settings, registry);
+    const host = spec.host.includes(':') ? `[${spec.host}]` : spec.host;
+    this.hostField = spec.port === 80 ? host : `${host}:${spec.port}`;
+  }
+
+  /** For logs: "127.0.0.1:3000", or "app:3000 (10.0.0.7:3000)" for a name. */
+  get label(): string {
+    const named = peerId(this.spec.host, this.port);
+    return named === this.id ? this.id : `${named} (${this.id})`;
+  }
+
+  retire(): void {
+    this.pool.closeIdle(true);
+  }
+}
