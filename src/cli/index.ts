@@ -2,8 +2,16 @@
 import { Command, CommanderError } from 'commander';
 import { isPortaError } from '../errors.js';
 import { addControlCommands } from './control.js';
+import { addCheckCommand } from './check.js';
 import { addEchoCommand } from './echo.js';
+import { addForwardCommand } from './forward.js';
+import { addHashPasswordCommand } from './hash-password.js';
 import { printConfig, runServer } from './run-server.js';
+import { addRunCommand } from './run.js';
+import { addSchemaCommand } from './schema.js';
+import { addProxyCommand } from './proxy.js';
+import { addServeCommand } from './serve.js';
+import { openBrowser } from './open-browser.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -13,8 +21,29 @@ export async function main(argv: readonly string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
   const run = (config: Parameters<typeof runServer>[0]) => runServer(config);
+  addRunCommand(program);
+  addCheckCommand(program);
+  addSchemaCommand(program);
+  addServeCommand(
+    program,
+    (config, info) =>
+      runServer(
+        config,
+        info.openBrowser
+          ? {
+              onStarted: (urls) => {
+                openBrowser(urls);
+              },
+            }
+          : {},
+      ),
+    printConfig,
+  );
   addEchoCommand(program, run, printConfig);
+  addProxyCommand(program, run, printConfig);
+  addForwardCommand(program, run, printConfig);
   addControlCommands(program);
+  addHashPasswordCommand(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -4,10 +4,11 @@ import { availableParallelism } from 'node:os';
 import { stringify } from 'yaml';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
-import { buildPlan } from '../config/build-plan.js';
+import { checkPlan } from '../config/build-plan.js';
 import { parseDuration } from '../config/units.js';
 import { isPortaError } from '../errors.js';
 import { type Logger, createLogger } from '../log/logger.js';
+import { formatUrl, reachableHosts } from '../net/listen-address.js';
 import { removePidFile, writePidFile } from '../process/pid-file.js';
 import { Supervisor } from '../process/supervisor.js';
 import { runWorker } from '../process/worker.js';
@@ -52,7 +53,7 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
     return;
   }
   const config = validateConfig(input);
-  buildPlan(config); // catch plan errors (addresses, duplicates) before forking anything
+  await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
   const logger = createLogger({ level: config.log.level, path: config.log.error_path });
   const workers = workerCount(config);
   logger.info(
@@ -61,6 +62,7 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   );
   const target =
     workers === 1 ? await startSingle(config, logger) : await startCluster(config, workers, logger);
+  announceWildcards(target.urls, logger);
   if (options.pidFile !== undefined) writePidFile(options.pidFile, process.pid);
   options.onStarted?.(target.urls);
   let signalled = false;
@@ -107,6 +109,19 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   });
 }
 
+/** For a listener on every interface, says the URLs it can be reached at on this machine. */
+function announceWildcards(urls: readonly string[], logger: Logger): void {
+  for (const url of urls) {
+    const { protocol, hostname, port } = new URL(url);
+    if (hostname !== '0.0.0.0' && hostname !== '[::]' && hostname !== 'localhost') continue;
+    const bound = hostname === '0.0.0.0' ? '0.0.0.0' : hostname === '[::]' ? '::' : undefined;
+    const reachable = reachableHosts(bound).map((host) =>
+      formatUrl(protocol.slice(0, -1), host, Number(port)),
+    );
+    logger.info(`Reachable at ${reachable.join(', ')}`);
+  }
+}
+
 /** What both modes offer the signal handlers. */
 interface Target {
   readonly urls: readonly string[];
@@ -136,7 +151,7 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     // Validate in the primary first: a bad file never reaches a worker.
     reload: async (next) => {
       const valid = validateConfig(next);
-      buildPlan(valid);
+      await checkPlan(valid);
       await supervisor.reload(valid);
     },
     stop: () => supervisor.stop(),

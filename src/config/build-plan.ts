@@ -1,10 +1,16 @@
 // Compiles a validated Config into a Plan: listeners, their site tables and handlers, built once.
 import { PortaError } from '../errors.js';
-import { type BuiltHandler, handlerFactories } from '../handlers/registry.js';
+import { resolve } from 'node:path';
+import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
 import type { Http1Timeouts } from '../http1/connection.js';
 import type { ParserLimits } from '../http1/request-parser.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
+import { withDirectives } from './build-directives.js';
+import { staticOptionsFromConfig } from './static-schema.js';
+import { forwardOptionsFromConfig } from './forward-schema.js';
+import { proxyOptionsFromConfig } from './proxy-schema.js';
+import type { ForwardOptions } from '../forward/index.js';
 import type { Config, RouteConfig } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
 
@@ -24,6 +30,8 @@ export interface StreamListenerPlan {
   readonly address: ListenAddress;
   readonly maxConnections: number;
   readonly idleTimeoutMs: number;
+  /** Port forwarding (TCP or UDP) to targets; null for the TCP echo service. */
+  readonly forward: ForwardOptions | null;
 }
 
 export interface Plan {
@@ -35,15 +43,42 @@ export interface Plan {
   readonly handlers: readonly BuiltHandler[];
 }
 
-function buildRoute(route: RouteConfig, built: BuiltHandler[]): RouteTable {
+/** What handlers may need from the runtime when they are built. */
+export interface PlanContext {
+  /** Relative paths (a static root) start here. */
+  readonly baseDir: string;
+  readonly logger: HandlerLogger;
+}
+
+/** A logger that writes nothing: for plans that are only checked, never served. */
+const SILENT: HandlerLogger = {
+  debugEnabled: false,
+  debug: () => undefined,
+  info: () => undefined,
+  warning: () => undefined,
+  error: () => undefined,
+};
+
+function buildRoute(route: RouteConfig, built: BuiltHandler[], context: PlanContext): RouteTable {
   let handler: BuiltHandler;
-  if (route.respond !== undefined) {
-    handler = handlerFactories.respond(route.respond);
+  if (route.static !== undefined) {
+    handler = handlerFactories.static(staticOptionsFromConfig(route.static, context.baseDir), {
+      logger: context.logger,
+    });
+  } else if (route.proxy !== undefined) {
+    handler = handlerFactories.proxy(proxyOptionsFromConfig(route.proxy), {
+      logger: context.logger,
+    });
+  } else if (route.respond !== undefined) {
+    handler = handlerFactories.respond(route.respond, { logger: context.logger });
   } else if (route.redirect !== undefined) {
     const { to, status, keep_path } = route.redirect;
-    handler = handlerFactories.redirect({ to, status, keepPath: keep_path });
+    handler = handlerFactories.redirect(
+      { to, status, keepPath: keep_path },
+      { logger: context.logger },
+    );
   } else {
-    handler = handlerFactories.echo({});
+    handler = handlerFactories.echo({}, { logger: context.logger });
   }
   built.push(handler);
   return { prefix: route.path, handler: handler.handler };
@@ -58,7 +93,11 @@ function addressOf(text: string, where: string): ListenAddress {
   }
 }
 
-export function buildPlan(config: Config): Plan {
+export function buildPlan(config: Config, options: Partial<PlanContext> = {}): Plan {
+  const context: PlanContext = {
+    baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
+    logger: options.logger ?? SILENT,
+  };
   const limits: ParserLimits = {
     maxRequestLine: parseSize(config.limits.max_request_line),
     maxHeaderSize: parseSize(config.limits.max_header_size),
@@ -76,7 +115,9 @@ export function buildPlan(config: Config): Plan {
   config.sites.forEach((site, siteIndex) => {
     const table: SiteTable = {
       hosts: site.hosts.map((h) => h.toLowerCase()),
-      routes: site.routes.map((route) => buildRoute(route, built)),
+      routes: site.routes.map((route) =>
+        withDirectives(buildRoute(route, built, context), site, route),
+      ),
     };
     site.listen.forEach((text, i) => {
       const address = addressOf(text, `sites[${siteIndex}].listen[${i}]`);
@@ -91,17 +132,27 @@ export function buildPlan(config: Config): Plan {
     stream.listen.forEach((text, i) => {
       const where = `streams[${streamIndex}].listen[${i}]`;
       const address = addressOf(text, where);
-      if (byAddress.has(listenKey(address)) && address.port !== 0) {
+      const forward =
+        stream.forward === undefined
+          ? null
+          : forwardOptionsFromConfig(stream.forward, {
+              maxConnections: config.limits.max_connections,
+              shutdownMs: parseDuration(config.timeouts.shutdown),
+            });
+      const udp = forward?.protocol === 'udp';
+      if (!udp && byAddress.has(listenKey(address)) && address.port !== 0) {
         throw new PortaError(
           'PORTA_CONFIG_INVALID',
           `${where}: ${address.text} is already an HTTP listener; one address, one protocol`,
         );
       }
       streams.push({
-        key: listenKey(address),
+        // UDP and TCP ports are separate namespaces: udp:53 and tcp:53 are two listeners.
+        key: udp ? `udp ${listenKey(address)}` : listenKey(address),
         address,
-        maxConnections: config.limits.max_connections,
-        idleTimeoutMs: timeouts.idleMs,
+        maxConnections: forward?.maxConnections ?? config.limits.max_connections,
+        idleTimeoutMs: forward?.idleTimeoutMs ?? timeouts.idleMs,
+        forward,
       });
     });
   });
@@ -125,4 +176,11 @@ export function buildPlan(config: Config): Plan {
 let anonymous = 0;
 function listenKey(address: ListenAddress): string {
   return address.port === 0 ? `${address.text}#${anonymous++}` : address.text;
+}
+
+/** Builds the plan only to find its errors, then releases what the handlers hold. */
+export async function checkPlan(config: Config, options: Partial<PlanContext> = {}): Promise<Plan> {
+  const plan = buildPlan(config, options);
+  await Promise.all(plan.handlers.map((h) => h.close()));
+  return plan;
 }

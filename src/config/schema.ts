@@ -1,5 +1,9 @@
 // The single source of truth for porta's configuration: types, validation, defaults and doc comments.
 import { z } from 'zod';
+import { directiveFields } from './directive-schema.js';
+import { ForwardSchema } from './forward-schema.js';
+import { ProxySchema } from './proxy-schema.js';
+import { StaticSchema } from './static-schema.js';
 import { parseDuration, parseSize } from './units.js';
 
 const duration = (fallback: string, doc: string) =>
@@ -100,11 +104,17 @@ export const RouteSchema = z
     respond: RespondSchema.optional(),
     redirect: RedirectSchema.optional(),
     echo: EchoSchema.optional(),
+    static: StaticSchema.optional(),
+    proxy: ProxySchema.optional(),
+    ...directiveFields,
   })
   .strict()
-  .refine((r) => [r.respond, r.redirect, r.echo].filter((h) => h !== undefined).length === 1, {
-    message: 'expected exactly one handler: respond, redirect or echo',
-  })
+  .refine(
+    (r) =>
+      [r.respond, r.redirect, r.echo, r.static, r.proxy].filter((h) => h !== undefined).length ===
+      1,
+    { message: 'expected exactly one handler: static, proxy, respond, redirect or echo' },
+  )
   .describe('A path prefix and the handler that serves it.');
 
 /** One site: where it listens, which Host names it answers, its routes. */
@@ -120,6 +130,7 @@ export const SiteSchema = z
       .default([])
       .describe('Host names this site answers ("example.com", "*.example.com"); empty = default.'),
     routes: z.array(RouteSchema).min(1).describe('Routes, matched by longest path prefix.'),
+    ...directiveFields,
   })
   .strict()
   .describe('A virtual host.');
@@ -133,10 +144,13 @@ export const StreamSchema = z
       .strict()
       .optional()
       .describe('RFC 862 echo: every byte a client sends comes back.'),
+    forward: ForwardSchema.optional(),
   })
   .strict()
-  .refine((s) => s.echo !== undefined, { message: 'expected a stream handler: echo' })
-  .describe('A TCP listener that does not speak HTTP.');
+  .refine((s) => (s.echo === undefined) !== (s.forward === undefined), {
+    message: 'expected exactly one stream handler: forward or echo',
+  })
+  .describe('A TCP (or, for forward, UDP) listener that does not speak HTTP.');
 
 /** Logging. */
 export const LogSchema = z
@@ -180,6 +194,13 @@ export const ConfigSchema = z
       .optional()
       .describe(
         'Where `porta run` writes its process id, so `porta reload` and `porta stop` find it. Default: a file in the temp folder named after the config path.',
+      ),
+    base_dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Folder that relative paths in this file (such as a static root) start from. Default: the config file's folder; a relative base_dir starts there too.",
       ),
   })
   .strict()

@@ -1,14 +1,29 @@
 // The explicit map from a route's handler kind to the factory that builds it (no import side effects).
 import type { Handler } from '../http/exchange.js';
 import { createEchoHandler } from './echo/index.js';
+import { type ProxyOptions, createProxyHandler } from './proxy/index.js';
 import { type RedirectOptions, createRedirectHandler } from './redirect/index.js';
 import { type RespondOptions, createRespondHandler } from './respond/index.js';
+import { type StaticContext, type StaticOptions, createStaticHandler } from './static/index.js';
+
+/** The logging handlers get: every level (the proxy logs upstream changes at info and error). */
+export type HandlerLogger = StaticContext['logger'] & {
+  info(message: string): void;
+  error(message: string): void;
+};
+
+/** What every factory gets besides its options. */
+export interface HandlerContext {
+  readonly logger: HandlerLogger;
+}
 
 /** Options per handler kind, already validated and resolved. */
 export interface HandlerOptions {
   respond: RespondOptions;
   redirect: RedirectOptions;
   echo: Record<string, never>;
+  static: StaticOptions;
+  proxy: ProxyOptions;
 }
 
 export type HandlerKind = keyof HandlerOptions;
@@ -22,9 +37,17 @@ export interface BuiltHandler {
 const NOTHING_TO_CLOSE = (): Promise<void> => Promise.resolve();
 
 export const handlerFactories: {
-  [K in HandlerKind]: (options: HandlerOptions[K]) => BuiltHandler;
+  [K in HandlerKind]: (options: HandlerOptions[K], context: HandlerContext) => BuiltHandler;
 } = {
   respond: (options) => ({ handler: createRespondHandler(options), close: NOTHING_TO_CLOSE }),
   redirect: (options) => ({ handler: createRedirectHandler(options), close: NOTHING_TO_CLOSE }),
   echo: () => ({ handler: createEchoHandler(), close: NOTHING_TO_CLOSE }),
+  static: (options, context) => {
+    const handler = createStaticHandler(options, context);
+    return { handler, close: () => handler.close() };
+  },
+  proxy: (options, context) => {
+    const handler = createProxyHandler(options, { logger: context.logger });
+    return { handler, close: () => handler.close() };
+  },
 };

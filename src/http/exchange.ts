@@ -1,4 +1,5 @@
 // What a handler sees of one request/response exchange: the request head, its body, and the response calls.
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { RequestHead } from '../http1/request-head.js';
 
@@ -36,6 +37,32 @@ export interface Exchange {
   sendStream(status: number, headers: HeaderList, stream: Readable, length: number): void;
   /** Gives up on the exchange: the connection is destroyed (for failures after the head was sent). */
   abort(reason?: Error): void;
+  /**
+   * Takes the connection over after an `Upgrade` request (RFC 9110 §7.8), e.g. a WebSocket: the
+   * engine stops parsing and lets go of the socket; the caller writes the 101 head itself and owns
+   * the socket from then on. `head` holds bytes the client sent after the request (already the new
+   * protocol). Only for a request with an Upgrade field whose body (if any) has been read whole,
+   * before any response byte; the access log records 101.
+   */
+  upgrade(): UpgradedConnection;
+  // ---- for directives (src/handlers/directives), set before the handler behind them runs ----
+  /** Appends these fields (flat, name/value) to the response head, whoever writes it. */
+  addResponseHeaders(list: HeaderList): void;
+  /** Drops the handler's response fields with these names (lower case) when the head is written. */
+  removeResponseHeaders(lowerNames: readonly string[]): void;
+  /** Replaces `request.headers` for the handlers behind (routing is done; access logs keep the original). */
+  setRequestHeaders(list: HeaderList): void;
+  /**
+   * Caps the request body at `maxBytes` (RFC 9110 §15.5.14): over it the engine answers 413 and
+   * closes the connection. Returns false when the declared Content-Length is already over.
+   */
+  limitRequestBody(maxBytes: number): boolean;
+}
+
+/** What `Exchange.upgrade()` hands over: the raw socket (paused) and bytes already read past the head. */
+export interface UpgradedConnection {
+  readonly socket: Socket;
+  readonly head: Buffer;
 }
 
 /** A handler answers exchanges; built once from validated options. */

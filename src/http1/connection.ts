@@ -51,10 +51,13 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #leftover: Buffer | null = null;
   #feeding = false;
   #closing = false;
+  /** We ended our side (after an error or a last response): input is read and dropped. */
+  #lingering = false;
   #closed = false;
   #wait = Wait.Idle;
   #deadline: number;
   #sendDeadline = 0;
+  #linger: NodeJS.Timeout | null = null;
   readonly #onClosed: (connection: Http1Connection) => void;
   /** A handler took the socket over (Upgrade): the engine only waits for it to close. */
   #upgraded = false;
@@ -100,7 +103,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   // ---- reading ----
 
   #onData(chunk: Buffer): void {
-    if (this.#closing && this.#exchange === null) return; // lingering after an error: discard
+    if (this.#lingering) return; // our side is closed: read and drop what still comes
     if (this.#leftover !== null) {
       this.#leftover = Buffer.concat([this.#leftover, chunk]);
       return;
@@ -144,8 +147,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   #onEnd(): void {
     // The client half-closed. Finish the exchange in progress, then close.
-    if (this.#exchange === null && this.#leftover === null) this.socket.end();
-    else this.#closing = true;
+    if (this.#exchange !== null || this.#leftover !== null) this.#closing = true;
+    else if (!this.socket.writableEnded) this.socket.end(); // end() twice costs an error object
   }
 
   // ---- ParserSink ----
@@ -296,12 +299,23 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#closeWith(408);
   }
 
-  /** Graceful shutdown: idle connections close now, busy ones after their response. */
-  shutdown(): void {
+  /**
+   * Graceful shutdown: a busy connection closes after its response. An idle one closes now, or,
+   * with `idleGraceMs` (a reload handing over to a new generation), after one more request
+   * answered with `Connection: close` or at the end of the grace: a client that sent a request
+   * just as we closed would otherwise see a reset.
+   */
+  shutdown(idleGraceMs = 0): void {
     // A tunnel has no request boundary to stop at: the shutdown deadline cuts it.
     if (this.#upgraded) return;
     this.#closing = true;
-    if (this.#exchange === null) this.#endGracefully();
+    if (this.#exchange !== null) return;
+    if (idleGraceMs <= 0) {
+      this.#endGracefully();
+    } else if (this.#parser.idle) {
+      this.#wait = Wait.Idle;
+      this.#deadline = Math.min(this.#deadline, Date.now() + idleGraceMs);
+    }
   }
 
   /** Sends a canned error response and closes; reads and drops what still arrives for a while. */
@@ -320,16 +334,18 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   #endGracefully(): void {
     this.#closing = true;
+    this.#lingering = true;
     this.#wait = Wait.None;
     if (this.#closed) return;
-    this.socket.end();
+    if (!this.socket.writableEnded) this.socket.end();
     this.socket.resume(); // keep reading (and dropping) so the client sees our response, not a reset
-    setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+    this.#linger ??= setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
   }
 
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#linger !== null) clearTimeout(this.#linger);
     const exchange = this.#exchange;
     if (exchange !== null) {
       exchange.onClose();

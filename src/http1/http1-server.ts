@@ -56,8 +56,8 @@ export class Http1Server {
    * Graceful shutdown: idle connections close now, busy ones after their response; resolves when
    * all are closed or at the deadline, when the rest are destroyed.
    */
-  async shutdown(deadlineMs: number): Promise<void> {
-    for (const connection of this.#connections) connection.shutdown();
+  async shutdown(deadlineMs: number, idleGraceMs = 0): Promise<void> {
+    for (const connection of this.#connections) connection.shutdown(idleGraceMs);
     if (this.#connections.size === 0) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {

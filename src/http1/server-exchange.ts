@@ -1,9 +1,11 @@
 // One request/response exchange on an HTTP/1.1 connection: the Exchange handlers see, written to the socket.
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { clientAborted } from '../errors.js';
 import { CONTINUE_100, cannedResponse } from './canned-responses.js';
 import { RequestBody, emptyBody } from './request-body.js';
 import { BodyKind, type RequestHead, findHeader } from './request-head.js';
+import { editHeaderList } from './header-edit.js';
 import { Framing, buildResponseHead, isBodyless } from './response-head.js';
 
 /** What an exchange needs from the connection that owns it. */
@@ -14,13 +16,18 @@ export interface ExchangeOwner {
   onBodyWanted(): void;
   onResponseDone(exchange: ServerExchange): void;
   onWriteBlocked(): void;
+  /** The exchange takes the socket over (Upgrade): stop reading and parsing; returns bytes read past the head. */
+  onUpgrade(exchange: ServerExchange): Buffer;
 }
 
 const CRLF = '\r\n';
+/** Bodies up to this size are copied behind the head and sent in one write. */
+const SMALL_BODY = 8 * 1024;
 const LAST_CHUNK = '0\r\n\r\n';
+const TOO_LARGE_FIELDS = ['Content-Type', 'text/plain; charset=utf-8'];
+const TOO_LARGE_BODY = '413 Content Too Large\n';
 
 export class ServerExchange {
-  readonly request: RequestHead;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly startedAt: number;
@@ -44,11 +51,24 @@ export class ServerExchange {
   #suppressBody = false;
   #drainWaiters: (() => void)[] | null = null;
   #stream: Readable | null = null;
+  /** The head handlers see (setRequestHeaders swaps in a copy) and the fields as they arrived (for logs). */
+  #request: RequestHead;
+  readonly #receivedHeaders: readonly string[];
+  /** Response header edits of the route's directives, applied in #startHead; null when unused. */
+  #addHeaders: readonly string[] | null = null;
+  #removeHeaders: readonly string[] | null = null;
+  /** Request body bytes so far, and the route's cap on them (limitRequestBody). */
+  #bodyBytes = 0;
+  #bodyLimit = Number.POSITIVE_INFINITY;
+  #bodyRefused = false;
+  /** Close the connection after this response whatever the client asked. */
+  #mustClose = false;
 
   constructor(owner: ExchangeOwner, request: RequestHead, now: number) {
     this.#owner = owner;
     this.#socket = owner.socket;
-    this.request = request;
+    this.#request = request;
+    this.#receivedHeaders = request.headers;
     this.remoteAddress = owner.socket.remoteAddress ?? '';
     this.remotePort = owner.socket.remotePort ?? 0;
     this.startedAt = now;
@@ -56,6 +76,27 @@ export class ServerExchange {
   }
 
   // ---- request side ----
+
+  get request(): RequestHead {
+    return this.#request;
+  }
+
+  /** Replaces the request's header fields for the handlers behind (request_headers directives). */
+  setRequestHeaders(list: readonly string[]): void {
+    this.#request = { ...this.#request, headers: list };
+  }
+
+  /** RFC 9110 §15.5.14: caps the body; a declared length over it is refused at once (false). */
+  limitRequestBody(maxBytes: number): boolean {
+    this.#bodyLimit = maxBytes;
+    const request = this.#request;
+    const over =
+      request.bodyKind === BodyKind.ContentLength
+        ? request.contentLength > maxBytes
+        : this.#bodyBytes > maxBytes;
+    if (over) this.#refuseBodyLater();
+    return !over;
+  }
 
   get hasBody(): boolean {
     return this.request.bodyKind !== BodyKind.None;
@@ -68,9 +109,9 @@ export class ServerExchange {
     return this.#body;
   }
 
-  /** Request header lookup by lower-case name (for logs and handlers). */
+  /** Request header lookup by lower-case name, as the client sent it (for logs). */
   header(lowerName: string): string | undefined {
-    return findHeader(this.request.headers, lowerName);
+    return findHeader(this.#receivedHeaders, lowerName);
   }
 
   get method(): string {
@@ -89,7 +130,30 @@ export class ServerExchange {
   pushBody(chunk: Buffer): boolean {
     const body = this.#body;
     if (body === null || body.destroyed || this.#ended) return true;
+    this.#bodyBytes += chunk.length;
+    if (this.#bodyBytes > this.#bodyLimit) {
+      this.#refuseBodyLater();
+      return false; // the connection pauses its parser: no more of this body is read
+    }
     return body.push(chunk);
+  }
+
+  #refuseBodyLater(): void {
+    if (this.#bodyRefused) return;
+    this.#bodyRefused = true;
+    // Not from inside the parser's loop: once it has paused, the 413 ends the connection.
+    queueMicrotask(() => {
+      this.#refuseBody();
+    });
+  }
+
+  /** RFC 9110 §15.5.14: 413 and close (the rest of the body is never read), or abort if too late. */
+  #refuseBody(): void {
+    this.#mustClose = true;
+    this.failBody(new Error('request body larger than the route allows'));
+    if (this.#closed || this.#ended) return;
+    if (this.#headSent) this.abort();
+    else this.send(413, TOO_LARGE_FIELDS, TOO_LARGE_BODY);
   }
 
   endBody(): void {
@@ -123,6 +187,16 @@ export class ServerExchange {
     return this.#headSent;
   }
 
+  addResponseHeaders(list: readonly string[]): void {
+    const added = this.#addHeaders;
+    this.#addHeaders = added === null ? list : added.concat(list);
+  }
+
+  removeResponseHeaders(lowerNames: readonly string[]): void {
+    const removed = this.#removeHeaders;
+    this.#removeHeaders = removed === null ? lowerNames : removed.concat(lowerNames);
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -138,6 +212,15 @@ export class ServerExchange {
     const socket = this.#socket;
     if (this.#suppressBody || length === 0 || body === undefined) {
       socket.write(head, 'latin1');
+    } else if (length <= SMALL_BODY) {
+      // One buffer, one write: cheaper than a writev of two for small answers.
+      const headLength = head.length;
+      const out = Buffer.allocUnsafe(headLength + length);
+      out.write(head, 0, headLength, 'latin1');
+      if (typeof body === 'string') out.write(body, headLength, length, 'utf8');
+      else body.copy(out, headLength);
+      socket.write(out);
+      this.bytesSent = length;
     } else {
       // One writev for head and body: cork, two writes, uncork.
       socket.cork();
@@ -231,6 +314,22 @@ export class ServerExchange {
     this.#socket.destroy();
   }
 
+  /** RFC 9110 §7.8: hands the socket to the handler, which writes the 101 and speaks the new protocol. */
+  upgrade(): { socket: Socket; head: Buffer } {
+    if (this.#headSent || this.#closed) {
+      throw new Error('upgrade() after the response began or the client left');
+    }
+    if (this.request.upgrade === '') throw new Error('upgrade() for a request without Upgrade');
+    if (!this.#requestDone) throw new Error('upgrade() before the request was read whole');
+    this.#headSent = true;
+    this.#ended = true;
+    this.status = 101;
+    this.keepAlive = false;
+    this.durationMs = Date.now() - this.startedAt;
+    const head = this.#owner.onUpgrade(this);
+    return { socket: this.#socket, head };
+  }
+
   /** A handler threw or rejected: answer 500 if nothing was sent yet, else cut the connection. */
   fail(): void {
     if (this.#closed || this.#ended) return;
@@ -251,7 +350,7 @@ export class ServerExchange {
     this.#closed = true;
     this.#stream?.destroy();
     this.#stream = null;
-    if (!this.#requestDone) this.failBody(new Error('client closed the connection'));
+    if (!this.#requestDone) this.failBody(clientAborted('client closed the connection'));
     this.onDrain();
   }
 
@@ -263,7 +362,8 @@ export class ServerExchange {
     this.#suppressBody = request.method === 'HEAD' || isBodyless(status);
     // RFC 9110 §10.1.1: if we answer before reading a body the client may be holding back, close.
     const unreadContinue = request.expectContinue && !this.#continueSent && !this.#requestDone;
-    let keepAlive = request.keepAlive && this.#owner.mayKeepAlive && !unreadContinue;
+    let keepAlive =
+      request.keepAlive && this.#owner.mayKeepAlive && !unreadContinue && !this.#mustClose;
     let framing: Framing;
     if (isBodyless(status)) framing = Framing.None;
     else if (length >= 0) framing = Framing.Length;
@@ -275,7 +375,11 @@ export class ServerExchange {
     this.#framing = framing;
     this.keepAlive = keepAlive;
     const connection = !keepAlive ? 'close' : request.versionMinor === 0 ? 'keep-alive' : '';
-    return buildResponseHead(status, headers, framing, length, connection, this.startedAt);
+    const fields =
+      this.#addHeaders === null && this.#removeHeaders === null
+        ? headers
+        : editHeaderList(headers, this.#removeHeaders, this.#addHeaders);
+    return buildResponseHead(status, fields, framing, length, connection, this.startedAt);
   }
 
   #finish(): void {

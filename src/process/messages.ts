@@ -6,7 +6,11 @@ export const WORKER_INDEX_ENV = 'PORTA_WORKER';
 export const WORKER_CONFIG_ENV = 'PORTA_WORKER_CONFIG';
 
 /** Primary to worker. */
-export type PrimaryMessage = { readonly type: 'porta:shutdown' };
+export type PrimaryMessage = {
+  readonly type: 'porta:shutdown';
+  /** A new generation already serves (rolling reload): hand idle connections over gently. */
+  readonly handOver: boolean;
+};
 
 /** Worker to primary. */
 export type WorkerMessage =

@@ -74,7 +74,7 @@ export class Supervisor {
       const old = slot.worker;
       // Spawn first: the new worker shares the listening sockets, so there is no gap.
       await this.#spawn(slot, config);
-      if (old !== null) void this.#retire(old); // drains in the background
+      if (old !== null) void this.#retire(old, true); // drains in the background
     }
     this.#config = config;
   }
@@ -135,7 +135,7 @@ export class Supervisor {
     });
   }
 
-  #retire(worker: Worker): Promise<void> {
+  #retire(worker: Worker, handOver = false): Promise<void> {
     this.#retiring.add(worker);
     return new Promise((resolve) => {
       if (worker.isDead()) {
@@ -149,7 +149,7 @@ export class Supervisor {
         clearTimeout(force);
         resolve();
       });
-      const message: PrimaryMessage = { type: 'porta:shutdown' };
+      const message: PrimaryMessage = { type: 'porta:shutdown', handOver };
       if (worker.isConnected()) worker.send(message);
       else worker.kill('SIGTERM');
     });

@@ -12,14 +12,15 @@ function send(message: WorkerMessage): void {
 export function runWorker(): void {
   let server: RunningServer | null = null;
   let stopping = false;
-  const stop = (): void => {
+  const stop = (handOver: boolean): void => {
     if (stopping) return;
     stopping = true;
-    const done = server === null ? Promise.resolve() : server.stop();
+    // Told by the primary: a new generation serves already (reload) or everything stops.
+    const done = server === null ? Promise.resolve() : server.stop({ handOver });
     void done.finally(() => process.exit(0));
   };
   process.on('message', (message: unknown) => {
-    if (isPrimaryMessage(message)) stop();
+    if (isPrimaryMessage(message)) stop(message.handOver);
   });
   void (async () => {
     try {
@@ -37,6 +38,10 @@ export function runWorker(): void {
   })();
   // The primary coordinates shutdown; a terminal's Ctrl-C reaches the whole process group.
   process.on('SIGINT', () => undefined);
-  process.on('SIGTERM', stop);
-  process.on('disconnect', stop);
+  process.on('SIGTERM', () => {
+    stop(false);
+  });
+  process.on('disconnect', () => {
+    stop(false);
+  });
 }

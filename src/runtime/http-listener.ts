@@ -72,9 +72,9 @@ export class HttpListener {
   }
 
   /** Stops accepting, finishes in-flight requests (up to the deadline), closes idle connections. */
-  async close(deadlineMs: number): Promise<void> {
+  async close(deadlineMs: number, idleGraceMs = 0): Promise<void> {
     const closed = closeServer(this.server);
-    await this.#engine.shutdown(deadlineMs);
+    await this.#engine.shutdown(deadlineMs, idleGraceMs);
     await closed;
   }
 }

@@ -23,8 +23,12 @@ export interface RunningServer {
    * stays; unchanged listeners keep their sockets, new ones open, removed ones drain and close.
    */
   reload(input: ConfigInput | Config): Promise<void>;
-  /** Graceful stop: stop accepting, finish in-flight requests (up to the shutdown timeout), close. */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: stop accepting, finish in-flight requests (up to the shutdown timeout), close.
+   * `handOver` (a reload to another process) gives idle keep-alive connections a moment to send
+   * one last request, answered with `Connection: close`, instead of closing them at once.
+   */
+  stop(options?: { readonly handOver?: boolean }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -38,9 +42,9 @@ export async function start(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const config = validateConfig(input);
-  const plan = buildPlan(config);
   const logger =
-    options.logger ?? createLogger({ level: plan.log.level, path: plan.log.error_path });
+    options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
+  const plan = buildPlan(config, { logger });
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
   const server = new PortaServer(plan, logger, access, options.logger === undefined);
   try {
@@ -99,7 +103,7 @@ class PortaServer implements RunningServer {
   async #reload(input: ConfigInput | Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = validateConfig(input);
-    const plan = buildPlan(config);
+    const plan = buildPlan(config, { logger: this.logger });
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,
@@ -113,7 +117,10 @@ class PortaServer implements RunningServer {
     try {
       for (const listenerPlan of plan.http) {
         if (this.#http.has(listenerPlan.key)) continue;
-        opened.set(listenerPlan.key, await HttpListener.open(listenerPlan, this.logger, accessSink));
+        opened.set(
+          listenerPlan.key,
+          await HttpListener.open(listenerPlan, this.logger, accessSink),
+        );
       }
       for (const streamPlan of plan.streams) {
         const current = this.#streams.get(streamPlan.key);
@@ -169,7 +176,7 @@ class PortaServer implements RunningServer {
     // requests had their shutdown time to finish.
     void (async () => {
       await Promise.all([
-        ...removed.map(([, l]) => l.close(old.shutdownMs)),
+        ...removed.map(([, l]) => l.close(old.shutdownMs, HAND_OVER_GRACE_MS)),
         ...retiredStreams.map((s) => s.close()),
       ]);
       await delay(old.shutdownMs);
@@ -180,16 +187,16 @@ class PortaServer implements RunningServer {
     });
   }
 
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stopAll();
+  stop(options: { readonly handOver?: boolean } = {}): Promise<void> {
+    this.#stopping ??= this.#stopAll(options.handOver === true ? HAND_OVER_GRACE_MS : 0);
     return this.#stopping;
   }
 
-  async #stopAll(): Promise<void> {
+  async #stopAll(idleGraceMs: number): Promise<void> {
     await this.#reloading;
     const plan = this.#plan;
     await Promise.all([
-      ...[...this.#http.values()].map((l) => l.close(plan.shutdownMs)),
+      ...[...this.#http.values()].map((l) => l.close(plan.shutdownMs, idleGraceMs)),
       ...[...this.#streams.values()].map((s) => s.close()),
     ]);
     await Promise.all(plan.handlers.map((h) => h.close()));
@@ -198,6 +205,9 @@ class PortaServer implements RunningServer {
     else await this.logger.flush();
   }
 }
+
+/** How long idle keep-alive connections may still send one request when handed over. */
+const HAND_OVER_GRACE_MS = 1000;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -1,6 +1,7 @@
 // Layer-4 listeners (TCP echo; TCP forward plugs in here too) behind one small interface for start and reload.
 import type { StreamListenerPlan } from '../config/build-plan.js';
 import type { Logger } from '../log/logger.js';
+import { startForward } from '../forward/index.js';
 import { formatUrl } from '../net/listen-address.js';
 import { startTcpEcho } from '../net/tcp-echo.js';
 import type { BoundAddress } from './start.js';
@@ -21,6 +22,7 @@ export async function openStreamListener(
   plan: StreamListenerPlan,
   logger: Logger,
 ): Promise<StreamListener> {
+  if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger);
   const echo = await startTcpEcho([plan.address], {
     maxConnections: plan.maxConnections,
     idleTimeoutMs: plan.idleTimeoutMs,
@@ -37,5 +39,28 @@ export async function openStreamListener(
     signature: streamSignature(plan),
     addresses,
     close: () => echo.close(),
+  };
+}
+
+/** A TCP or UDP forward listener (src/forward), announced with its targets. */
+async function openForwardListener(
+  plan: StreamListenerPlan,
+  options: NonNullable<StreamListenerPlan['forward']>,
+  logger: Logger,
+): Promise<StreamListener> {
+  const forward = await startForward(plan.address, options, logger);
+  const scheme = options.protocol === 'udp' ? 'udp' : 'tcp';
+  const addresses = forward.addresses.map((bound) => ({
+    host: bound.host,
+    port: bound.port,
+    url: formatUrl(scheme, bound.host, bound.port),
+  }));
+  const targets = options.targets.map((t) => t.label).join(', ');
+  for (const address of addresses) logger.info(`Forward listening on ${address.url} -> ${targets}`);
+  return {
+    key: plan.key,
+    signature: streamSignature(plan),
+    addresses,
+    close: () => forward.close(),
   };
 }

@@ -15,7 +15,10 @@ function configFor(port: number, version: number, extraPort?: number): ConfigInp
     },
   ];
   if (extraPort !== undefined) {
-    sites.push({ listen: [`127.0.0.1:${extraPort}`], routes: [{ path: '/', respond: { body: 'extra' } }] });
+    sites.push({
+      listen: [`127.0.0.1:${extraPort}`],
+      routes: [{ path: '/', respond: { body: 'extra' } }],
+    });
   }
   return { sites, log: { level: 'error', access: 'off' }, timeouts: { shutdown: '1s' } };
 }
@@ -30,7 +33,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function get(port: number, path: string, agent: Agent | false): Promise<{ status: number; body: string }> {
+function get(
+  port: number,
+  path: string,
+  agent: Agent | false,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
       let body = '';
