@@ -4,18 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { type RunningServer, start } from '../../src/index.js';
-import { isPortaError } from '../../src/errors.js';
-import {
-  StaticSchema,
-  staticOptionsFromConfig,
-  type StaticConfigInput,
-} from '../../src/config/static-schema.js';
-import { createStaticHandler } from '../../src/handlers/static/index.js';
-import { Router } from '../../src/http/router.js';
-import { Dispatcher } from '../../src/http/dispatcher.js';
-import { Http1Server } from '../../src/http1/http1-server.js';
-import { parseListenAddress } from '../../src/net/listen-address.js';
-import { closeServer, listen } from '../../src/net/listener.js';
+import type { StaticConfigInput } from '../../src/config/static-schema.js';
 
 const FIXTURES = new URL('../fixtures/static/', import.meta.url).pathname;
 
@@ -97,66 +86,15 @@ export interface StaticServer {
   stop(): Promise<void>;
 }
 
-/**
- * Serves `static` options at `routePath` on 127.0.0.1, port 0, through porta's start() when the
- * config schema knows the `static` route; until then through the same engine parts wired by hand.
- */
+/** Serves `static` options at `routePath` on 127.0.0.1, port 0, through porta's start(). */
 export async function startStatic(
   options: StaticConfigInput,
   routePath = '/',
 ): Promise<StaticServer> {
-  try {
-    const server: RunningServer = await start({
-      sites: [{ listen: ['127.0.0.1:0'], routes: [{ path: routePath, static: options }] }],
-      log: { level: 'error', access: 'off' },
-    });
-    const port = server.addresses[0]?.port ?? 0;
-    return { port, base: `http://127.0.0.1:${port}`, stop: () => server.stop() };
-  } catch (error) {
-    if (!isPortaError(error) || !error.message.includes('static')) throw error;
-  }
-  return startByHand(options, routePath);
-}
-
-async function startByHand(options: StaticConfigInput, routePath: string): Promise<StaticServer> {
-  const handler = createStaticHandler(
-    staticOptionsFromConfig(StaticSchema.parse(options), process.cwd()),
-    {
-      logger: { warning: () => undefined, debugEnabled: false, debug: () => undefined },
-    },
-  );
-  const router = new Router([{ hosts: [], routes: [{ prefix: routePath, handler }] }]);
-  const dispatcher = new Dispatcher(
-    router,
-    { maxRequestLine: 8192, maxHeaderSize: 32768, maxHeaders: 100, maxBodySize: 1 << 20 },
-    { headerMs: 20_000, bodyMs: 60_000, idleMs: 65_000, sendMs: 60_000 },
-    {
-      error: (message) => {
-        process.stderr.write(`${message}\n`);
-      },
-      debugEnabled: false,
-      debug: () => undefined,
-      access: null,
-    },
-  );
-  const engine = new Http1Server(dispatcher);
-  const server = await listen(
-    parseListenAddress('127.0.0.1:0'),
-    (socket) => {
-      engine.accept(socket);
-    },
-    { maxConnections: 1000 },
-  );
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    port,
-    base: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      const closed = closeServer(server);
-      await engine.shutdown(2000);
-      await closed;
-      await handler.close();
-    },
-  };
+  const server: RunningServer = await start({
+    sites: [{ listen: ['127.0.0.1:0'], routes: [{ path: routePath, static: options }] }],
+    log: { level: 'error', access: 'off' },
+  });
+  const port = server.addresses[0]?.port ?? 0;
+  return { port, base: `http://127.0.0.1:${port}`, stop: () => server.stop() };
 }
