@@ -1,5 +1,6 @@
 // What a handler sees of one request/response exchange: the request head, its body, and the response calls.
 import type { Socket } from 'node:net';
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { RequestHead } from '../http1/request-head.js';
 
@@ -35,6 +36,17 @@ export interface Exchange {
   end(chunk?: Buffer | string): void;
   /** Streams a readable as the body with backpressure; destroys the stream if the client goes away. */
   sendStream(status: number, headers: HeaderList, stream: Readable, length: number): void;
+  /**
+   * Sends `length` bytes of an open file from `start` (Content-Length framing) without a stream;
+   * takes ownership of `file` and closes it. HEAD requests get the head only.
+   */
+  sendFile(
+    status: number,
+    headers: HeaderList,
+    file: FileHandle,
+    start: number,
+    length: number,
+  ): void;
   /** Gives up on the exchange: the connection is destroyed (for failures after the head was sent). */
   abort(reason?: Error): void;
   /**

@@ -1,4 +1,5 @@
 // An in-memory Exchange for unit tests of handlers and directives: records what was sent.
+import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Exchange, Handler, HeaderList } from '../../src/http/exchange.js';
 import { editHeaderList } from '../../src/http1/header-edit.js';
@@ -105,6 +106,11 @@ export class FakeExchange implements Exchange {
 
   sendStream(status: number, headers: HeaderList, stream: Readable): void {
     stream.destroy();
+    this.writeHead(status, headers);
+  }
+
+  sendFile(status: number, headers: HeaderList, file: FileHandle): void {
+    void file.close();
     this.writeHead(status, headers);
   }
 

@@ -48,14 +48,9 @@ export async function sendVariant(
     return true;
   }
   if (variant.size > 0) {
-    // Read exactly the length announced: a file that grew since its stat must not send more
-    // bytes than Content-Length says (that would corrupt the next response on the connection).
-    const stream = handle.createReadStream({
-      start: 0,
-      end: variant.size - 1,
-      highWaterMark: READ_CHUNK,
-    });
-    exchange.sendStream(status, headers, stream, variant.size);
+    // Exactly the length announced: a file that grew since its stat must not send more bytes
+    // than Content-Length says (that would corrupt the next response on the connection).
+    exchange.sendFile(status, headers, handle, 0, variant.size);
     return true;
   }
   const source = handle.createReadStream({ highWaterMark: READ_CHUNK });
@@ -97,12 +92,7 @@ export async function sendSingleRange(
   }
   const handle = await openFile(identity.path);
   if (handle === null) return false;
-  const stream = handle.createReadStream({
-    start: range.start,
-    end: range.end,
-    highWaterMark: READ_CHUNK,
-  });
-  exchange.sendStream(206, fields, stream, length);
+  exchange.sendFile(206, fields, handle, range.start, length);
   return true;
 }
 
