@@ -4,23 +4,13 @@ import { type Socket, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RunningServer, start } from '../../src/index.js';
-import type { Logger } from '../../src/log/logger.js';
+import { createRecordingLogger } from '../support/recording-logger.js';
 
 /** How long a test waits for the server to close a connection before it fails. */
 const CLOSE_WAIT_MS = 5000;
 
 /** Error-log lines, kept to check that bad clients are not logged as server failures. */
-const errorLines: string[] = [];
-const logger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warning: () => undefined,
-  error: (message) => errorLines.push(message),
-  debugEnabled: false,
-  setLevel: () => undefined,
-  flush: () => Promise.resolve(),
-  close: () => Promise.resolve(),
-};
+const { logger, errorLines } = createRecordingLogger();
 
 let server: RunningServer | null = null;
 let port = 0;
