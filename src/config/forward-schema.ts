@@ -5,15 +5,7 @@ import type { PeerSpec } from '../balance/peer-set.js';
 import type { ForwardOptions } from '../forward/index.js';
 import { parseListenAddress } from '../net/listen-address.js';
 import { parseDuration } from './units.js';
-
-const duration = (fallback: string, doc: string) =>
-  z
-    .union([z.number().nonnegative(), z.string()])
-    .refine((v) => !Number.isNaN(parseDuration(v)), {
-      message: 'expected a duration like "10s", "500ms" or a number of seconds',
-    })
-    .default(fallback)
-    .describe(doc);
+import { duration } from './unit-fields.js';
 
 /** "host:port" with a host and a port (1-65535); the same spelling as listen addresses. */
 export function parseTarget(text: string): { host: string; port: number } | string {

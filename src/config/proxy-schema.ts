@@ -5,15 +5,7 @@ import type { PeerSpec } from '../balance/peer-set.js';
 import { TrustedProxies } from '../handlers/proxy/forwarding.js';
 import type { ProxyOptions } from '../handlers/proxy/index.js';
 import { parseDuration, parseSize } from './units.js';
-
-const duration = (fallback: string, doc: string) =>
-  z
-    .union([z.number().nonnegative(), z.string()])
-    .refine((v) => !Number.isNaN(parseDuration(v)), {
-      message: 'expected a duration like "10s", "500ms" or a number of seconds',
-    })
-    .default(fallback)
-    .describe(doc);
+import { duration } from './unit-fields.js';
 
 /** "http://host:port/base", "host:port" (http assumed); the parts porta uses, or an error text. */
 export function parseUpstreamUrl(

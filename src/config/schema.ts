@@ -4,25 +4,7 @@ import { directiveFields } from './directive-schema.js';
 import { ForwardSchema } from './forward-schema.js';
 import { ProxySchema } from './proxy-schema.js';
 import { StaticSchema } from './static-schema.js';
-import { parseDuration, parseSize } from './units.js';
-
-const duration = (fallback: string, doc: string) =>
-  z
-    .union([z.number().nonnegative(), z.string()])
-    .refine((v) => !Number.isNaN(parseDuration(v)), {
-      message: 'expected a duration like "10s", "500ms" or a number of seconds',
-    })
-    .default(fallback)
-    .describe(doc);
-
-const size = (fallback: string | number, doc: string) =>
-  z
-    .union([z.number().int().nonnegative(), z.string()])
-    .refine((v) => !Number.isNaN(parseSize(v)), {
-      message: 'expected a size like "1m", "16k" or a number of bytes',
-    })
-    .default(fallback)
-    .describe(doc);
+import { duration, size } from './unit-fields.js';
 
 /** Limits of the HTTP engine (nginx-like defaults). */
 export const LimitsSchema = z

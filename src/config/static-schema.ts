@@ -3,24 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { StaticOptions } from '../handlers/static/index.js';
 import { parseDuration, parseSize } from './units.js';
-
-const duration = (fallback: string, doc: string) =>
-  z
-    .union([z.number().nonnegative(), z.string()])
-    .refine((v) => !Number.isNaN(parseDuration(v)), {
-      message: 'expected a duration like "10s", "500ms" or a number of seconds',
-    })
-    .default(fallback)
-    .describe(doc);
-
-const size = (fallback: string | number, doc: string) =>
-  z
-    .union([z.number().int().nonnegative(), z.string()])
-    .refine((v) => !Number.isNaN(parseSize(v)), {
-      message: 'expected a size like "1m", "16k" or a number of bytes',
-    })
-    .default(fallback)
-    .describe(doc);
+import { duration, size } from './unit-fields.js';
 
 /** A field name is a token (RFC 9110 §5.1); a value has no CR, LF or NUL (§5.5). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
