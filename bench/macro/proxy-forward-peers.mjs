@@ -70,28 +70,8 @@ function httpTemps(dir) {
     .join('\n');
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Children's CPU too (nginx's worker): sum over the process tree via /proc/<pid>/task/../children. */
-export function treeCpuSeconds(pid) {
-  let total = cpuSeconds(pid);
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    for (const child of children.split(/\s+/).filter(Boolean))
-      total += treeCpuSeconds(Number(child));
-  } catch {
-    // no children file: a single process
-  }
-  return total;
-}
+/** Server CPU of a process tree (nginx's workers too), shared with the other suites. */
+export { treeCpuSeconds } from './lib/cpu.mjs';
 
 export async function startProcess(label, command, args, port, cpu) {
   const launched = launch({ label, command, args, cpu, cwd: root });

@@ -5,13 +5,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
 import { pickFreePort } from './lib/ports.mjs';
-import { stopAll } from './lib/processes.mjs';
 import { fetchOnce, startPortaRun } from './lib/reload-porta.mjs';
 import { RELOAD_DONE, measureRun } from './lib/reload-run.mjs';
 import { readReloadSettings } from './lib/reload-settings.mjs';
 import { reloadProblems, renderReloadTable } from './lib/reload-table.mjs';
 import { writeResultsFile } from './lib/results-file.mjs';
 import { ensureTools } from './lib/tools.mjs';
+import { runBench } from './lib/run-bench.mjs';
 
 /** @param {string} line */
 const log = (line) => console.log(line);
@@ -58,18 +58,6 @@ function configFor({ workers, port, route, root }, version) {
 
 /** @type {Record<string, string[]>} */
 const workloadHeaders = { 'keep-alive': [], close: ['Connection: close'] };
-
-/**
- * @param {string} reason
- * @param {number} code
- */
-function abort(reason, code) {
-  console.error(`\nbench:reload: ${reason}; stopping servers`);
-  stopAll().finally(() => {
-    removeTempDirs();
-    process.exit(code);
-  });
-}
 
 async function main() {
   const startedAt = new Date();
@@ -207,23 +195,4 @@ async function main() {
   return failedRuns.length > 0 ? 1 : 0;
 }
 
-process.on('SIGINT', () => abort('interrupted', 130));
-process.on('SIGTERM', () => abort('terminated', 143));
-let watchdog = setTimeout(() => {}, 0);
-try {
-  const limit = readReloadSettings().timeout;
-  watchdog = setTimeout(
-    () => abort(`time limit of ${limit}s reached (BENCH_TIMEOUT)`, 1),
-    limit * 1000,
-  );
-  process.exitCode = await main();
-} catch (error) {
-  console.error(
-    `bench:reload: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
-} finally {
-  clearTimeout(watchdog);
-  await stopAll();
-  removeTempDirs();
-}
+await runBench('bench:reload', () => readReloadSettings().timeout, main, removeTempDirs);

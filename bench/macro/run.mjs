@@ -3,7 +3,6 @@
 import { loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
-import { stopAll } from './lib/processes.mjs';
 import { writeResultsFile } from './lib/results-file.mjs';
 import { runPass } from './lib/pass.mjs';
 import { readSettings } from './lib/settings.mjs';
@@ -12,22 +11,10 @@ import { summarize } from './lib/summary.mjs';
 import { renderSummary } from './lib/table.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { createWorkloads } from './lib/workloads.mjs';
+import { runBench } from './lib/run-bench.mjs';
 
 /** @param {string} line */
 const log = (line) => console.log(line);
-
-/**
- * Stops every child by PID, then exits; for SIGINT, SIGTERM and the overall time limit.
- * @param {string} reason
- * @param {number} code
- */
-function abort(reason, code) {
-  console.error(`\nbench: ${reason}; stopping servers`);
-  stopAll().finally(() => {
-    removeTempDirs();
-    process.exit(code);
-  });
-}
 
 async function main() {
   const startedAt = new Date();
@@ -109,23 +96,4 @@ async function main() {
   return failures.length > 0 ? 1 : 0;
 }
 
-process.on('SIGINT', () => abort('interrupted', 130));
-process.on('SIGTERM', () => abort('terminated', 143));
-let watchdog = setTimeout(() => {}, 0);
-try {
-  const limit = readSettings().timeout;
-  watchdog = setTimeout(
-    () => abort(`time limit of ${limit}s reached (BENCH_TIMEOUT)`, 1),
-    limit * 1000,
-  );
-  process.exitCode = await main();
-} catch (error) {
-  console.error(
-    `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
-} finally {
-  clearTimeout(watchdog);
-  await stopAll();
-  removeTempDirs();
-}
+await runBench('bench', () => readSettings().timeout, main, removeTempDirs);

@@ -4,7 +4,6 @@
 import { loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
-import { stopAll } from './lib/processes.mjs';
 import { writeResultsFile } from './lib/results-file.mjs';
 import { createStaticFiles, removeStaticFiles } from './lib/static-files.mjs';
 import { runStaticPass } from './lib/static-pass.mjs';
@@ -14,6 +13,7 @@ import { summarizeStatic } from './lib/static-summary.mjs';
 import { renderStaticSummary, renderTargets } from './lib/static-table.mjs';
 import { createStaticWorkloads, downloadWorkload } from './lib/static-workloads.mjs';
 import { ensureTools, findExecutable, toolVersion } from './lib/tools.mjs';
+import { runBench } from './lib/run-bench.mjs';
 
 /** @param {string} line */
 const log = (line) => console.log(line);
@@ -22,19 +22,6 @@ const log = (line) => console.log(line);
 function cleanUp() {
   removeStaticTempDirs();
   removeStaticFiles();
-}
-
-/**
- * Stops every child by PID, then exits; for SIGINT, SIGTERM and the overall time limit.
- * @param {string} reason
- * @param {number} code
- */
-function abort(reason, code) {
-  console.error(`\nbench:static: ${reason}; stopping servers`);
-  stopAll().finally(() => {
-    cleanUp();
-    process.exit(code);
-  });
 }
 
 async function main() {
@@ -155,23 +142,4 @@ async function main() {
   return failures.length > 0 ? 1 : 0;
 }
 
-process.on('SIGINT', () => abort('interrupted', 130));
-process.on('SIGTERM', () => abort('terminated', 143));
-let watchdog = setTimeout(() => {}, 0);
-try {
-  const limit = readStaticSettings().timeout;
-  watchdog = setTimeout(
-    () => abort(`time limit of ${limit}s reached (BENCH_TIMEOUT)`, 1),
-    limit * 1000,
-  );
-  process.exitCode = await main();
-} catch (error) {
-  console.error(
-    `bench:static: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
-} finally {
-  clearTimeout(watchdog);
-  await stopAll();
-  cleanUp();
-}
+await runBench('bench:static', () => readStaticSettings().timeout, main, cleanUp);

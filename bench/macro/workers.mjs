@@ -4,15 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
-import { stopAll } from './lib/processes.mjs';
 import { runWrkDetailed } from './lib/reload-wrk.mjs';
 import { writeResultsFile } from './lib/results-file.mjs';
 import { readNumber } from './lib/settings.mjs';
-import { treeCpuSeconds } from './lib/static-cpu.mjs';
+import { treeCpuSeconds } from './lib/cpu.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { busyShare, readMachineTicks } from './lib/workers-machine-cpu.mjs';
 import { startSubject, subjects } from './lib/workers-subjects.mjs';
 import { renderWorkersTable, summarizeWorkers } from './lib/workers-table.mjs';
+import { runBench } from './lib/run-bench.mjs';
 
 /** @param {string} line */
 const log = (line) => console.log(line);
@@ -35,18 +35,6 @@ function readWorkersSettings() {
   const perRun = duration + warmup + 10; // start, check, stop
   const timeout = readNumber('BENCH_TIMEOUT', passes * subjects.length * perRun * 2 + 60, 10);
   return { duration, warmup, passes, threads, connections, timeout };
-}
-
-/**
- * @param {string} reason
- * @param {number} code
- */
-function abort(reason, code) {
-  console.error(`\nbench:workers: ${reason}; stopping servers`);
-  stopAll().finally(() => {
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-    process.exit(code);
-  });
 }
 
 async function main() {
@@ -160,23 +148,8 @@ async function main() {
   return rows.some((row) => row.errors > 0) ? 1 : 0;
 }
 
-process.on('SIGINT', () => abort('interrupted', 130));
-process.on('SIGTERM', () => abort('terminated', 143));
-let watchdog = setTimeout(() => {}, 0);
-try {
-  const limit = readWorkersSettings().timeout;
-  watchdog = setTimeout(
-    () => abort(`time limit of ${limit}s reached (BENCH_TIMEOUT)`, 1),
-    limit * 1000,
-  );
-  process.exitCode = await main();
-} catch (error) {
-  console.error(
-    `bench:workers: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
-} finally {
-  clearTimeout(watchdog);
-  await stopAll();
+function removeWorkerTempDirs() {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }
+
+await runBench('bench:workers', () => readWorkersSettings().timeout, main, removeWorkerTempDirs);

@@ -3,7 +3,7 @@
 import { clearInterval, setInterval } from 'node:timers';
 import { runToEnd } from './processes.mjs';
 import { processTree, readRss } from './rss.mjs';
-import { treeCpuSeconds } from './static-cpu.mjs';
+import { treeCpuSeconds } from './cpu.mjs';
 
 /**
  * @typedef {object} DownloadResult

@@ -3,7 +3,7 @@
 // around the measured run; then each server started fresh, alone, for the large downloads.
 import { treeRss } from './rss.mjs';
 import { startServer } from './server-process.mjs';
-import { treeCpuSeconds } from './static-cpu.mjs';
+import { treeCpuSeconds } from './cpu.mjs';
 import { measureDownloads } from './static-download.mjs';
 import { runWrk } from './wrk.mjs';
 
