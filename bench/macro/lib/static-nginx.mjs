@@ -1,5 +1,5 @@
-// Writes a throwaway nginx config serving a folder (1 worker, sendfile on, open_file_cache on,
-// access log off) into its own temp prefix; never reads /etc/nginx (no mime.types: types inline).
+// Writes a throwaway nginx config serving a folder (N workers, default 1; sendfile on,
+// open_file_cache on, access log off) into its own temp prefix; never reads /etc/nginx.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempPathDirectives } from './nginx.mjs';
@@ -11,9 +11,10 @@ import { tempPathDirectives } from './nginx.mjs';
  * @param {string} options.dir an empty temp directory owned by us
  * @param {number} options.port
  * @param {string} options.root the folder served
- * @returns {{ command: string, args: string[] }}
+ * @param {number} [options.workers] worker_processes (default 1)
+ * @returns {{ command: string, args: string[], confPath: string }}
  */
-export function writeStaticNginxConfig({ nginx, dir, port, root }) {
+export function writeStaticNginxConfig({ nginx, dir, port, root, workers = 1 }) {
   const temp = tempPathDirectives(nginx).map((directive) => {
     const path = join(dir, directive.replace('_temp_path', ''));
     mkdirSync(path, { recursive: true });
@@ -21,7 +22,7 @@ export function writeStaticNginxConfig({ nginx, dir, port, root }) {
   });
   // As root, nginx would hand its worker to `nobody`, who cannot read our temp folder.
   const user = process.getuid?.() === 0 ? 'user root;\n' : '';
-  const conf = `${user}worker_processes 1;
+  const conf = `${user}worker_processes ${workers};
 daemon off;
 master_process on;
 pid ${join(dir, 'nginx.pid')};
@@ -53,5 +54,9 @@ ${temp.join('\n')}
 `;
   const confPath = join(dir, 'nginx.conf');
   writeFileSync(confPath, conf);
-  return { command: nginx, args: ['-p', dir, '-e', join(dir, 'error.log'), '-c', confPath] };
+  return {
+    command: nginx,
+    args: ['-p', dir, '-e', join(dir, 'error.log'), '-c', confPath],
+    confPath,
+  };
 }

@@ -7,7 +7,7 @@ import { pickFreePort } from './ports.mjs';
 import { launch, stop, waitForPort } from './processes.mjs';
 import { fetchOnce, startPortaRun } from './reload-porta.mjs';
 import { processTree } from './rss.mjs';
-import { writeWorkersNginxConfig } from './workers-nginx.mjs';
+import { writeStaticNginxConfig } from './static-nginx.mjs';
 
 /**
  * @typedef {object} Subject
@@ -78,7 +78,7 @@ export async function startSubject({ subject, root, fileName, content, nginx }) 
       };
     } else {
       if (nginx === null) throw new Error('nginx is not installed (scripts/install-bench-deps.sh)');
-      const { command, args } = writeWorkersNginxConfig({
+      const { command, args } = writeStaticNginxConfig({
         nginx,
         dir,
         port,
