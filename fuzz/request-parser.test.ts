@@ -5,17 +5,18 @@ import fc from 'fast-check';
 import type { ParserLimits } from '../src/http1/request-parser.js';
 import { DEFAULT_LIMITS, normalizeEvents } from '../test/http1-cases/case-file.js';
 import { feedPaused, feedPieces, splitAt } from '../test/http1-cases/recording-sink.js';
+import type { GeneratedRequest } from './valid-request.js';
 import { mutatedRequest, validPipeline, validRequest } from './valid-request.js';
 
-/** The sizes a request measures against each limit. */
-function measure(bytes: Buffer): ParserLimits {
+/** The sizes a request measures against each limit (maxHeaderSize also bounds a chunked trailer). */
+function measure({ bytes, trailerSize }: GeneratedRequest): ParserLimits {
   const lineEnd = bytes.indexOf('\r\n');
   const headEnd = bytes.indexOf('\r\n\r\n');
   const headerSize = headEnd === lineEnd ? 0 : headEnd + 2 - (lineEnd + 2);
   const section = bytes.toString('latin1', lineEnd + 2, headEnd + 2);
   return {
     maxRequestLine: lineEnd,
-    maxHeaderSize: headerSize,
+    maxHeaderSize: Math.max(headerSize, trailerSize),
     maxHeaders: section === '' ? 0 : section.split('\r\n').length - 1,
     maxBodySize: 0,
   };
@@ -146,7 +147,7 @@ describe('request parser properties', () => {
   it('parses a request exactly at its limits the same however it is split', () => {
     fc.assert(
       fc.property(validRequest, fc.nat(), (request, at) => {
-        const exact = measure(request.bytes);
+        const exact = measure(request);
         const lim = { ...exact, maxHeaders: Math.max(exact.maxHeaders, 1) };
         const cut = 1 + (at % Math.max(request.bytes.length - 1, 1));
         assert.deepEqual(run(splitAt(request.bytes, [cut]), lim), request.events);
@@ -159,7 +160,7 @@ describe('request parser properties', () => {
     const which = fc.constantFrom('line', 'size', 'count', 'body');
     fc.assert(
       fc.property(validRequest, which, offsets, (request, limit, cuts) => {
-        const exact = measure(request.bytes);
+        const exact = measure(request);
         // Generous limits but the one under test, so only that one can trip.
         const lim: ParserLimits = {
           maxRequestLine: exact.maxRequestLine + 10,

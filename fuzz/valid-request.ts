@@ -8,6 +8,8 @@ export interface GeneratedRequest {
   readonly events: readonly string[];
   /** Body bytes the parser must deliver (decoded). */
   readonly bodyLength: number;
+  /** Bytes of the chunked trailer section as the decoder counts them against maxHeaderSize. */
+  readonly trailerSize: number;
 }
 
 const TCHARS =
@@ -111,6 +113,7 @@ export const validRequest: fc.Arbitrary<GeneratedRequest> = fc
     if (host !== undefined) addField('Host', ` ${host}`, host);
     for (const f of r.fields) addField(f.name, `${f.before}${f.value}${f.after}`, f.value);
     let encoded = Buffer.alloc(0);
+    let trailerSize = 0;
     if (kind === 'length') {
       addField('Content-Length', ` ${payload.length}`, String(payload.length));
       encoded = payload;
@@ -123,6 +126,8 @@ export const validRequest: fc.Arbitrary<GeneratedRequest> = fc
         parts.push(chunk, Buffer.from('\r\n'));
       }
       const trailer = r.trailer === undefined ? '' : `${r.trailer.name}: ${r.trailer.value}\r\n`;
+      // The decoder counts each trailer line with its CR but not its LF.
+      trailerSize = Math.max(trailer.length - 1, 0);
       parts.push(Buffer.from(`0${r.extension}\r\n${trailer}\r\n`, 'latin1'));
       encoded = Buffer.concat(parts);
     }
@@ -130,7 +135,7 @@ export const validRequest: fc.Arbitrary<GeneratedRequest> = fc
     if (payload.length > 0) events.push(`body "${visible(payload, true)}"`);
     events.push('end');
     const bytes = Buffer.concat([Buffer.from(head, 'latin1'), encoded]);
-    return { bytes, events, bodyLength: payload.length };
+    return { bytes, events, bodyLength: payload.length, trailerSize };
   });
 
 /** One to four valid requests back to back in one buffer (a pipeline). */
@@ -140,6 +145,7 @@ export const validPipeline: fc.Arbitrary<GeneratedRequest> = fc
     bytes: Buffer.concat(requests.map((r) => r.bytes)),
     events: requests.flatMap((r) => r.events),
     bodyLength: requests.reduce((sum, r) => sum + r.bodyLength, 0),
+    trailerSize: Math.max(...requests.map((r) => r.trailerSize)),
   }));
 
 /** Bytes that break HTTP framing and syntax when dropped into a request. */
