@@ -61,6 +61,7 @@ export default tseslint.config(
         setImmediate: 'readonly',
         Buffer: 'readonly',
         fetch: 'readonly',
+        WebAssembly: 'readonly',
       },
     },
   },

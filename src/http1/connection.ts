@@ -256,6 +256,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (this.#sendDeadline === 0) this.#sendDeadline = Date.now() + this.#context.timeouts.sendMs;
   }
 
+  onWriteProgress(): void {
+    this.#sendDeadline = 0;
+  }
+
   #completeExchange(exchange: ServerExchange): void {
     this.#context.onExchangeDone(exchange);
     this.#exchange = null;

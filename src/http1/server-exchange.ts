@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { clientAborted } from '../errors.js';
 import { CONTINUE_100, cannedResponse } from './canned-responses.js';
-import { giveFileBuffer, takeFileBuffer } from './file-buffers.js';
+import { FileSender, type FileSink } from './file-sender.js';
 import { RequestBody, emptyBody } from './request-body.js';
 import { BodyKind, type RequestHead, findHeader } from './request-head.js';
 import { editHeaderList } from './header-edit.js';
@@ -18,6 +18,8 @@ export interface ExchangeOwner {
   onBodyWanted(): void;
   onResponseDone(exchange: ServerExchange): void;
   onWriteBlocked(): void;
+  /** Everything written so far reached the kernel (a write callback, where no 'drain' comes). */
+  onWriteProgress(): void;
   /** The exchange takes the socket over (Upgrade): stop reading and parsing; returns bytes read past the head. */
   onUpgrade(exchange: ServerExchange): Buffer;
 }
@@ -29,7 +31,7 @@ const LAST_CHUNK = '0\r\n\r\n';
 const TOO_LARGE_FIELDS = ['Content-Type', 'text/plain; charset=utf-8'];
 const TOO_LARGE_BODY = '413 Content Too Large\n';
 
-export class ServerExchange {
+export class ServerExchange implements FileSink {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly startedAt: number;
@@ -311,8 +313,8 @@ export class ServerExchange {
   }
 
   /**
-   * Sends `length` bytes of an open file from `start`, with Content-Length, through recycled
-   * buffers (no stream, no garbage per chunk). Takes ownership of `file`: it is closed at the end.
+   * Sends `length` bytes of an open file from `start`, with Content-Length, through one recycled
+   * buffer (file-sender.ts). Takes ownership of `file`: it is closed at the end.
    */
   sendFile(
     status: number,
@@ -327,50 +329,33 @@ export class ServerExchange {
       this.end();
       return;
     }
-    this.#pumpFile(file, start, length).then(
-      () => {
-        this.end();
-      },
-      (error: unknown) => {
-        this.abort(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+    new FileSender(this, file, start, length).start();
   }
 
-  async #pumpFile(file: FileHandle, start: number, length: number): Promise<void> {
-    const socket = this.#socket;
-    let position = start;
-    let remaining = length;
-    try {
-      while (remaining > 0) {
-        if (this.#closed) return;
-        const buffer = takeFileBuffer();
-        const { bytesRead } = await file.read(
-          buffer,
-          0,
-          Math.min(buffer.length, remaining),
-          position,
-        );
-        if (bytesRead === 0) {
-          giveFileBuffer(buffer);
-          // The file shrank after its stat: we cannot keep the Content-Length promise.
-          throw new Error(`file ended ${remaining} bytes early`);
-        }
-        position += bytesRead;
-        remaining -= bytesRead;
-        this.bytesSent += bytesRead;
-        const chunk = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-        const ok = socket.write(chunk, () => {
-          giveFileBuffer(buffer);
-        });
-        if (!ok) {
-          this.#owner.onWriteBlocked();
-          await this.drained();
-        }
-      }
-    } finally {
-      await file.close().catch(() => undefined);
-    }
+  // ---- FileSink: what the FileSender of sendFile reports ----
+
+  get socket(): Socket {
+    return this.#socket;
+  }
+
+  onFileBytes(count: number): void {
+    this.bytesSent += count;
+  }
+
+  onFileBlocked(): void {
+    this.#owner.onWriteBlocked();
+  }
+
+  onFileProgress(): void {
+    this.#owner.onWriteProgress();
+  }
+
+  onFileSent(): void {
+    this.end();
+  }
+
+  onFileFailed(error: Error): void {
+    this.abort(error);
   }
 
   abort(_reason?: Error): void {

@@ -3,18 +3,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { rawRequest } from '../support/raw-http.js';
 import {
-  binaryByte,
+  expectedBytes,
   LARGE_BINARY_SIZE,
   makeSite,
   startStatic,
   type StaticServer,
 } from './static-harness.js';
-
-function expectedBytes(start: number, end: number): Buffer {
-  const out = Buffer.alloc(end - start + 1);
-  for (let i = start; i <= end; i++) out[i - start] = binaryByte(i);
-  return out;
-}
 
 describe('static files: conditionals, ranges, HEAD', () => {
   let site: Awaited<ReturnType<typeof makeSite>>;

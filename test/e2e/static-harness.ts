@@ -18,6 +18,13 @@ export function binaryByte(i: number): number {
   return (i * 31 + (i >> 8)) & 0xff;
 }
 
+/** Bytes `start` to `end` (inclusive) of the generated binary file. */
+export function expectedBytes(start: number, end: number): Buffer {
+  const out = Buffer.alloc(end - start + 1);
+  for (let i = start; i <= end; i++) out[i - start] = binaryByte(i);
+  return out;
+}
+
 /**
  * Copies the fixture site into a fresh temporary folder and adds what git cannot hold or what
  * must be generated: a `.git` folder, symlinks (inside and outside the root), precompressed
