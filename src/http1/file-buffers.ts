@@ -27,8 +27,8 @@ export interface FileSlot {
   readonly buffer: Buffer;
   readonly base: number;
   readonly size: number;
-  /** Whether reads should start at the file position's offset within a page (big slots). */
-  readonly aligned: boolean;
+  /** A big slot: `PAGE` spare bytes after `size`, so a read may start at its file position's page offset. */
+  readonly big: boolean;
 }
 
 // WebAssembly's types ship with the DOM lib, which a server leaves out: the one constructor used.
@@ -45,11 +45,19 @@ let bigCreated = 0;
 function bigSlot(): FileSlot {
   const spare = freeBig.pop();
   if (spare !== undefined) return spare;
-  // Pages are only resident once a transfer has touched them.
-  arena ??= Buffer.from(
-    new WebAssembly.Memory({ initial: Math.ceil((BIG_SLOTS * SLOT_SIZE) / WASM_PAGE) }).buffer,
-  );
-  return { buffer: arena, base: bigCreated++ * SLOT_SIZE, size: BIG_CHUNK, aligned: true };
+  arena ??= createArena(BIG_SLOTS * SLOT_SIZE);
+  return { buffer: arena, base: bigCreated++ * SLOT_SIZE, size: BIG_CHUNK, big: true };
+}
+
+/** Memory for every big slot; its pages are only resident once a transfer has touched them. */
+function createArena(bytes: number): Buffer {
+  try {
+    return Buffer.from(new WebAssembly.Memory({ initial: Math.ceil(bytes / WASM_PAGE) }).buffer);
+  } catch {
+    // No WebAssembly (node --jitless), or its address-space reservation refused (a small
+    // `ulimit -v`): plain memory works the same, only without the page alignment.
+    return Buffer.allocUnsafeSlow(bytes);
+  }
 }
 
 /** A slot for sending `length` bytes: big when the transfer is large and a big slot is free. */
@@ -63,14 +71,14 @@ export function takeFileSlot(length: number): FileSlot {
       buffer: Buffer.allocUnsafeSlow(SMALL_CHUNK),
       base: 0,
       size: SMALL_CHUNK,
-      aligned: false,
+      big: false,
     }
   );
 }
 
 /** Called once the socket no longer holds the slot's bytes (every write from it completed). */
 export function giveFileSlot(slot: FileSlot): void {
-  if (slot.aligned) {
+  if (slot.big) {
     bigInUse--;
     freeBig.push(slot);
   } else if (freeSmall.length < KEEP_SMALL) {

@@ -65,7 +65,7 @@ export class FileSender {
     }
     const slot = this.#slot;
     // Same offset within a page as the file position: the kernel's fast copy (file-buffers.ts).
-    this.#offset = slot.aligned ? slot.base + (this.#position & 4095) : slot.base;
+    this.#offset = slot.big ? slot.base + (this.#position & 4095) : slot.base;
     const want = Math.min(slot.size, this.#remaining);
     read(this.#file.fd, slot.buffer, this.#offset, want, this.#position, this.#onRead);
   }
