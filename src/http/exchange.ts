@@ -2,6 +2,7 @@
 import type { Socket } from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import type { PreparedResponse } from '../http1/prepared-response.js';
 import type { RequestHead } from '../http1/request-head.js';
 
 /** Response header fields, flat: [name, value, name, value, ...]. The engine adds Date, Server, framing and Connection. */
@@ -26,6 +27,11 @@ export interface Exchange {
   readonly closed: boolean;
   /** Sends a whole response; Content-Length is set by the engine; HEAD requests get no body. */
   send(status: number, headers: HeaderList, body?: string | Buffer): void;
+  /**
+   * Sends a fixed response kept as ready bytes (respond, cached small files): one write, no head
+   * building. Same result as `send(response.status, response.headers, response.body)`.
+   */
+  sendPrepared(response: PreparedResponse): void;
   /** Starts a streamed response: `length` >= 0 sets Content-Length, -1 means chunked (close-delimited for HTTP/1.0). */
   writeHead(status: number, headers: HeaderList, length: number): void;
   /** Writes body bytes after writeHead; false means wait for `drained()`. */

@@ -8,6 +8,7 @@ import { FileSender, type FileSink } from './file-sender.js';
 import { RequestBody, emptyBody } from './request-body.js';
 import { BodyKind, type RequestHead, findHeader } from './request-head.js';
 import { editHeaderList } from './header-edit.js';
+import type { PreparedResponse } from './prepared-response.js';
 import { Framing, buildResponseHead, isBodyless } from './response-head.js';
 
 /** What an exchange needs from the connection that owns it. */
@@ -27,6 +28,8 @@ export interface ExchangeOwner {
 const CRLF = '\r\n';
 /** Bodies up to this size are copied behind the head and sent in one write. */
 const SMALL_BODY = 8 * 1024;
+/** Prepared responses keep up to 6 copies of their body (prepared-response.ts): small ones only. */
+const PREPARED_BODY = 16 * 1024;
 const LAST_CHUNK = '0\r\n\r\n';
 const TOO_LARGE_FIELDS = ['Content-Type', 'text/plain; charset=utf-8'];
 const TOO_LARGE_BODY = '413 Content Too Large\n';
@@ -237,6 +240,24 @@ export class ServerExchange implements FileSink {
     this.#finish();
   }
 
+  /** Sends a prepared response: its bytes for this second and connection kind, in one write. */
+  sendPrepared(response: PreparedResponse): void {
+    const body = response.body;
+    if (
+      this.#addHeaders !== null ||
+      this.#removeHeaders !== null ||
+      body.length > PREPARED_BODY ||
+      isBodyless(response.status)
+    ) {
+      this.send(response.status, response.headers, body);
+      return;
+    }
+    const connection = this.#decideHead(response.status, body.length);
+    this.#socket.write(response.bytes(connection, this.#suppressBody, this.startedAt));
+    if (!this.#suppressBody) this.bytesSent = body.length;
+    this.#finish();
+  }
+
   writeHead(status: number, headers: readonly string[], length: number): void {
     this.#socket.write(this.#startHead(status, headers, length), 'latin1');
   }
@@ -405,6 +426,16 @@ export class ServerExchange implements FileSink {
   }
 
   #startHead(status: number, headers: readonly string[], length: number): string {
+    const connection = this.#decideHead(status, length);
+    const fields =
+      this.#addHeaders === null && this.#removeHeaders === null
+        ? headers
+        : editHeaderList(headers, this.#removeHeaders, this.#addHeaders);
+    return buildResponseHead(status, fields, this.#framing, length, connection, this.startedAt);
+  }
+
+  /** Settles status, framing and keep-alive for the head; returns the Connection field to send. */
+  #decideHead(status: number, length: number): string {
     if (this.#headSent) throw new Error('response head already sent');
     this.#headSent = true;
     this.status = status;
@@ -424,12 +455,7 @@ export class ServerExchange implements FileSink {
     }
     this.#framing = framing;
     this.keepAlive = keepAlive;
-    const connection = !keepAlive ? 'close' : request.versionMinor === 0 ? 'keep-alive' : '';
-    const fields =
-      this.#addHeaders === null && this.#removeHeaders === null
-        ? headers
-        : editHeaderList(headers, this.#removeHeaders, this.#addHeaders);
-    return buildResponseHead(status, fields, framing, length, connection, this.startedAt);
+    return !keepAlive ? 'close' : request.versionMinor === 0 ? 'keep-alive' : '';
   }
 
   #finish(): void {

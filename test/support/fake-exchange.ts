@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Exchange, Handler, HeaderList } from '../../src/http/exchange.js';
 import { editHeaderList } from '../../src/http1/header-edit.js';
+import type { PreparedResponse } from '../../src/http1/prepared-response.js';
 import { BodyKind, type RequestHead, findHeader } from '../../src/http1/request-head.js';
 
 export interface FakeRequest {
@@ -83,6 +84,10 @@ export class FakeExchange implements Exchange {
   send(status: number, headers: HeaderList, body?: string | Buffer): void {
     this.writeHead(status, headers);
     this.sentBody = body === undefined ? '' : body.toString();
+  }
+
+  sendPrepared(response: PreparedResponse): void {
+    this.send(response.status, response.headers, response.body);
   }
 
   writeHead(status: number, headers: HeaderList): void {

@@ -1,5 +1,6 @@
 // The `respond` handler: a fixed status, header fields and body, all prepared once.
 import type { Exchange, Handler } from '../../http/exchange.js';
+import { PreparedResponse } from '../../http1/prepared-response.js';
 
 export interface RespondOptions {
   readonly status: number;
@@ -9,21 +10,17 @@ export interface RespondOptions {
 }
 
 class RespondHandler implements Handler {
-  readonly #status: number;
-  readonly #headers: readonly string[];
-  readonly #body: Buffer;
+  readonly #response: PreparedResponse;
 
   constructor(options: RespondOptions) {
-    this.#status = options.status;
     const headers = Object.entries(options.headers).flat();
     const hasType = Object.keys(options.headers).some((n) => n.toLowerCase() === 'content-type');
     if (!hasType && options.body !== '') headers.push('Content-Type', 'text/plain; charset=utf-8');
-    this.#headers = headers;
-    this.#body = Buffer.from(options.body, 'utf8');
+    this.#response = new PreparedResponse(options.status, headers, Buffer.from(options.body));
   }
 
   handle(exchange: Exchange): void {
-    exchange.send(this.#status, this.#headers, this.#body);
+    exchange.sendPrepared(this.#response);
   }
 }
 

@@ -2,6 +2,7 @@
 import type { HeaderList } from '../../http/exchange.js';
 import type { Validators } from '../../http/conditional.js';
 import { Coding, codingToken } from '../../http/compression.js';
+import { PreparedResponse } from '../../http1/prepared-response.js';
 
 /** Header fields that depend on the handler's options only, computed once per handler. */
 export interface HeaderPolicy {
@@ -27,6 +28,7 @@ export class Variant {
   readonly size: number;
   /** The whole body in memory, or null when it is read from `path`. */
   body: Buffer | null;
+  #prepared: PreparedResponse | null = null;
 
   constructor(
     coding: Coding,
@@ -43,6 +45,14 @@ export class Variant {
     this.path = path;
     this.size = size;
     this.body = body;
+  }
+
+  /** The 200 of an in-memory body as ready bytes for `sendPrepared`; null when read from disk. */
+  prepared(): PreparedResponse | null {
+    const body = this.body;
+    if (body === null) return null;
+    if (this.#prepared?.body !== body) this.#prepared = new PreparedResponse(200, this.ok, body);
+    return this.#prepared;
   }
 }
 

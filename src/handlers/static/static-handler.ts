@@ -246,8 +246,11 @@ export class StaticHandler implements Handler {
         return this.#afterSend(exchange, sent);
       }
     }
-    if (variant.body !== null) {
-      exchange.send(200, this.#withOrigin(exchange, variant.ok), variant.body);
+    const prepared = variant.prepared();
+    if (prepared !== null) {
+      const headers = this.#withOrigin(exchange, variant.ok);
+      if (headers === variant.ok) exchange.sendPrepared(prepared);
+      else exchange.send(200, headers, prepared.body);
       return;
     }
     return this.#afterSend(

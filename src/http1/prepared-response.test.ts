@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dateField } from './date-header.js';
+import { PreparedResponse } from './prepared-response.js';
+import { Framing, buildResponseHead } from './response-head.js';
+
+const HEADERS = ['Content-Type', 'text/plain', 'X-Test', 'a b'];
+const BODY = Buffer.from('Hello, World!');
+const NOW = Date.UTC(2026, 10, 24, 18, 44, 42, 123);
+
+/** What `send` would write: the head built for this request, then the body. */
+function expected(connection: string, headOnly: boolean, now: number): string {
+  const head = buildResponseHead(200, HEADERS, Framing.Length, BODY.length, connection, now);
+  return head + (headOnly ? '' : BODY.toString());
+}
+
+describe('PreparedResponse', () => {
+  it('writes exactly what send would, for every Connection field, with and without a body', () => {
+    const response = new PreparedResponse(200, HEADERS, BODY);
+    for (const connection of ['', 'close', 'keep-alive']) {
+      for (const headOnly of [false, true]) {
+        const bytes = response.bytes(connection, headOnly, NOW).toString('latin1');
+        assert.equal(bytes, expected(connection, headOnly, NOW), `${connection} ${headOnly}`);
+      }
+    }
+    assert.match(response.bytes('close', false, NOW).toString(), /\r\nConnection: close\r\n/);
+  });
+
+  it('reuses the bytes within a second and rebuilds them with the next Date', () => {
+    const response = new PreparedResponse(200, HEADERS, BODY);
+    const first = response.bytes('', false, NOW);
+    assert.equal(response.bytes('', false, NOW + 800), first);
+    const later = response.bytes('', false, NOW + 1000);
+    assert.notEqual(later, first);
+    assert.ok(later.toString('latin1').includes(dateField(NOW + 1000)));
+    assert.equal(later.toString('latin1'), expected('', false, NOW + 1000));
+  });
+});
