@@ -168,3 +168,63 @@ describe('static files: large files through sendFile', () => {
     assert.equal(await hello.text(), 'hello\n');
   });
 });
+
+describe('static files: the send timeout during large downloads', () => {
+  let site: Awaited<ReturnType<typeof makeSite>>;
+  let server: StaticServer;
+  const size = 64 * 1024 * 1024;
+
+  before(async () => {
+    site = await makeSite();
+    // More than both socket buffers hold, so a client that stops reading blocks the sender.
+    await writeFile(join(site.root, 'huge.bin'), Buffer.alloc(size, 3));
+    server = await startStatic({ root: site.root }, '/', { send: '2s' });
+  });
+  after(async () => {
+    await server.stop();
+    await site.remove();
+  });
+
+  /** Downloads huge.bin, stopping to read for `pauses` (ms) after the first bytes. */
+  function download(pauses: number[]): Promise<{ bytes: number; ms: number }> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+      const socket = connect(server.port, '127.0.0.1');
+      let bytes = 0;
+      const next = (): void => {
+        const pause = pauses.shift();
+        if (pause === undefined) return;
+        socket.pause();
+        setTimeout(() => {
+          socket.resume();
+          // Read for a moment, then take the next pause.
+          setTimeout(next, 20);
+        }, pause);
+      };
+      socket.once('data', next);
+      socket.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        resolve({ bytes, ms: Date.now() - started });
+      });
+      socket.write('GET /huge.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    });
+  }
+
+  it('keeps a download whose pauses are shorter than the timeout', async () => {
+    const { bytes } = await download([500, 500, 500]);
+    assert.ok(bytes > size, `${bytes} bytes of ${size}`);
+  });
+
+  it('drops a client that stops reading for longer than the timeout, and keeps serving', async () => {
+    // A paused socket sees the server's close only when it reads again, so the proof is the
+    // count: a dropped download never gets the rest of the file after the pause.
+    const { bytes } = await download([5000]);
+    assert.ok(bytes < size, `${bytes} bytes of ${size}: the send timeout did not cut it`);
+    assert.equal(await slotsReturned(), 0);
+    const hello = await fetch(`${server.base}/hello.txt`);
+    assert.equal(await hello.text(), 'hello\n');
+  });
+});

@@ -3,7 +3,7 @@ import { cp, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { type RunningServer, start } from '../../src/index.js';
+import { type ConfigInput, type RunningServer, start } from '../../src/index.js';
 import type { StaticConfigInput } from '../../src/config/static-schema.js';
 
 const FIXTURES = new URL('../fixtures/static/', import.meta.url).pathname;
@@ -93,13 +93,18 @@ export interface StaticServer {
   stop(): Promise<void>;
 }
 
-/** Serves `static` options at `routePath` on 127.0.0.1, port 0, through porta's start(). */
+/**
+ * Serves `static` options at `routePath` on 127.0.0.1, port 0, through porta's start();
+ * `timeouts` override the engine's.
+ */
 export async function startStatic(
   options: StaticConfigInput,
   routePath = '/',
+  timeouts: ConfigInput['timeouts'] = {},
 ): Promise<StaticServer> {
   const server: RunningServer = await start({
     sites: [{ listen: ['127.0.0.1:0'], routes: [{ path: routePath, static: options }] }],
+    timeouts,
     log: { level: 'error', access: 'off' },
   });
   const port = server.addresses[0]?.port ?? 0;
