@@ -35,4 +35,16 @@ describe('PreparedResponse', () => {
     assert.ok(later.toString('latin1').includes(dateField(NOW + 1000)));
     assert.equal(later.toString('latin1'), expected('', false, NOW + 1000));
   });
+
+  it('sends neither body nor Content-Length for a 304', () => {
+    const notModified = new PreparedResponse(304, ['ETag', '"x"'], Buffer.alloc(0));
+    for (const connection of ['', 'close']) {
+      const bytes = notModified.bytes(connection, true, NOW).toString('latin1');
+      assert.equal(
+        bytes,
+        buildResponseHead(304, ['ETag', '"x"'], Framing.None, 0, connection, NOW),
+      );
+      assert.doesNotMatch(bytes, /content-length/i);
+    }
+  });
 });

@@ -4,7 +4,7 @@
 // (HEAD), so each of those variants is serialised once per second and then written as it is:
 // no string building, no copy, one write per response.
 import { dateField } from './date-header.js';
-import { Framing, buildResponseHead } from './response-head.js';
+import { Framing, buildResponseHead, isBodyless } from './response-head.js';
 
 /** Variant slots: the Connection field ("", "close", "keep-alive") times head-only or whole. */
 const VARIANTS = 6;
@@ -39,10 +39,12 @@ export class PreparedResponse {
     let bytes = variants[slot];
     if (bytes === null || bytes === undefined) {
       const body = this.body;
+      // 1xx, 204 and 304 carry neither a body nor a length (RFC 9110 §8.6).
+      const framing = isBodyless(this.status) ? Framing.None : Framing.Length;
       const head = buildResponseHead(
         this.status,
         this.headers,
-        Framing.Length,
+        framing,
         body.length,
         connection,
         now,

@@ -243,12 +243,7 @@ export class ServerExchange implements FileSink {
   /** Sends a prepared response: its bytes for this second and connection kind, in one write. */
   sendPrepared(response: PreparedResponse): void {
     const body = response.body;
-    if (
-      this.#addHeaders !== null ||
-      this.#removeHeaders !== null ||
-      body.length > PREPARED_BODY ||
-      isBodyless(response.status)
-    ) {
+    if (this.#addHeaders !== null || this.#removeHeaders !== null || body.length > PREPARED_BODY) {
       this.send(response.status, response.headers, body);
       return;
     }

@@ -4,6 +4,8 @@ import type { Validators } from '../../http/conditional.js';
 import { Coding, codingToken } from '../../http/compression.js';
 import { PreparedResponse } from '../../http1/prepared-response.js';
 
+const NO_BODY = Buffer.alloc(0);
+
 /** Header fields that depend on the handler's options only, computed once per handler. */
 export interface HeaderPolicy {
   /** CORS fields that are the same on every response (`Access-Control-Allow-Origin: *`, ...). */
@@ -29,6 +31,7 @@ export class Variant {
   /** The whole body in memory, or null when it is read from `path`. */
   body: Buffer | null;
   #prepared: PreparedResponse | null = null;
+  #notModified: PreparedResponse | null = null;
 
   constructor(
     coding: Coding,
@@ -53,6 +56,11 @@ export class Variant {
     if (body === null) return null;
     if (this.#prepared?.body !== body) this.#prepared = new PreparedResponse(200, this.ok, body);
     return this.#prepared;
+  }
+
+  /** The 304 as ready bytes (browsers revalidate every file under the default no-cache). */
+  preparedNotModified(): PreparedResponse {
+    return (this.#notModified ??= new PreparedResponse(304, this.notModified, NO_BODY));
   }
 }
 

@@ -209,7 +209,9 @@ export class StaticHandler implements Handler {
   ): void | Promise<void> {
     const precondition = evaluatePreconditions(fields, variant.validators, true);
     if (precondition === Precondition.NotModified) {
-      exchange.send(304, this.#withOrigin(exchange, variant.notModified));
+      const headers = this.#withOrigin(exchange, variant.notModified);
+      if (headers === variant.notModified) exchange.sendPrepared(variant.preparedNotModified());
+      else exchange.send(304, headers);
       return;
     }
     if (precondition === Precondition.Failed) return this.#error(exchange, 412);
