@@ -43,6 +43,9 @@ const LINGER_MS = 2000;
 
 export class Http1Connection implements ParserSink, ExchangeOwner {
   readonly socket: Socket;
+  /** The peer, read once (Node's getters look it up again on every call). */
+  readonly remoteAddress: string;
+  readonly remotePort: number;
   readonly #context: ConnectionContext;
   readonly #parser: RequestParser;
   #exchange: ServerExchange | null = null;
@@ -78,6 +81,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     onClosed: (connection: Http1Connection) => void,
   ) {
     this.socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
     this.#context = context;
     this.#onClosed = onClosed;
     this.#parser = new RequestParser(this, context.limits);

@@ -14,6 +14,8 @@ import { Framing, buildResponseHead, isBodyless } from './response-head.js';
 /** What an exchange needs from the connection that owns it. */
 export interface ExchangeOwner {
   readonly socket: Socket;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
   /** False once the connection is shutting down or must close after this exchange. */
   readonly mayKeepAlive: boolean;
   onBodyWanted(): void;
@@ -76,8 +78,8 @@ export class ServerExchange implements FileSink {
     this.#socket = owner.socket;
     this.#request = request;
     this.#receivedHeaders = request.headers;
-    this.remoteAddress = owner.socket.remoteAddress ?? '';
-    this.remotePort = owner.socket.remotePort ?? 0;
+    this.remoteAddress = owner.remoteAddress;
+    this.remotePort = owner.remotePort;
     this.startedAt = now;
     if (request.bodyKind !== BodyKind.None) this.#body = new RequestBody(owner);
   }
