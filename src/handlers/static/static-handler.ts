@@ -14,6 +14,7 @@ import { buildListing } from './listing.js';
 import { makeCodedVariant } from './coded-variant.js';
 import { Lookup } from './lookup.js';
 import type { StaticContext, StaticOptions } from './options.js';
+import type { PreparedResponse } from '../../http1/prepared-response.js';
 import type { FileRepresentation, HeaderPolicy, Variant } from './representation.js';
 import { RequestFields } from './request-fields.js';
 import { sendMultipleRanges, sendSingleRange, sendVariant } from './send-file.js';
@@ -209,9 +210,7 @@ export class StaticHandler implements Handler {
   ): void | Promise<void> {
     const precondition = evaluatePreconditions(fields, variant.validators, true);
     if (precondition === Precondition.NotModified) {
-      const headers = this.#withOrigin(exchange, variant.notModified);
-      if (headers === variant.notModified) exchange.sendPrepared(variant.preparedNotModified());
-      else exchange.send(304, headers);
+      this.#sendPrepared(exchange, variant.preparedNotModified());
       return;
     }
     if (precondition === Precondition.Failed) return this.#error(exchange, 412);
@@ -250,9 +249,7 @@ export class StaticHandler implements Handler {
     }
     const prepared = variant.prepared();
     if (prepared !== null) {
-      const headers = this.#withOrigin(exchange, variant.ok);
-      if (headers === variant.ok) exchange.sendPrepared(prepared);
-      else exchange.send(200, headers, prepared.body);
+      this.#sendPrepared(exchange, prepared);
       return;
     }
     return this.#afterSend(
@@ -352,6 +349,13 @@ export class StaticHandler implements Handler {
       }
     }
     exchange.send(status, [...errorFields(cors), ...extra], errorBody(status));
+  }
+
+  /** A whole answer from memory: its ready bytes, unless CORS fields depend on the Origin. */
+  #sendPrepared(exchange: Exchange, response: PreparedResponse): void {
+    const headers = this.#withOrigin(exchange, response.headers);
+    if (headers === response.headers) exchange.sendPrepared(response);
+    else exchange.send(response.status, headers, response.body);
   }
 
   /** A header list plus the Origin-dependent CORS fields, when CORS depends on the Origin. */
