@@ -13,6 +13,8 @@ import { removePidFile, writePidFile } from '../process/pid-file.js';
 import { Supervisor } from '../process/supervisor.js';
 import { runWorker } from '../process/worker.js';
 import { type RunningServer, start } from '../runtime/start.js';
+import { connectionShare } from '../runtime/connection-guard.js';
+import { fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export interface RunOptions {
@@ -60,6 +62,12 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
       `${workers === 1 ? '1 process' : `${workers} workers`})`,
   );
+  const fdWarning = fdLimitWarning(
+    readOpenFileLimit(),
+    config.limits.max_connections,
+    connectionShare(config.limits.max_connections, workers),
+  );
+  if (fdWarning !== null) logger.warning(fdWarning);
   const target =
     workers === 1 ? await startSingle(config, logger) : await startCluster(config, workers, logger);
   announceWildcards(target.urls, logger);

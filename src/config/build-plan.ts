@@ -12,7 +12,7 @@ import { forwardOptionsFromConfig } from './forward-schema.js';
 import { proxyOptionsFromConfig } from './proxy-schema.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { Config, RouteConfig } from './schema.js';
-import { parseDuration, parseSize } from './units.js';
+import { parseDuration, parseRate, parseSize } from './units.js';
 
 export interface HttpListenerPlan {
   /** Identity across reloads: a listener with the same key keeps its socket. */
@@ -21,7 +21,6 @@ export interface HttpListenerPlan {
   readonly sites: readonly SiteTable[];
   readonly limits: ParserLimits;
   readonly timeouts: Http1Timeouts;
-  readonly maxConnections: number;
 }
 
 /** A TCP listener that does not speak HTTP. */
@@ -104,11 +103,14 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     maxHeaders: config.limits.max_headers,
     maxBodySize: parseSize(config.limits.max_body_size),
   };
+  const minBodyRate = parseRate(config.timeouts.min_body_rate);
   const timeouts: Http1Timeouts = {
     headerMs: parseDuration(config.timeouts.header),
     bodyMs: parseDuration(config.timeouts.body),
     idleMs: parseDuration(config.timeouts.idle),
     sendMs: parseDuration(config.timeouts.send),
+    minBodyBytes: minBodyRate?.bytes ?? 0,
+    bodyRateWindowMs: minBodyRate?.windowMs ?? 0,
   };
   const built: BuiltHandler[] = [];
   const byAddress = new Map<string, { address: ListenAddress; sites: SiteTable[] }>();
@@ -163,7 +165,6 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
       sites,
       limits,
       timeouts,
-      maxConnections: config.limits.max_connections,
     })),
     streams,
     shutdownMs: parseDuration(config.timeouts.shutdown),

@@ -4,7 +4,7 @@ import { directiveFields } from './directive-schema.js';
 import { ForwardSchema } from './forward-schema.js';
 import { ProxySchema } from './proxy-schema.js';
 import { StaticSchema } from './static-schema.js';
-import { duration, size } from './unit-fields.js';
+import { duration, rate, size } from './unit-fields.js';
 
 /** Limits of the HTTP engine (nginx-like defaults). */
 export const LimitsSchema = z
@@ -14,7 +14,9 @@ export const LimitsSchema = z
       .int()
       .positive()
       .default(10_000)
-      .describe('Open connections per listener; more are refused (closed at accept).'),
+      .describe(
+        'Open HTTP connections for the whole server (all HTTP listeners; with N workers each keeps ceil(max/N)). At the cap a newcomer takes the place of an idle keep-alive connection, else of the request head that has been arriving longest (over 1 s), else it is closed; a warning says how many (at most one line per 10 s). Also the default cap of each TCP forward listener.',
+      ),
     max_request_line: size('8k', 'Longest request line; longer gets 414 (nginx: 8k).'),
     max_header_size: size('32k', 'Largest header section in bytes; larger gets 431.'),
     max_headers: z
@@ -33,6 +35,10 @@ export const TimeoutsSchema = z
   .object({
     header: duration('20s', 'Time to receive a whole request head (slowloris guard); then 408.'),
     body: duration('60s', 'Longest pause between two reads of a request body; then 408.'),
+    min_body_rate: rate(
+      '1k/10s',
+      'Slowest request body accepted while the handler reads it: a size per window ("1k/10s"); a window that brings less (and less than the rest of the body) gets 408, or a close if the answer has begun. 0 turns it off.',
+    ),
     idle: duration('65s', 'How long an idle keep-alive connection stays open.'),
     send: duration('60s', 'Longest pause while a client does not read the response.'),
     shutdown: duration('10s', 'On shutdown, how long in-flight requests may take to finish.'),

@@ -12,6 +12,9 @@ export interface Http1Timeouts {
   readonly bodyMs: number;
   readonly idleMs: number;
   readonly sendMs: number;
+  /** A body must bring at least this many bytes per window while we read it; 0 = no minimum. */
+  readonly minBodyBytes: number;
+  readonly bodyRateWindowMs: number;
 }
 
 /** What every connection of a listener shares: limits, timeouts, where exchanges go, logs. */
@@ -59,6 +62,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #closed = false;
   #wait = Wait.Idle;
   #deadline: number;
+  /** Body rate window: when it began (0: not yet, the client awaits 100 Continue) and bytes in it. */
+  #rateSince = 0;
+  #rateBytes = 0;
   #sendDeadline = 0;
   #linger: NodeJS.Timeout | null = null;
   readonly #onClosed: (connection: Http1Connection) => void;
@@ -98,6 +104,22 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   get mayKeepAlive(): boolean {
     return !this.#closing;
+  }
+
+  /** Idle between requests, nothing owed either way: the first kind the connection cap closes. */
+  get idleKeepAlive(): boolean {
+    return this.#wait === Wait.Idle && this.#exchange === null && !this.#closing && !this.#upgraded;
+  }
+
+  /** When the request head now arriving began (ms), or -1 when none is (slowloris candidates). */
+  get headStart(): number {
+    return this.#wait === Wait.Head ? this.#deadline - this.#context.timeouts.headerMs : -1;
+  }
+
+  /** Closes at once to free the place for a newcomer (connection cap); 'close' comes later. */
+  reclaim(): void {
+    this.socket.destroy();
+    this.#onClose();
   }
 
   /** Busy with a request (for graceful shutdown). */
@@ -166,6 +188,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (exchange.hasBody) {
       this.#wait = Wait.Body;
       this.#deadline = now + this.#context.timeouts.bodyMs;
+      // A client that asked for 100 Continue rightly sends nothing until it gets it.
+      this.#rateSince = head.expectContinue ? 0 : now;
+      this.#rateBytes = 0;
     } else {
       this.#wait = Wait.None;
     }
@@ -175,7 +200,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   onBody(chunk: Buffer): void {
     const exchange = this.#exchange;
     if (exchange === null) return;
-    this.#deadline = Date.now() + this.#context.timeouts.bodyMs;
+    const now = Date.now();
+    this.#deadline = now + this.#context.timeouts.bodyMs;
+    if (this.#rateSince === 0) this.#rateSince = now;
+    this.#rateBytes += chunk.length;
     if (!exchange.pushBody(chunk)) this.#parser.pause();
   }
 
@@ -287,15 +315,46 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.socket.destroy();
       return;
     }
+    if (this.#wait === Wait.Body && this.#bodyTooSlow(now)) {
+      this.#timeOut('body slower than the minimum rate');
+      return;
+    }
     if (this.#wait === Wait.None || now <= this.#deadline) return;
     if (this.#wait === Wait.Idle) {
       this.#endGracefully();
       return;
     }
-    // RFC 9110 §15.5.9: 408 when the client does not send the request in time.
-    this.#context.debug?.(
-      `Request timeout (${this.#wait === Wait.Head ? 'head' : 'body'}) for ${this.socket.remoteAddress ?? '?'}`,
-    );
+    this.#timeOut(this.#wait === Wait.Head ? 'head' : 'body');
+  }
+
+  /**
+   * True when a whole rate window passed with fewer body bytes than the minimum (or than what
+   * was left of a Content-Length body). Time the handler is not reading (backpressure) does
+   * not count against the client: the window starts over.
+   */
+  #bodyTooSlow(now: number): boolean {
+    const timeouts = this.#context.timeouts;
+    if (timeouts.minBodyBytes === 0 || this.#rateSince === 0) return false;
+    if (this.#parser.paused) {
+      this.#rateSince = now;
+      this.#rateBytes = 0;
+      return false;
+    }
+    if (now - this.#rateSince < timeouts.bodyRateWindowMs) return false;
+    const remaining = this.#parser.remainingBodyBytes;
+    const need =
+      remaining < 0
+        ? timeouts.minBodyBytes
+        : Math.min(timeouts.minBodyBytes, this.#rateBytes + remaining);
+    if (this.#rateBytes < need) return true;
+    this.#rateSince = now;
+    this.#rateBytes = 0;
+    return false;
+  }
+
+  /** RFC 9110 §15.5.9: 408 when the client does not send the request in time (close if answered). */
+  #timeOut(what: string): void {
+    this.#context.debug?.(`Request timeout (${what}) for ${this.remoteAddress}`);
     const exchange = this.#exchange;
     if (exchange !== null) {
       exchange.failBody(clientAborted('request body timeout'));

@@ -101,6 +101,11 @@ export class RequestParser {
     return this.#state === State.BodyLength || this.#state === State.BodyChunked;
   }
 
+  /** Body bytes still to come of a Content-Length body; -1 when unknown (chunked) or no body. */
+  get remainingBodyBytes(): number {
+    return this.#state === State.BodyLength ? this.#remaining : -1;
+  }
+
   get dead(): boolean {
     return this.#state === State.Dead;
   }

@@ -4,6 +4,8 @@ import type { ConfigInput } from '../config/schema.js';
 /** Environment variables a worker is forked with: its number and its config (JSON). */
 export const WORKER_INDEX_ENV = 'PORTA_WORKER';
 export const WORKER_CONFIG_ENV = 'PORTA_WORKER_CONFIG';
+/** How many workers the primary runs: each keeps its share of the server-wide connection cap. */
+export const WORKER_COUNT_ENV = 'PORTA_WORKERS';
 
 /** Primary to worker. */
 export type PrimaryMessage = {
@@ -23,6 +25,12 @@ export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
     value !== null &&
     (value as { type?: unknown }).type === 'porta:shutdown'
   );
+}
+
+/** How many workers serve beside this one (itself included); 1 when not told. */
+export function workerCount(): number {
+  const count = Number(process.env[WORKER_COUNT_ENV]);
+  return Number.isInteger(count) && count >= 1 ? count : 1;
 }
 
 /** The config the primary forked this worker with. */

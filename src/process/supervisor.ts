@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import {
   type PrimaryMessage,
   WORKER_CONFIG_ENV,
+  WORKER_COUNT_ENV,
   WORKER_INDEX_ENV,
   isWorkerMessage,
 } from './messages.js';
@@ -94,6 +95,7 @@ export class Supervisor {
     // The config travels in the environment: IPC messages sent before the worker listens are lost.
     const worker = cluster.fork({
       [WORKER_INDEX_ENV]: String(slot.index + 1),
+      [WORKER_COUNT_ENV]: String(this.#options.workers),
       [WORKER_CONFIG_ENV]: JSON.stringify(config),
     });
     return new Promise((resolve, reject) => {

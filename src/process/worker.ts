@@ -3,7 +3,7 @@ import { isPortaError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
 import { validateConfig } from '../config/validate.js';
 import { type RunningServer, start } from '../runtime/start.js';
-import { type WorkerMessage, isPrimaryMessage, workerConfig } from './messages.js';
+import { type WorkerMessage, isPrimaryMessage, workerConfig, workerCount } from './messages.js';
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -26,7 +26,7 @@ export function runWorker(): void {
     try {
       const config = validateConfig(workerConfig());
       const logger = createLogger({ level: config.log.level, path: config.log.error_path });
-      server = await start(config, { logger });
+      server = await start(config, { logger, processes: workerCount() });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
       send({

@@ -8,6 +8,7 @@ import type { AccessLog } from '../log/access-log.js';
 import type { Logger } from '../log/logger.js';
 import { formatHostPort, formatUrl } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
+import type { ConnectionGuard } from './connection-guard.js';
 
 export class HttpListener {
   readonly key: string;
@@ -34,6 +35,7 @@ export class HttpListener {
     plan: HttpListenerPlan,
     logger: Logger,
     access: AccessLog | null,
+    guard: ConnectionGuard,
   ): Promise<HttpListener> {
     const dispatcher = new Dispatcher(new Router(plan.sites), plan.limits, plan.timeouts, {
       error: (message) => {
@@ -45,21 +47,21 @@ export class HttpListener {
       },
       access,
     });
-    const engine = new Http1Server(dispatcher);
+    const engine = new Http1Server(dispatcher, guard.budget);
     const onConnection = logger.debugEnabled
       ? (socket: Socket) => {
           logger.debug(
             `Connection from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`,
           );
-          engine.accept(socket);
+          if (engine.accept(socket)) guard.onAccepted();
         }
       : (socket: Socket) => {
-          engine.accept(socket);
+          if (engine.accept(socket)) guard.onAccepted();
         };
+    // No Node maxConnections: the guard's budget caps the whole process and reclaims first.
     const server = await listen(plan.address, onConnection, {
-      maxConnections: plan.maxConnections,
       onError: (error) => {
-        logger.error(`Listener ${plan.address.text}: ${String(error)}`);
+        guard.onListenerError(plan.address.text, error);
       },
     });
     return new HttpListener(plan.key, server, engine, dispatcher);
@@ -68,7 +70,6 @@ export class HttpListener {
   /** Reload: new connections and new requests use the new routes, limits and timeouts at once. */
   update(plan: HttpListenerPlan, access: AccessLog | null): void {
     this.#dispatcher.update(new Router(plan.sites), plan.limits, plan.timeouts, access);
-    this.server.maxConnections = plan.maxConnections;
   }
 
   /** Stops accepting, finishes in-flight requests (up to the deadline), closes idle connections. */

@@ -4,6 +4,7 @@ import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
+import { ConnectionGuard } from './connection-guard.js';
 import { HttpListener } from './http-listener.js';
 import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
 
@@ -34,6 +35,11 @@ export interface RunningServer {
 export interface StartOptions {
   /** Use this logger instead of one built from config.log. */
   readonly logger?: Logger;
+  /**
+   * How many processes serve this config side by side (a cluster's workers): each keeps its
+   * share of limits.max_connections. Default 1.
+   */
+  readonly processes?: number;
 }
 
 /** Validates `input`, builds the plan, binds everything (all or nothing) and starts serving. */
@@ -46,7 +52,8 @@ export async function start(
     options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
   const plan = buildPlan(config, { logger });
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
-  const server = new PortaServer(plan, logger, access, options.logger === undefined);
+  const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
+  const server = new PortaServer(plan, logger, access, options.logger === undefined, guard);
   try {
     await server.openAll();
   } catch (error) {
@@ -65,8 +72,16 @@ class PortaServer implements RunningServer {
   #streams = new Map<string, StreamListener>();
   #stopping: Promise<void> | null = null;
   #reloading: Promise<void> = Promise.resolve();
+  readonly #guard: ConnectionGuard;
 
-  constructor(plan: Plan, logger: Logger, access: AccessLog, ownLogger: boolean) {
+  constructor(
+    plan: Plan,
+    logger: Logger,
+    access: AccessLog,
+    ownLogger: boolean,
+    guard: ConnectionGuard,
+  ) {
+    this.#guard = guard;
     this.#plan = plan;
     this.logger = logger;
     this.#access = access;
@@ -83,7 +98,7 @@ class PortaServer implements RunningServer {
   async openAll(): Promise<void> {
     const access = this.#plan.log.access === 'off' ? null : this.#access;
     for (const listenerPlan of this.#plan.http) {
-      const listener = await HttpListener.open(listenerPlan, this.logger, access);
+      const listener = await HttpListener.open(listenerPlan, this.logger, access, this.#guard);
       this.#http.set(listenerPlan.key, listener);
       this.logger.info(`Listening on ${listener.url}`);
     }
@@ -119,7 +134,7 @@ class PortaServer implements RunningServer {
         if (this.#http.has(listenerPlan.key)) continue;
         opened.set(
           listenerPlan.key,
-          await HttpListener.open(listenerPlan, this.logger, accessSink),
+          await HttpListener.open(listenerPlan, this.logger, accessSink, this.#guard),
         );
       }
       for (const streamPlan of plan.streams) {
@@ -135,6 +150,7 @@ class PortaServer implements RunningServer {
       throw error;
     }
     // Swap: from here on every new request sees the new plan.
+    this.#guard.update(config.limits.max_connections);
     const http = new Map<string, HttpListener>();
     for (const listenerPlan of plan.http) {
       const kept = this.#http.get(listenerPlan.key);

@@ -16,12 +16,33 @@ export interface PortaProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+export interface SpawnOptions {
+  /** Run under `ulimit -n` this many open files (through bash, which then execs node). */
+  readonly openFiles?: number;
+}
+
 /** Spawns `node dist/main.js ...args` and waits until it logs a listening URL. */
 export async function spawnPorta(
   args: readonly string[],
   timeoutMs = 10_000,
+  options: SpawnOptions = {},
 ): Promise<PortaProcess> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const command =
+    options.openFiles === undefined
+      ? [process.execPath, MAIN, ...args]
+      : // exec keeps the PID ours to signal; "$0" is the limit.
+        [
+          'bash',
+          '-c',
+          'ulimit -n "$0" && exec "$@"',
+          String(options.openFiles),
+          process.execPath,
+          MAIN,
+          ...args,
+        ];
+  const child = spawn(command[0] as string, command.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
