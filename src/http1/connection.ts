@@ -4,7 +4,13 @@ import { clientAborted } from '../errors.js';
 import { cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
 import type { RequestHead } from './request-head.js';
-import { type ParserLimits, type ParserSink, RequestParser } from './request-parser.js';
+import {
+  type ParserLimits,
+  type ParserSink,
+  type RequestParser,
+  returnParser,
+  takeParser,
+} from './request-parser.js';
 import { type ExchangeOwner, ServerExchange } from './server-exchange.js';
 
 export interface Http1Timeouts {
@@ -44,13 +50,20 @@ const enum Wait {
 /** After we end our side on an error, how long we keep reading before we destroy the socket. */
 const LINGER_MS = 2000;
 
+/**
+ * The connection of each socket, for the socket listeners shared by all connections: four
+ * closures per connection cost more memory than an idle connection's whole state.
+ */
+const bySocket = new WeakMap<Socket, Http1Connection>();
+
 export class Http1Connection implements ParserSink, ExchangeOwner {
   readonly socket: Socket;
   /** The peer, read once (Node's getters look it up again on every call). */
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly #context: ConnectionContext;
-  readonly #parser: RequestParser;
+  /** Null between requests: an idle connection holds no parser (see takeParser). */
+  #parser: RequestParser | null = null;
   #exchange: ServerExchange | null = null;
   #responseDone = false;
   /** Bytes read but not parsed yet (the parser is paused). */
@@ -70,16 +83,29 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   readonly #onClosed: (connection: Http1Connection) => void;
   /** A handler took the socket over (Upgrade): the engine only waits for it to close. */
   #upgraded = false;
-  readonly #onSocketData = (chunk: Buffer): void => {
-    this.#onData(chunk);
-  };
-  readonly #onSocketDrain = (): void => {
-    this.#sendDeadline = 0;
-    this.#exchange?.onDrain();
-  };
-  readonly #onSocketEnd = (): void => {
-    this.#onEnd();
-  };
+
+  // Socket listeners, shared: `this` is the socket.
+  static #onSocketData(this: Socket, chunk: Buffer): void {
+    const connection = bySocket.get(this);
+    if (connection !== undefined) connection.#onData(chunk);
+  }
+
+  static #onSocketDrain(this: Socket): void {
+    const connection = bySocket.get(this);
+    if (connection === undefined) return;
+    connection.#sendDeadline = 0;
+    connection.#exchange?.onDrain();
+  }
+
+  static #onSocketEnd(this: Socket): void {
+    const connection = bySocket.get(this);
+    if (connection !== undefined) connection.#onEnd();
+  }
+
+  static #onSocketClose(this: Socket): void {
+    const connection = bySocket.get(this);
+    if (connection !== undefined) connection.#onClose();
+  }
 
   constructor(
     socket: Socket,
@@ -91,15 +117,13 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.remotePort = socket.remotePort ?? 0;
     this.#context = context;
     this.#onClosed = onClosed;
-    this.#parser = new RequestParser(this, context.limits);
     this.#deadline = Date.now() + context.timeouts.headerMs;
     this.#wait = Wait.Head;
-    socket.on('data', this.#onSocketData);
-    socket.on('drain', this.#onSocketDrain);
-    socket.on('end', this.#onSocketEnd);
-    socket.on('close', () => {
-      this.#onClose();
-    });
+    bySocket.set(socket, this);
+    socket.on('data', Http1Connection.#onSocketData);
+    socket.on('drain', Http1Connection.#onSocketDrain);
+    socket.on('end', Http1Connection.#onSocketEnd);
+    socket.on('close', Http1Connection.#onSocketClose);
   }
 
   get mayKeepAlive(): boolean {
@@ -124,7 +148,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   /** Busy with a request (for graceful shutdown). */
   get busy(): boolean {
-    return this.#upgraded || this.#exchange !== null || !this.#parser.idle;
+    return (
+      this.#upgraded || this.#exchange !== null || (this.#parser !== null && !this.#parser.idle)
+    );
   }
 
   // ---- reading ----
@@ -145,24 +171,26 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   /** Runs the parser over data; keeps what it did not consume and stops reading meanwhile. */
   #feed(data: Buffer): void {
     const socket = this.socket;
+    const parser = (this.#parser ??= takeParser(this, this.#context.limits));
     this.#feeding = true;
     socket.cork();
-    const consumed = this.#parser.execute(data);
+    const consumed = parser.execute(data);
     socket.uncork();
     this.#feeding = false;
-    if (this.#wait === Wait.Idle && this.#parser.readingHead) {
+    if (this.#wait === Wait.Idle && parser.readingHead) {
       // A pipelined request began in this read: its head is timed from now, not the idle clock.
       this.#wait = Wait.Head;
       this.#deadline = Date.now() + this.#context.timeouts.headerMs;
     }
-    if (consumed < data.length && !this.#parser.dead && !this.#closed) {
+    if (consumed < data.length && !parser.dead && !this.#closed) {
       this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
       socket.pause();
     }
+    this.#releaseParser();
   }
 
   #resumeParsing(): void {
-    this.#parser.resume();
+    this.#parser?.resume();
     if (this.#feeding || this.#closed) return;
     const leftover = this.#leftover;
     if (leftover !== null) {
@@ -170,6 +198,17 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.#feed(leftover);
     }
     if (this.#leftover === null && !this.#closing) this.socket.resume();
+  }
+
+  /** Between requests (nothing held back, nothing half-parsed) the parser goes back to the spares. */
+  #releaseParser(): void {
+    const parser = this.#parser;
+    if (parser === null || this.#feeding || this.#exchange !== null || this.#leftover !== null) {
+      return;
+    }
+    if (!parser.idle) return;
+    this.#parser = null;
+    returnParser(parser);
   }
 
   #onEnd(): void {
@@ -204,7 +243,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#deadline = now + this.#context.timeouts.bodyMs;
     if (this.#rateSince === 0) this.#rateSince = now;
     this.#rateBytes += chunk.length;
-    if (!exchange.pushBody(chunk)) this.#parser.pause();
+    if (!exchange.pushBody(chunk)) this.#parser?.pause();
   }
 
   onRequestEnd(): void {
@@ -213,7 +252,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     exchange.endBody();
     this.#wait = Wait.None;
     if (this.#responseDone) this.#completeExchange(exchange);
-    else this.#parser.pause(); // pipelining: the next request waits until this response is sent
+    else this.#parser?.pause(); // pipelining: the next request waits until this response is sent
   }
 
   onParseError(error: ParseError): void {
@@ -244,7 +283,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     const exchange = this.#exchange;
     if (exchange === null) return;
     exchange.sendContinueIfAsked();
-    if (this.#parser.paused && !exchange.requestDone) this.#resumeParsing();
+    if (this.#parser?.paused === true && !exchange.requestDone) this.#resumeParsing();
   }
 
   onResponseDone(exchange: ServerExchange): void {
@@ -262,7 +301,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     } else if (exchange.hasBody) {
       // Answered before the body arrived: read and drop the rest of the body, then go on.
       exchange.failBody(clientAborted('response sent before the request body was read'));
-      if (this.#parser.paused) this.#resumeParsing();
+      if (this.#parser?.paused === true) this.#resumeParsing();
     }
   }
 
@@ -271,11 +310,11 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#upgraded = true;
     this.#wait = Wait.None;
     this.#sendDeadline = 0;
-    this.#parser.pause();
+    this.#parser?.pause();
     const socket = this.socket;
-    socket.off('data', this.#onSocketData);
-    socket.off('drain', this.#onSocketDrain);
-    socket.off('end', this.#onSocketEnd);
+    socket.off('data', Http1Connection.#onSocketData);
+    socket.off('drain', Http1Connection.#onSocketDrain);
+    socket.off('end', Http1Connection.#onSocketEnd);
     // A flowing socket with no 'data' listener drops bytes: hold them until the new owner reads.
     socket.pause();
     const head = this.#leftover ?? Buffer.alloc(0);
@@ -297,7 +336,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#context.onExchangeDone(exchange);
     this.#exchange = null;
     if (this.#closing) {
-      this.#parser.pause();
+      this.#parser?.pause();
       this.#endGracefully();
       return;
     }
@@ -334,14 +373,15 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
    */
   #bodyTooSlow(now: number): boolean {
     const timeouts = this.#context.timeouts;
-    if (timeouts.minBodyBytes === 0 || this.#rateSince === 0) return false;
-    if (this.#parser.paused) {
+    const parser = this.#parser;
+    if (timeouts.minBodyBytes === 0 || this.#rateSince === 0 || parser === null) return false;
+    if (parser.paused) {
       this.#rateSince = now;
       this.#rateBytes = 0;
       return false;
     }
     if (now - this.#rateSince < timeouts.bodyRateWindowMs) return false;
-    const remaining = this.#parser.remainingBodyBytes;
+    const remaining = parser.remainingBodyBytes;
     const need =
       remaining < 0
         ? timeouts.minBodyBytes
@@ -380,7 +420,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (this.#exchange !== null) return;
     if (idleGraceMs <= 0) {
       this.#endGracefully();
-    } else if (this.#parser.idle) {
+    } else if (this.#parser === null || this.#parser.idle) {
       this.#wait = Wait.Idle;
       this.#deadline = Math.min(this.#deadline, Date.now() + idleGraceMs);
     }
@@ -391,7 +431,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#wait = Wait.None;
     this.#closing = true;
     this.#leftover = null;
-    this.#parser.pause();
+    this.#parser?.pause();
     if (!this.socket.writable) {
       this.socket.destroy();
       return;
@@ -414,6 +454,12 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#linger !== null) clearTimeout(this.#linger);
+    if (!this.#feeding) {
+      // A parser mid-request is dropped; one between requests serves the next connection.
+      const parser = this.#parser;
+      this.#parser = null;
+      if (parser !== null) returnParser(parser);
+    }
     const exchange = this.#exchange;
     if (exchange !== null) {
       exchange.onClose();

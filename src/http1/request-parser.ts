@@ -44,8 +44,8 @@ const enum State {
 const MAX_LEADING_EMPTY_LINES = 8;
 
 export class RequestParser {
-  readonly #sink: ParserSink;
-  readonly #limits: ParserLimits;
+  #sink: ParserSink;
+  #limits: ParserLimits;
   #state = State.RequestLine;
   /** An incomplete line kept from the previous read (head states only). */
   #pending: Buffer | null = null;
@@ -70,6 +70,20 @@ export class RequestParser {
   constructor(sink: ParserSink, limits: ParserLimits) {
     this.#sink = sink;
     this.#limits = limits;
+  }
+
+  /** Serves another connection (from the spare list): same state as a new parser between requests. */
+  attach(sink: ParserSink, limits: ParserLimits): void {
+    this.#sink = sink;
+    this.#limits = limits;
+    this.#paused = false;
+    this.#emptyLines = 0;
+    this.#headerBytes = 0;
+  }
+
+  /** Lets go of the connection it served, so a spare parser keeps nothing alive. */
+  detach(): void {
+    this.#sink = DETACHED;
   }
 
   /** Stops event delivery; execute() returns right after the current event. */
@@ -312,4 +326,35 @@ export class RequestParser {
     this.#sink.onParseError(error);
     return consumed;
   }
+}
+
+/** The sink of a spare parser: nothing is fed to it, so nothing arrives here. */
+const DETACHED: ParserSink = {
+  onRequestHead: () => undefined,
+  onBody: () => undefined,
+  onRequestEnd: () => undefined,
+  onParseError: () => undefined,
+};
+
+/**
+ * Parsers between requests, kept for the next connection that gets bytes. An idle keep-alive
+ * connection holds no parser (its header list, line and framing objects): thousands of idle
+ * connections share the few a busy moment needs.
+ */
+const spares: RequestParser[] = [];
+const MAX_SPARES = 64;
+
+/** A parser in its between-requests state, feeding `sink`. */
+export function takeParser(sink: ParserSink, limits: ParserLimits): RequestParser {
+  const parser = spares.pop();
+  if (parser === undefined) return new RequestParser(sink, limits);
+  parser.attach(sink, limits);
+  return parser;
+}
+
+/** Gives back a parser its connection no longer needs; only one between requests is kept. */
+export function returnParser(parser: RequestParser): void {
+  if (!parser.idle || spares.length >= MAX_SPARES) return;
+  parser.detach();
+  spares.push(parser);
 }
