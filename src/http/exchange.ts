@@ -4,6 +4,9 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { PreparedResponse } from '../http1/prepared-response.js';
 import type { RequestHead } from '../http1/request-head.js';
+import type { CloseWatcher } from '../http1/server-exchange.js';
+
+export type { CloseWatcher } from '../http1/server-exchange.js';
 
 /** Response header fields, flat: [name, value, name, value, ...]. The engine adds Date, Server, framing and Connection. */
 export type HeaderList = readonly string[];
@@ -53,6 +56,11 @@ export interface Exchange {
     start: number,
     length: number,
   ): void;
+  /**
+   * Calls `watcher.onClientClose()` once if the client goes away before the exchange is over (a
+   * handler waiting on something else, such as an upstream, frees it at once); null stops it.
+   */
+  watchClose(watcher: CloseWatcher | null): void;
   /** Gives up on the exchange: the connection is destroyed (for failures after the head was sent). */
   abort(reason?: Error): void;
   /**

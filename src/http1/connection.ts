@@ -40,6 +40,11 @@ const enum Wait {
 
 /** After we end our side on an error, how long we keep reading before we destroy the socket. */
 const LINGER_MS = 2000;
+/**
+ * Answered before the request body was read: up to this much of the rest is read and dropped to
+ * keep the connection; more (or a chunked body) closes it.
+ */
+const DRAIN_LIMIT = 1024 * 1024;
 
 export class Http1Connection implements ParserSink, ExchangeOwner {
   readonly socket: Socket;
@@ -62,6 +67,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #sendDeadline = 0;
   #linger: NodeJS.Timeout | null = null;
   readonly #onClosed: (connection: Http1Connection) => void;
+  /** The client sent its FIN: nothing more will arrive. */
+  #peerEnded = false;
   /** A handler took the socket over (Upgrade): the engine only waits for it to close. */
   #upgraded = false;
   readonly #onSocketData = (chunk: Buffer): void => {
@@ -136,6 +143,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (consumed < data.length && !this.#parser.dead && !this.#closed) {
       this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
       socket.pause();
+    } else if (this.#peerEnded) {
+      this.#failTruncatedBody(); // the last bytes before the client's FIN are parsed now
     }
   }
 
@@ -152,8 +161,22 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   #onEnd(): void {
     // The client half-closed. Finish the exchange in progress, then close.
-    if (this.#exchange !== null || this.#leftover !== null) this.#closing = true;
-    else if (!this.socket.writableEnded) this.socket.end(); // end() twice costs an error object
+    this.#peerEnded = true;
+    if (this.#exchange !== null || this.#leftover !== null) {
+      this.#closing = true;
+      if (this.#leftover === null) this.#failTruncatedBody();
+    } else if (!this.socket.writableEnded) this.socket.end(); // end() twice costs an error object
+  }
+
+  /**
+   * RFC 9112 §8: a FIN before the body's end leaves the request incomplete for good; the handler
+   * reading it must hear so now, not at the body timeout (a proxy frees its upstream at once).
+   */
+  #failTruncatedBody(): void {
+    const exchange = this.#exchange;
+    if (exchange !== null && !exchange.requestDone) {
+      exchange.failBody(clientAborted('client closed its side before the request body ended'));
+    }
   }
 
   // ---- ParserSink ----
@@ -226,16 +249,23 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (exchange.requestDone) {
       this.#completeExchange(exchange);
       if (!this.#closed && !this.#closing) this.#resumeParsing();
-    } else if (this.#closing) {
-      // Answered before the body arrived and we will close: stop here.
-      this.#context.onExchangeDone(exchange);
-      this.#exchange = null;
-      this.#endGracefully();
-    } else if (exchange.hasBody) {
-      // Answered before the body arrived: read and drop the rest of the body, then go on.
-      exchange.failBody(clientAborted('response sent before the request body was read'));
-      if (this.#parser.paused) this.#resumeParsing();
+      return;
     }
+    // No body: onRequestEnd follows at once (the handler answered inside the dispatch).
+    if (!exchange.hasBody) return;
+    // Answered before the body arrived (an upstream's early 405, a refused upload): whoever was
+    // reading the body gets an error, never a hang.
+    exchange.failBody(clientAborted('response sent before the request body was read'));
+    if (!this.#closing && exchange.unreadBodyBytes <= DRAIN_LIMIT) {
+      // A little left: read and drop it (nginx's discarded body), then keep the connection.
+      if (this.#parser.paused) this.#resumeParsing();
+      return;
+    }
+    // Too much left, or no end in sight (chunked): close, reading and dropping for a while so
+    // the client sees the answer rather than a reset (nginx's lingering close).
+    this.#context.onExchangeDone(exchange);
+    this.#exchange = null;
+    this.#endGracefully();
   }
 
   /** Lets go of the socket (RFC 9110 §7.8): no more parsing or deadlines; returns the unparsed bytes. */

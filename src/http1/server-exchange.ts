@@ -27,6 +27,11 @@ export interface ExchangeOwner {
   onUpgrade(exchange: ServerExchange): Buffer;
 }
 
+/** Someone who holds resources for an exchange (a proxy's upstream connection) and frees them when the client leaves. */
+export interface CloseWatcher {
+  onClientClose(): void;
+}
+
 const CRLF = '\r\n';
 /** Bodies up to this size are copied behind the head and sent in one write. */
 const SMALL_BODY = 8 * 1024;
@@ -72,6 +77,8 @@ export class ServerExchange implements FileSink {
   #bodyRefused = false;
   /** Close the connection after this response whatever the client asked. */
   #mustClose = false;
+  /** Told once if the client goes away first (watchClose). */
+  #closeWatcher: CloseWatcher | null = null;
 
   constructor(owner: ExchangeOwner, request: RequestHead, now: number) {
     this.#owner = owner;
@@ -171,11 +178,22 @@ export class ServerExchange implements FileSink {
     if (body !== null && !body.destroyed) body.push(null);
   }
 
-  /** Ends the body stream early; an error reaches only a reader that listens for one. */
+  /**
+   * Ends the body stream early with `error`. Its 'error' event comes a tick later, when the reader
+   * may have let go already: RequestBody keeps a listener of its own, so it never goes unheard.
+   */
   failBody(error: Error): void {
     const body = this.#body;
     if (body === null || body.destroyed) return;
-    body.destroy(body.listenerCount('error') > 0 ? error : undefined);
+    body.destroy(error);
+  }
+
+  /** Body bytes the client has still to send: exact for Content-Length, unknown (Infinity) for chunked. */
+  get unreadBodyBytes(): number {
+    const request = this.#request;
+    if (this.#requestDone || request.bodyKind === BodyKind.None) return 0;
+    if (request.bodyKind === BodyKind.ContentLength) return request.contentLength - this.#bodyBytes;
+    return Number.POSITIVE_INFINITY;
   }
 
   get requestDone(): boolean {
@@ -412,6 +430,11 @@ export class ServerExchange implements FileSink {
     this.#finish();
   }
 
+  /** Tells `watcher` when the client goes away before the exchange is over; null stops it. */
+  watchClose(watcher: CloseWatcher | null): void {
+    this.#closeWatcher = watcher;
+  }
+
   /** The client went away. */
   onClose(): void {
     if (this.#closed) return;
@@ -420,6 +443,9 @@ export class ServerExchange implements FileSink {
     this.#stream = null;
     if (!this.#requestDone) this.failBody(clientAborted('client closed the connection'));
     this.onDrain();
+    const watcher = this.#closeWatcher;
+    this.#closeWatcher = null;
+    watcher?.onClientClose();
   }
 
   #startHead(status: number, headers: readonly string[], length: number): string {
