@@ -66,6 +66,7 @@ export async function startFaultRig(workers: number): Promise<FaultRig> {
         const response = await fetch(`http://127.0.0.1:${port}${path}`, {
           method: 'POST',
           body: 'ping',
+          signal: AbortSignal.timeout(10_000),
         });
         assert.equal(response.status, 200, `${path}: ${porta.stderr()}`);
         assert.equal(await response.text(), 'got 4');

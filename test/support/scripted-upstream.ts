@@ -6,7 +6,7 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
  * What the upstream does once it has a request head, by the last segment of the path:
  * - `echo`: reads the body (Content-Length or chunked), answers 200 `got N`, keeps the connection;
  * - `early`: answers 405 at once without reading the body, then closes;
- * - `early-keep`: answers 405 at once and keeps reading (and dropping) what comes;
+ * - `early-keep`: answers 405 at once (keep-alive), then reads that body and serves on;
  * - `hang`: never answers (for clients that leave while porta waits);
  * - `close-before-head`, `close-mid-head`, `close-mid-body`, `close-mid-chunk`: fails there
  *   (`close-mid-small-body`: a body porta holds whole before answering);
@@ -55,6 +55,8 @@ class UpstreamConnection {
   #bodyLeft = -2;
   #bodyRead = 0;
   #dropping = false;
+  /** The current request was answered before its body (early-keep). */
+  #answered = false;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(socket: Socket, upstream: ScriptedUpstream) {
@@ -86,7 +88,8 @@ class UpstreamConnection {
         if (!this.#onHead(head)) return;
       }
       if (!this.#readBody()) return;
-      this.#answer(200, `got ${this.#bodyRead}`);
+      if (!this.#answered) this.#answer(200, `got ${this.#bodyRead}`);
+      this.#answered = false;
       this.#bodyLeft = -2;
       this.#bodyRead = 0;
     }
@@ -132,11 +135,13 @@ class UpstreamConnection {
         this.#dropping = true;
         return false;
       case 'early-keep':
+        // Answers now, then reads this request's body (whatever of it porta sends) and serves on.
         socket.write(
           'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Length: 3\r\n\r\nno\n',
         );
-        this.#dropping = true;
-        return false;
+        this.#answered = true;
+        this.#bodyLeft = chunked ? -1 : length === null ? 0 : Number(length[1]);
+        return true;
       case 'hang':
         this.#dropping = true;
         return false;

@@ -75,14 +75,17 @@ export class ProxyCall implements ConnectionUser, CloseWatcher {
     this.#chunked = request.bodyKind === BodyKind.Chunked;
   }
 
-  start(): void {
+  /** Returns the wait for DNS when there is one, so the dispatcher turns a throw there into a 500. */
+  start(): Promise<void> | undefined {
     this.#exchange.watchClose(this);
     const ready = this.#runtime.group.whenReady();
-    if (ready === null) this.#attempt();
-    else
-      void ready.then(() => {
-        this.#attempt();
-      });
+    if (ready === null) {
+      this.#attempt();
+      return undefined;
+    }
+    return ready.then(() => {
+      this.#attempt();
+    });
   }
 
   #attempt(): void {
