@@ -42,7 +42,7 @@ const enum Wait {
 const LINGER_MS = 2000;
 /**
  * Answered before the request body was read: up to this much of the rest is read and dropped to
- * keep the connection; more (or a chunked body) closes it.
+ * keep the connection; more closes it (at once for a longer Content-Length, when reached for chunked).
  */
 const DRAIN_LIMIT = 1024 * 1024;
 
@@ -67,6 +67,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #sendDeadline = 0;
   #linger: NodeJS.Timeout | null = null;
   readonly #onClosed: (connection: Http1Connection) => void;
+  /** Body bytes still to drop after an early answer before the connection is closed instead. */
+  #drainBudget = 0;
   /** The client sent its FIN: nothing more will arrive. */
   #peerEnded = false;
   /** A handler took the socket over (Upgrade): the engine only waits for it to close. */
@@ -169,13 +171,21 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   }
 
   /**
-   * RFC 9112 §8: a FIN before the body's end leaves the request incomplete for good; the handler
-   * reading it must hear so now, not at the body timeout (a proxy frees its upstream at once).
+   * RFC 9112 §8: a FIN before the body's end leaves the request incomplete for good. The handler
+   * reading it hears so now, not at the body timeout (a proxy frees its upstream at once), and
+   * the connection ends as a body timeout would, minus the wait: 400 if nothing was answered yet.
    */
   #failTruncatedBody(): void {
     const exchange = this.#exchange;
-    if (exchange !== null && !exchange.requestDone) {
-      exchange.failBody(clientAborted('client closed its side before the request body ended'));
+    if (exchange === null || exchange.requestDone) return;
+    exchange.failBody(clientAborted('client closed its side before the request body ended'));
+    if (this.#responseDone) {
+      this.#stopDraining(exchange); // answered already: nothing more will come to drain
+    } else if (exchange.headSent) {
+      this.socket.destroy(); // a response cut in the middle: nothing honest to add
+    } else {
+      this.#exchange = null;
+      this.#closeWith(400);
     }
   }
 
@@ -199,6 +209,12 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     const exchange = this.#exchange;
     if (exchange === null) return;
     this.#deadline = Date.now() + this.#context.timeouts.bodyMs;
+    if (this.#responseDone) {
+      // Answered already: these bytes are dropped, up to the drain budget.
+      this.#drainBudget -= chunk.length;
+      if (this.#drainBudget < 0) this.#stopDraining(exchange);
+      return;
+    }
     if (!exchange.pushBody(chunk)) this.#parser.pause();
   }
 
@@ -257,12 +273,21 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     // reading the body gets an error, never a hang.
     exchange.failBody(clientAborted('response sent before the request body was read'));
     if (!this.#closing && exchange.unreadBodyBytes <= DRAIN_LIMIT) {
-      // A little left: read and drop it (nginx's discarded body), then keep the connection.
+      // A little left (or a chunked body, counted as it comes): read and drop it (nginx's
+      // discarded body), then keep the connection.
+      this.#drainBudget = DRAIN_LIMIT;
       if (this.#parser.paused) this.#resumeParsing();
       return;
     }
-    // Too much left, or no end in sight (chunked): close, reading and dropping for a while so
-    // the client sees the answer rather than a reset (nginx's lingering close).
+    this.#stopDraining(exchange);
+  }
+
+  /**
+   * Too much body left to drop: close, reading and dropping for a while so the client sees the
+   * answer rather than a reset (nginx's lingering close).
+   */
+  #stopDraining(exchange: ServerExchange): void {
+    this.#parser.pause();
     this.#context.onExchangeDone(exchange);
     this.#exchange = null;
     this.#endGracefully();

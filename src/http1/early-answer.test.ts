@@ -70,7 +70,7 @@ describe('answering before the request body is read', () => {
     client.destroy();
   });
 
-  it('closes instead of draining more than 1 MiB, or a chunked body', async () => {
+  it('closes instead of draining more than 1 MiB (declared, or counted for chunked)', async () => {
     const port = await engine(answerThenLetGo);
     const large = await RawClient.open(port);
     large.write(`${post('/', 8 * 1024 * 1024)}${'a'.repeat(100)}`);
@@ -78,10 +78,21 @@ describe('answering before the request body is read', () => {
     await large.waitEnded();
     large.destroy();
     const chunked = await RawClient.open(port);
-    chunked.write('POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc');
+    chunked.write('POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n400000\r\nabc');
     await chunked.waitFor('\r\n\r\nno');
+    chunked.write(Buffer.alloc(1024 * 1024, 0x61)); // past the 1 MiB budget: closed
     await chunked.waitEnded();
     chunked.destroy();
+  });
+
+  it('drains a small chunked body and serves the next request', async () => {
+    const port = await engine(answerThenLetGo);
+    const client = await RawClient.open(port);
+    client.write('POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc');
+    await client.waitFor('\r\n\r\nno');
+    client.write('defghijklmnop\r\n0\r\n\r\nGET /again HTTP/1.1\r\nHost: t\r\n\r\n');
+    await client.waitFor('next');
+    client.destroy();
   });
 
   it('a reader still on the body hears that the rest was dropped', async () => {

@@ -188,12 +188,12 @@ export class ServerExchange implements FileSink {
     body.destroy(error);
   }
 
-  /** Body bytes the client has still to send: exact for Content-Length, unknown (Infinity) for chunked. */
+  /** Body bytes the client has still to send: exact for Content-Length, -1 (unknown) for chunked. */
   get unreadBodyBytes(): number {
     const request = this.#request;
     if (this.#requestDone || request.bodyKind === BodyKind.None) return 0;
     if (request.bodyKind === BodyKind.ContentLength) return request.contentLength - this.#bodyBytes;
-    return Number.POSITIVE_INFINITY;
+    return -1;
   }
 
   get requestDone(): boolean {

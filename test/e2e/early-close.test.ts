@@ -191,7 +191,7 @@ for (const workers of [1, 2]) {
       await rig.assertAlive();
     });
 
-    it('upstream answers early to a chunked body: 405, then the connection closes', async () => {
+    it('upstream answers early to a chunked body: 405, the rest is drained, the connection serves on', async () => {
       const client = await RawClient.open(rig.port);
       client.write(
         'POST /u/early HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n' +
@@ -199,7 +199,9 @@ for (const workers of [1, 2]) {
       );
       await client.waitFor('no\n');
       assert.match(client.text, /^HTTP\/1\.1 405 /);
-      await client.waitEnded();
+      client.write(`${'a'.repeat(50)}\r\n0\r\n\r\n`);
+      client.write(post('/u/echo', 3) + 'abc');
+      await client.waitFor('got 3');
       client.destroy();
       await rig.assertAlive();
     });
