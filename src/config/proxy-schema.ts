@@ -123,7 +123,7 @@ export const ProxyTimeoutsSchema = z
     header: duration('60s', 'Time from sending the request to the response head; then 504.'),
     idle: duration(
       '60s',
-      'Longest pause in the middle of an exchange (request body sent or response body read).',
+      'Longest pause in the middle of an exchange: the upstream not reading the request body, or not sending the response body. A client that pauses its upload is timed by timeouts.body instead.',
     ),
     keepalive: duration(
       '4s',
