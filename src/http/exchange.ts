@@ -2,11 +2,13 @@
 import type { Socket } from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import type { PreparedResponse } from '../http1/prepared-response.js';
-import type { RequestHead } from '../http1/request-head.js';
-import type { CloseWatcher } from '../http1/server-exchange.js';
+import type { PreparedResponse } from './prepared-response.js';
+import type { RequestHead } from './request-head.js';
 
-export type { CloseWatcher } from '../http1/server-exchange.js';
+/** Someone who holds resources for an exchange (a proxy's upstream connection) and frees them when the client leaves. */
+export interface CloseWatcher {
+  onClientClose(): void;
+}
 
 /** Response header fields, flat: [name, value, name, value, ...]. The engine adds Date, Server, framing and Connection. */
 export type HeaderList = readonly string[];
