@@ -5,6 +5,11 @@ import type { Readable } from 'node:stream';
 import type { PreparedResponse } from './prepared-response.js';
 import type { RequestHead } from './request-head.js';
 
+/** Someone who holds resources for an exchange (a proxy's upstream connection) and frees them when the client leaves. */
+export interface CloseWatcher {
+  onClientClose(): void;
+}
+
 /** Response header fields, flat: [name, value, name, value, ...]. The engine adds Date, Server, framing and Connection. */
 export type HeaderList = readonly string[];
 
@@ -53,6 +58,11 @@ export interface Exchange {
     start: number,
     length: number,
   ): void;
+  /**
+   * Calls `watcher.onClientClose()` once if the client goes away before the exchange is over (a
+   * handler waiting on something else, such as an upstream, frees it at once); null stops it.
+   */
+  watchClose(watcher: CloseWatcher | null): void;
   /** Gives up on the exchange: the connection is destroyed (for failures after the head was sent). */
   abort(reason?: Error): void;
   /**

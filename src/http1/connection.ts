@@ -42,6 +42,11 @@ const enum Wait {
 
 /** After we end our side on an error, how long we keep reading before we destroy the socket. */
 const LINGER_MS = 2000;
+/**
+ * Answered before the request body was read: up to this much of the rest is read and dropped to
+ * keep the connection; more closes it (at once for a longer Content-Length, when reached for chunked).
+ */
+const DRAIN_LIMIT = 1024 * 1024;
 
 /**
  * The connection of each socket, for the socket listeners shared by all connections: four
@@ -74,6 +79,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #sendDeadline = 0;
   #linger: NodeJS.Timeout | null = null;
   readonly #onClosed: (connection: Http1Connection) => void;
+  /** Body bytes still to drop after an early answer before the connection is closed instead. */
+  #drainBudget = 0;
+  /** The client sent its FIN: nothing more will arrive. */
+  #peerEnded = false;
   /** A handler took the socket over (Upgrade): the engine only waits for it to close. */
   #upgraded = false;
 
@@ -178,6 +187,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (consumed < data.length && !parser.dead && !this.#closed) {
       this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
       socket.pause();
+    } else if (this.#peerEnded) {
+      this.#failTruncatedBody(); // the last bytes before the client's FIN are parsed now
     }
     this.#releaseParser();
   }
@@ -206,8 +217,30 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   #onEnd(): void {
     // The client half-closed. Finish the exchange in progress, then close.
-    if (this.#exchange !== null || this.#leftover !== null) this.#closing = true;
-    else if (!this.socket.writableEnded) this.socket.end(); // end() twice costs an error object
+    this.#peerEnded = true;
+    if (this.#exchange !== null || this.#leftover !== null) {
+      this.#closing = true;
+      if (this.#leftover === null) this.#failTruncatedBody();
+    } else if (!this.socket.writableEnded) this.socket.end(); // end() twice costs an error object
+  }
+
+  /**
+   * RFC 9112 §8: a FIN before the body's end leaves the request incomplete for good. The handler
+   * reading it hears so now, not at the body timeout (a proxy frees its upstream at once), and
+   * the connection ends as a body timeout would, minus the wait: 400 if nothing was answered yet.
+   */
+  #failTruncatedBody(): void {
+    const exchange = this.#exchange;
+    if (exchange === null || exchange.requestDone) return;
+    exchange.failBody(clientAborted('client closed its side before the request body ended'));
+    if (this.#responseDone) {
+      this.#stopDraining(exchange); // answered already: nothing more will come to drain
+    } else if (exchange.headSent) {
+      this.socket.destroy(); // a response cut in the middle: nothing honest to add
+    } else {
+      this.#exchange = null;
+      this.#closeWith(400);
+    }
   }
 
   // ---- ParserSink ----
@@ -234,6 +267,12 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (exchange === null) return;
     const now = Date.now();
     this.#deadline = now + this.#context.timeouts.bodyMs;
+    if (this.#responseDone) {
+      // Answered already: these bytes are dropped, up to the drain budget.
+      this.#drainBudget -= chunk.length;
+      if (this.#drainBudget < 0) this.#stopDraining(exchange);
+      return;
+    }
     if (this.#rateSince === 0) this.#rateSince = now;
     this.#rateBytes += chunk.length;
     if (!exchange.pushBody(chunk)) this.#parser?.pause();
@@ -286,16 +325,32 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (exchange.requestDone) {
       this.#completeExchange(exchange);
       if (!this.#closed && !this.#closing) this.#resumeParsing();
-    } else if (this.#closing) {
-      // Answered before the body arrived and we will close: stop here.
-      this.#context.onExchangeDone(exchange);
-      this.#exchange = null;
-      this.#endGracefully();
-    } else if (exchange.hasBody) {
-      // Answered before the body arrived: read and drop the rest of the body, then go on.
-      exchange.failBody(clientAborted('response sent before the request body was read'));
-      if (this.#parser?.paused === true) this.#resumeParsing();
+      return;
     }
+    // No body: onRequestEnd follows at once (the handler answered inside the dispatch).
+    if (!exchange.hasBody) return;
+    // Answered before the body arrived (an upstream's early 405, a refused upload): whoever was
+    // reading the body gets an error, never a hang.
+    exchange.failBody(clientAborted('response sent before the request body was read'));
+    if (!this.#closing && exchange.unreadBodyBytes <= DRAIN_LIMIT) {
+      // A little left (or a chunked body, counted as it comes): read and drop it (nginx's
+      // discarded body), then keep the connection.
+      this.#drainBudget = DRAIN_LIMIT;
+      if (this.#parser?.paused === true) this.#resumeParsing();
+      return;
+    }
+    this.#stopDraining(exchange);
+  }
+
+  /**
+   * Too much body left to drop: close, reading and dropping for a while so the client sees the
+   * answer rather than a reset (nginx's lingering close).
+   */
+  #stopDraining(exchange: ServerExchange): void {
+    this.#parser?.pause();
+    this.#context.onExchangeDone(exchange);
+    this.#exchange = null;
+    this.#endGracefully();
   }
 
   /** Lets go of the socket (RFC 9110 §7.8): no more parsing or deadlines; returns the unparsed bytes. */

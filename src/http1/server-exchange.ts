@@ -8,6 +8,7 @@ import { FileSender, type FileSink } from './file-sender.js';
 import { RequestBody, emptyBody } from './request-body.js';
 import { BodyKind, type RequestHead, findHeader } from '../http/request-head.js';
 import { editHeaderList } from '../http/header-edit.js';
+import type { CloseWatcher } from '../http/exchange.js';
 import type { PreparedResponse } from '../http/prepared-response.js';
 import { preparedBytes } from './prepared-bytes.js';
 import { Framing, buildResponseHead, isBodyless } from './response-head.js';
@@ -73,6 +74,8 @@ export class ServerExchange implements FileSink {
   #bodyRefused = false;
   /** Close the connection after this response whatever the client asked. */
   #mustClose = false;
+  /** Told once if the client goes away first (watchClose). */
+  #closeWatcher: CloseWatcher | null = null;
 
   constructor(owner: ExchangeOwner, request: RequestHead, now: number) {
     this.#owner = owner;
@@ -176,11 +179,22 @@ export class ServerExchange implements FileSink {
     if (body !== null && !body.destroyed) body.push(null);
   }
 
-  /** Ends the body stream early; an error reaches only a reader that listens for one. */
+  /**
+   * Ends the body stream early with `error`. Its 'error' event comes a tick later, when the reader
+   * may have let go already: RequestBody keeps a listener of its own, so it never goes unheard.
+   */
   failBody(error: Error): void {
     const body = this.#body;
     if (body === null || body.destroyed) return;
-    body.destroy(body.listenerCount('error') > 0 ? error : undefined);
+    body.destroy(error);
+  }
+
+  /** Body bytes the client has still to send: exact for Content-Length, -1 (unknown) for chunked. */
+  get unreadBodyBytes(): number {
+    const request = this.#request;
+    if (this.#requestDone || request.bodyKind === BodyKind.None) return 0;
+    if (request.bodyKind === BodyKind.ContentLength) return request.contentLength - this.#bodyBytes;
+    return -1;
   }
 
   get requestDone(): boolean {
@@ -417,6 +431,11 @@ export class ServerExchange implements FileSink {
     this.#finish();
   }
 
+  /** Tells `watcher` when the client goes away before the exchange is over; null stops it. */
+  watchClose(watcher: CloseWatcher | null): void {
+    this.#closeWatcher = watcher;
+  }
+
   /** The client went away. */
   onClose(): void {
     if (this.#closed) return;
@@ -425,6 +444,9 @@ export class ServerExchange implements FileSink {
     this.#stream = null;
     if (!this.#requestDone) this.failBody(clientAborted('client closed the connection'));
     this.onDrain();
+    const watcher = this.#closeWatcher;
+    this.#closeWatcher = null;
+    watcher?.onClientClose();
   }
 
   #startHead(status: number, headers: readonly string[], length: number): string {

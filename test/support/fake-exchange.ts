@@ -124,6 +124,11 @@ export class FakeExchange implements Exchange {
     this.closed = true;
   }
 
+  /** The client never leaves in memory: closing is tested over real sockets (test/e2e/early-close*). */
+  watchClose(): void {
+    // nothing to watch
+  }
+
   /** No socket to hand over in memory: Upgrade is tested over real sockets (test/e2e/proxy-*). */
   upgrade(): never {
     throw new Error('FakeExchange has no socket to upgrade');

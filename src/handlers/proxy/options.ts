@@ -39,6 +39,8 @@ export interface ProxyOptions {
   readonly forwardedHeaders: boolean;
   /** The pseudonym in the Via field we add (RFC 9110 §7.6.3), or "" for no Via. */
   readonly via: string;
+  /** Forward request field names with "_" (dropped by default, as nginx does). */
+  readonly underscoresInHeaders: boolean;
   readonly connectTimeoutMs: number;
   /** From the request sent to the response head. */
   readonly headerTimeoutMs: number;

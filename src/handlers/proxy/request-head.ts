@@ -1,7 +1,13 @@
 // Builds the request head sent upstream: path rewrite, hop-by-hop fields dropped, Host, forwarding fields, Via, framing.
 import type { Exchange } from '../../http/exchange.js';
 import { BodyKind } from '../../http/request-head.js';
-import { FieldRole, connectionField, connectionListedNames, fieldRole } from './field-names.js';
+import {
+  FieldRole,
+  connectionField,
+  connectionListedNames,
+  dropsUnderscoreName,
+  fieldRole,
+} from './field-names.js';
 import { type TrustedProxies, forwardedNode, forwardedValue, unmapAddress } from './forwarding.js';
 import type { HostHeaderPolicy } from './options.js';
 
@@ -14,6 +20,8 @@ export interface HeadPolicy {
   readonly hostHeader: HostHeaderPolicy;
   readonly basePath: string;
   readonly stripPrefix: string;
+  /** Pass field names with "_" on (nginx's underscores_in_headers); framing look-alikes never are. */
+  readonly underscores: boolean;
 }
 
 /** The path and query sent upstream: prefix stripped, base path put in front (RFC 9112 §3.2.1 origin-form). */
@@ -58,6 +66,7 @@ export function buildRequestHead(
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
     const value = headers[i + 1] as string;
+    if (dropsUnderscoreName(name, policy.underscores)) continue;
     switch (fieldRole(name)) {
       case FieldRole.Other:
       case FieldRole.Date:
