@@ -1,5 +1,6 @@
 // Lint rules: typescript-eslint strict-type-checked plus the layer rule of DESIGN.md
-// (imports go one way, downward: main > cli > process > runtime > config > handlers > http > http1/net > log).
+// (imports go one way, downward: main > cli > process > runtime > config > handlers > http > http1/net > log;
+// shared (server-wide state) sits under handlers, over balance).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -9,7 +10,9 @@ const forbidden = {
   net: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'balance', 'forward'],
   http1: ['cli', 'runtime', 'config', 'handlers', 'http', 'net', 'balance', 'forward'],
   http: ['cli', 'runtime', 'config', 'handlers', 'balance', 'forward'],
-  balance: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'forward'],
+  balance: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'forward', 'shared'],
+  // Server-wide state (src/shared/): the primary loads it, so it must stay small: no engine, no zod.
+  shared: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'net', 'forward', 'process'],
   handlers: ['cli', 'runtime', 'config'],
   forward: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1'],
   config: ['cli', 'runtime', 'process'],

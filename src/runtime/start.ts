@@ -4,6 +4,7 @@ import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
+import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { HttpListener } from './http-listener.js';
 import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
 
@@ -34,6 +35,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** Use this logger instead of one built from config.log. */
   readonly logger?: Logger;
+  /** Server-wide state kept elsewhere (a cluster worker's line to the primary); else kept here. */
+  readonly shared?: SharedState;
 }
 
 /** Validates `input`, builds the plan, binds everything (all or nothing) and starts serving. */
@@ -44,9 +47,17 @@ export async function start(
   const config = validateConfig(input);
   const logger =
     options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
-  const plan = buildPlan(config, { logger });
+  // One for the life of the server: reloads keep rate budgets, failed logins and health.
+  const shared =
+    options.shared ??
+    createLocalSharedState({
+      warn: (message) => {
+        logger.warning(message);
+      },
+    });
+  const plan = buildPlan(config, { logger, shared });
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
-  const server = new PortaServer(plan, logger, access, options.logger === undefined);
+  const server = new PortaServer(plan, logger, access, options.logger === undefined, shared);
   try {
     await server.openAll();
   } catch (error) {
@@ -61,13 +72,21 @@ class PortaServer implements RunningServer {
   #plan: Plan;
   #access: AccessLog;
   readonly #ownLogger: boolean;
+  readonly #shared: SharedState;
   #http = new Map<string, HttpListener>();
   #streams = new Map<string, StreamListener>();
   #stopping: Promise<void> | null = null;
   #reloading: Promise<void> = Promise.resolve();
 
-  constructor(plan: Plan, logger: Logger, access: AccessLog, ownLogger: boolean) {
+  constructor(
+    plan: Plan,
+    logger: Logger,
+    access: AccessLog,
+    ownLogger: boolean,
+    shared: SharedState,
+  ) {
     this.#plan = plan;
+    this.#shared = shared;
     this.logger = logger;
     this.#access = access;
     this.#ownLogger = ownLogger;
@@ -103,7 +122,7 @@ class PortaServer implements RunningServer {
   async #reload(input: ConfigInput | Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = validateConfig(input);
-    const plan = buildPlan(config, { logger: this.logger });
+    const plan = buildPlan(config, { logger: this.logger, shared: this.#shared });
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,

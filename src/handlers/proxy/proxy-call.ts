@@ -197,7 +197,7 @@ export class ProxyCall implements ConnectionUser {
   onUpstreamHead(head: ResponseHead): void {
     const exchange = this.#exchange;
     const peer = this.#peer as UpstreamPeer;
-    peer.health.recordSuccess();
+    this.#runtime.group.recordSuccess(peer);
     if (exchange.closed || exchange.headSent) {
       // The client left, or the engine answered already (a body over a route's limit gets 413).
       this.#abandoned = true;
@@ -268,7 +268,7 @@ export class ProxyCall implements ConnectionUser {
   onUpstreamSwitch(head: ResponseHead, socket: Socket, rest: Buffer): void {
     this.#connection = null;
     const peer = this.#peer as UpstreamPeer;
-    peer.health.recordSuccess();
+    this.#runtime.group.recordSuccess(peer);
     if (!this.#upgrade) {
       // RFC 9110 §15.2.2: a 101 to a request that asked for no upgrade is not valid.
       socket.destroy();
