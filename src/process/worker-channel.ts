@@ -47,7 +47,6 @@ export class WorkerChannel implements StateTransport {
         this.#pending.delete(id);
         reject(new Error(`the primary did not answer within ${this.#timeoutMs} ms`));
       }, this.#timeoutMs);
-      timer.unref();
       this.#pending.set(id, { resolve: resolve as (reply: unknown) => void, reject, timer });
       // AskOf<K> for a generic K is one member of the StateAsk union; TypeScript cannot see it.
       const message: WorkerMessage = { type: 'porta:ask', id, ask: ask as unknown as StateAsk };
