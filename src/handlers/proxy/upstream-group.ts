@@ -3,7 +3,7 @@ import type { Balancer } from '../../balance/balancer.js';
 import { createBalancer } from '../../balance/create-balancer.js';
 import { PeerSet } from '../../balance/peer-set.js';
 import type { Exchange } from '../../http/exchange.js';
-import { findHeader } from '../../http1/request-head.js';
+import { findHeader } from '../../http/request-head.js';
 import type { HealthListener, HealthView, PeerHealthUpdate } from '../../shared/shared-state.js';
 import type { ConnectionRegistry, PoolSettings } from './client/connection-pool.js';
 import type { UpstreamConnection } from './client/upstream-connection.js';
