@@ -5,6 +5,7 @@ import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../hand
 import type { ConnectionTimeouts, RequestLimits } from '../http/limits.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
+import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { withDirectives } from './build-directives.js';
 import { staticOptionsFromConfig } from './static-schema.js';
 import { forwardOptionsFromConfig } from './forward-schema.js';
@@ -46,6 +47,11 @@ export interface PlanContext {
   /** Relative paths (a static root) start here. */
   readonly baseDir: string;
   readonly logger: HandlerLogger;
+  /**
+   * Server-wide state: the cluster primary's over IPC, or this process's. Without one the plan
+   * gets its own that runs no active health checks (a plan only checked, never served).
+   */
+  readonly shared: SharedState;
 }
 
 /** A logger that writes nothing: for plans that are only checked, never served. */
@@ -57,26 +63,28 @@ const SILENT: HandlerLogger = {
   error: () => undefined,
 };
 
-function buildRoute(route: RouteConfig, built: BuiltHandler[], context: PlanContext): RouteTable {
+function buildRoute(
+  route: RouteConfig,
+  built: BuiltHandler[],
+  context: PlanContext,
+  routeId: string,
+): RouteTable {
+  const handlerContext = { logger: context.logger, shared: context.shared, routeId };
   let handler: BuiltHandler;
   if (route.static !== undefined) {
-    handler = handlerFactories.static(staticOptionsFromConfig(route.static, context.baseDir), {
-      logger: context.logger,
-    });
+    handler = handlerFactories.static(
+      staticOptionsFromConfig(route.static, context.baseDir),
+      handlerContext,
+    );
   } else if (route.proxy !== undefined) {
-    handler = handlerFactories.proxy(proxyOptionsFromConfig(route.proxy), {
-      logger: context.logger,
-    });
+    handler = handlerFactories.proxy(proxyOptionsFromConfig(route.proxy), handlerContext);
   } else if (route.respond !== undefined) {
-    handler = handlerFactories.respond(route.respond, { logger: context.logger });
+    handler = handlerFactories.respond(route.respond, handlerContext);
   } else if (route.redirect !== undefined) {
     const { to, status, keep_path } = route.redirect;
-    handler = handlerFactories.redirect(
-      { to, status, keepPath: keep_path },
-      { logger: context.logger },
-    );
+    handler = handlerFactories.redirect({ to, status, keepPath: keep_path }, handlerContext);
   } else {
-    handler = handlerFactories.echo({}, { logger: context.logger });
+    handler = handlerFactories.echo({}, handlerContext);
   }
   built.push(handler);
   return { prefix: route.path, handler: handler.handler };
@@ -92,9 +100,18 @@ function addressOf(text: string, where: string): ListenAddress {
 }
 
 export function buildPlan(config: Config, options: Partial<PlanContext> = {}): Plan {
+  const logger = options.logger ?? SILENT;
   const context: PlanContext = {
     baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
-    logger: options.logger ?? SILENT,
+    logger,
+    shared:
+      options.shared ??
+      createLocalSharedState({
+        warn: (message) => {
+          logger.warning(message);
+        },
+        runChecks: false,
+      }),
   };
   const limits: RequestLimits = {
     maxRequestLine: parseSize(config.limits.max_request_line),
@@ -116,9 +133,15 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
   config.sites.forEach((site, siteIndex) => {
     const table: SiteTable = {
       hosts: site.hosts.map((h) => h.toLowerCase()),
-      routes: site.routes.map((route) =>
-        withDirectives(buildRoute(route, built, context), site, route),
-      ),
+      routes: site.routes.map((route, routeIndex) => {
+        // The same in every worker built from this config: their server-wide state meets here.
+        const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
+        return withDirectives(buildRoute(route, built, context, routeId), site, route, {
+          shared: context.shared,
+          routeId,
+          logger,
+        });
+      }),
     };
     site.listen.forEach((text, i) => {
       const address = addressOf(text, `sites[${siteIndex}].listen[${i}]`);

@@ -1,5 +1,6 @@
 // The explicit map from a route's handler kind to the factory that builds it (no import side effects).
 import type { Handler } from '../http/exchange.js';
+import type { SharedState } from '../shared/shared-state.js';
 import { createEchoHandler } from './echo/index.js';
 import { type ProxyOptions, createProxyHandler } from './proxy/index.js';
 import { type RedirectOptions, createRedirectHandler } from './redirect/index.js';
@@ -15,6 +16,10 @@ export type HandlerLogger = StaticContext['logger'] & {
 /** What every factory gets besides its options. */
 export interface HandlerContext {
   readonly logger: HandlerLogger;
+  /** Server-wide state (upstream health): the cluster primary's, or this process's. */
+  readonly shared: SharedState;
+  /** "site 0 route 2 (/api)": names the route's server-wide state the same in every worker. */
+  readonly routeId: string;
 }
 
 /** Options per handler kind, already validated and resolved. */
@@ -47,7 +52,11 @@ export const handlerFactories: {
     return { handler, close: () => handler.close() };
   },
   proxy: (options, context) => {
-    const handler = createProxyHandler(options, { logger: context.logger });
+    const handler = createProxyHandler(options, {
+      logger: context.logger,
+      shared: context.shared,
+      healthGroup: `health ${context.routeId}`,
+    });
     return { handler, close: () => handler.close() };
   },
 };

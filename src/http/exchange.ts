@@ -78,6 +78,8 @@ export interface Exchange {
   addResponseHeaders(list: HeaderList): void;
   /** Drops the handler's response fields with these names (lower case) when the head is written. */
   removeResponseHeaders(lowerNames: readonly string[]): void;
+  /** The user a request authenticated as (tried or passed): the access log's $remote_user. */
+  setRemoteUser(user: string): void;
   /** Replaces `request.headers` for the handlers behind (routing is done; access logs keep the original). */
   setRequestHeaders(list: HeaderList): void;
   /**

@@ -48,6 +48,8 @@ export class ServerExchange implements FileSink {
   status = 0;
   bytesSent = 0;
   durationMs = 0;
+  /** Set by basic_auth: the access log's $remote_user ("" for none). */
+  remoteUser = '';
   /** Whether the connection may carry another request after this one. */
   keepAlive = false;
   readonly #owner: ExchangeOwner;
@@ -92,6 +94,10 @@ export class ServerExchange implements FileSink {
 
   get request(): RequestHead {
     return this.#request;
+  }
+
+  setRemoteUser(user: string): void {
+    this.remoteUser = user;
   }
 
   /** Replaces the request's header fields for the handlers behind (request_headers directives). */

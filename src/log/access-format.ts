@@ -7,6 +7,8 @@
  */
 export interface AccessRecord {
   readonly remoteAddress: string;
+  /** The user basic_auth saw in the request ("" for none): nginx's $remote_user. */
+  readonly remoteUser: string;
   readonly method: string;
   readonly target: string;
   readonly versionMajor: number;
@@ -118,7 +120,7 @@ function finishedAt(record: AccessRecord): number {
 
 /**
  * `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`.
- * $remote_user is always `-` (porta has no HTTP authentication); the time text is cached per second.
+ * $remote_user is the user basic_auth saw (`-` for none); the time text is cached per second.
  */
 export class CombinedFormat implements AccessFormat {
   #second = Number.NaN;
@@ -134,7 +136,7 @@ export class CombinedFormat implements AccessFormat {
       record.method === ''
         ? '-'
         : `${escapeLogValue(record.method)} ${escapeLogValue(record.target)} HTTP/${record.versionMajor}.${record.versionMinor}`;
-    return `${quotedField(record.remoteAddress)} - - [${this.#timeLocal}] "${request}" ${formatStatus(record.status)} ${record.bytesSent} "${quotedField(record.header('referer'))}" "${quotedField(record.header('user-agent'))}"\n`;
+    return `${quotedField(record.remoteAddress)} - ${quotedField(record.remoteUser)} [${this.#timeLocal}] "${request}" ${formatStatus(record.status)} ${record.bytesSent} "${quotedField(record.header('referer'))}" "${quotedField(record.header('user-agent'))}"\n`;
   }
 }
 
@@ -172,7 +174,7 @@ function formatDuration(durationMs: number): number {
 }
 
 /**
- * One JSON object per line: time (ISO 8601, UTC, when the exchange finished), remote_addr,
+ * One JSON object per line: time (ISO 8601, UTC, when the exchange finished), remote_addr, remote_user,
  * method, uri, protocol, status, bytes_sent, referer, user_agent, host, duration_ms.
  * Absent headers are "" (as nginx's escape=json prints them). The time text is cached per second.
  */
@@ -190,6 +192,6 @@ export class JsonFormat implements AccessFormat {
     }
     const ms = finished - second * 1000;
     const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : String(ms);
-    return `{"time":"${this.#isoPrefix}${msText}Z","remote_addr":${jsonString(record.remoteAddress)},"method":${jsonString(record.method)},"uri":${jsonString(record.target)},"protocol":"HTTP/${record.versionMajor}.${record.versionMinor}","status":${record.status},"bytes_sent":${record.bytesSent},"referer":${jsonString(record.header('referer'))},"user_agent":${jsonString(record.header('user-agent'))},"host":${jsonString(record.header('host'))},"duration_ms":${formatDuration(record.durationMs)}}\n`;
+    return `{"time":"${this.#isoPrefix}${msText}Z","remote_addr":${jsonString(record.remoteAddress)},"remote_user":${jsonString(record.remoteUser)},"method":${jsonString(record.method)},"uri":${jsonString(record.target)},"protocol":"HTTP/${record.versionMajor}.${record.versionMinor}","status":${record.status},"bytes_sent":${record.bytesSent},"referer":${jsonString(record.header('referer'))},"user_agent":${jsonString(record.header('user-agent'))},"host":${jsonString(record.header('host'))},"duration_ms":${formatDuration(record.durationMs)}}\n`;
   }
 }

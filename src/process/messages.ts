@@ -1,5 +1,6 @@
-// The messages a cluster primary and its workers exchange over IPC.
+// The messages a cluster primary and its workers exchange over IPC: one union each way.
 import type { ConfigInput } from '../config/schema.js';
+import type { StateAsk, StateEvent, StateReport } from '../shared/state-protocol.js';
 
 /** Environment variables a worker is forked with: its number and its config (JSON). */
 export const WORKER_INDEX_ENV = 'PORTA_WORKER';
@@ -8,23 +9,48 @@ export const WORKER_CONFIG_ENV = 'PORTA_WORKER_CONFIG';
 export const WORKER_COUNT_ENV = 'PORTA_WORKERS';
 
 /** Primary to worker. */
-export type PrimaryMessage = {
-  readonly type: 'porta:shutdown';
-  /** A new generation already serves (rolling reload): hand idle connections over gently. */
-  readonly handOver: boolean;
-};
+export type PrimaryMessage =
+  | {
+      readonly type: 'porta:shutdown';
+      /** A new generation already serves (rolling reload): hand idle connections over gently. */
+      readonly handOver: boolean;
+    }
+  /** The answer to a worker's `porta:ask` with the same id. */
+  | { readonly type: 'porta:reply'; readonly id: number; readonly reply: unknown }
+  /** Server-wide state changed (sent to every worker), or a role for this one. */
+  | { readonly type: 'porta:event'; readonly event: StateEvent };
 
 /** Worker to primary. */
 export type WorkerMessage =
   | { readonly type: 'porta:ready'; readonly urls: readonly string[] }
-  | { readonly type: 'porta:failed'; readonly message: string };
+  | { readonly type: 'porta:failed'; readonly message: string }
+  /** A question about server-wide state; answered by a `porta:reply` with the same id. */
+  | { readonly type: 'porta:ask'; readonly id: number; readonly ask: StateAsk }
+  | { readonly type: 'porta:report'; readonly report: StateReport };
 
+const PRIMARY_TYPES: ReadonlySet<unknown> = new Set([
+  'porta:shutdown',
+  'porta:reply',
+  'porta:event',
+]);
+const WORKER_TYPES: ReadonlySet<unknown> = new Set([
+  'porta:ready',
+  'porta:failed',
+  'porta:ask',
+  'porta:report',
+]);
+
+function typeOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : null;
+}
+
+/** Messages come from our own processes; the type tag is all that is checked. */
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { type?: unknown }).type === 'porta:shutdown'
-  );
+  return PRIMARY_TYPES.has(typeOf(value));
+}
+
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return WORKER_TYPES.has(typeOf(value));
 }
 
 /** How many workers serve beside this one (itself included); 1 when not told. */
@@ -36,13 +62,4 @@ export function workerCount(): number {
 /** The config the primary forked this worker with. */
 export function workerConfig(): ConfigInput {
   return JSON.parse(process.env[WORKER_CONFIG_ENV] ?? '{}') as ConfigInput;
-}
-
-export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    ((value as { type?: unknown }).type === 'porta:ready' ||
-      (value as { type?: unknown }).type === 'porta:failed')
-  );
 }

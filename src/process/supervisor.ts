@@ -9,6 +9,7 @@ import {
   WORKER_INDEX_ENV,
   isWorkerMessage,
 } from './messages.js';
+import { PrimaryState } from './primary-state.js';
 
 export interface SupervisorOptions {
   readonly workers: number;
@@ -40,6 +41,8 @@ export class Supervisor {
   readonly #retiring = new Set<Worker>();
   #stopping = false;
   #rolling: Promise<void> = Promise.resolve();
+  /** Rate budgets, failed logins, upstream health: kept here, one copy for the server. */
+  readonly #state = new PrimaryState();
 
   constructor(config: ConfigInput, options: SupervisorOptions) {
     this.#config = config;
@@ -98,6 +101,8 @@ export class Supervisor {
       [WORKER_COUNT_ENV]: String(this.#options.workers),
       [WORKER_CONFIG_ENV]: JSON.stringify(config),
     });
+    // It may ask about server-wide state while it starts; from now on it hears every change.
+    this.#state.add(worker);
     return new Promise((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
@@ -112,19 +117,23 @@ export class Supervisor {
         reject(new Error(message));
       };
       worker.on('message', (message: unknown) => {
-        if (!isWorkerMessage(message) || settled) return;
+        if (!isWorkerMessage(message) || this.#state.handle(worker, message) || settled) return;
         if (message.type === 'porta:failed') {
           fail(message.message);
           return;
         }
+        if (message.type !== 'porta:ready') return;
         settled = true;
         clearTimeout(timer);
         slot.worker = worker;
         slot.startedAt = Date.now();
         this.#logger.info(`Worker ${slot.index + 1} (pid ${worker.process.pid ?? '?'}) serving`);
+        this.#chooseChecker();
         resolve({ urls: message.urls });
       });
       worker.on('exit', (code, signal) => {
+        this.#state.remove(worker);
+        this.#chooseChecker();
         if (!settled) {
           fail(
             `worker ${slot.index + 1} exited before it was ready (code ${code}, signal ${signal})`,
@@ -135,6 +144,12 @@ export class Supervisor {
       });
       worker.on('error', () => undefined); // IPC errors: the exit handler decides
     });
+  }
+
+  /** Active health checks run in the lowest slot with a serving worker; re-chosen when it changes. */
+  #chooseChecker(): void {
+    const slot = this.#slots.find((s) => s.worker !== null && !s.worker.isDead());
+    this.#state.chooseChecker(this.#stopping ? null : (slot?.worker ?? null));
   }
 
   #retire(worker: Worker, handOver = false): Promise<void> {

@@ -1,17 +1,34 @@
-// A cluster worker: waits for its config from the primary, serves it, stops gracefully when told.
+// A cluster worker: serves the config it was forked with, keeps server-wide state through the primary, stops when told.
 import { isPortaError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
 import { validateConfig } from '../config/validate.js';
 import { type RunningServer, start } from '../runtime/start.js';
 import { type WorkerMessage, isPrimaryMessage, workerConfig, workerCount } from './messages.js';
+import { createRemoteSharedState } from '../shared/shared-state.js';
+import { type ChannelPort, WorkerChannel } from './worker-channel.js';
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
 }
 
+/** This process's IPC pipe to the primary. */
+const processPort: ChannelPort = {
+  get connected(): boolean {
+    return process.connected;
+  },
+  send(message, callback) {
+    if (process.send === undefined) {
+      callback(new Error('not a cluster worker'));
+      return;
+    }
+    process.send(message, undefined, {}, callback);
+  },
+};
+
 export function runWorker(): void {
   let server: RunningServer | null = null;
   let stopping = false;
+  const channel = new WorkerChannel(processPort, process.pid);
   const stop = (handOver: boolean): void => {
     if (stopping) return;
     stopping = true;
@@ -19,14 +36,22 @@ export function runWorker(): void {
     const done = server === null ? Promise.resolve() : server.stop({ handOver });
     void done.finally(() => process.exit(0));
   };
+  // The worker's one dispatcher of messages from the primary.
   process.on('message', (message: unknown) => {
-    if (isPrimaryMessage(message)) stop(message.handOver);
+    if (!isPrimaryMessage(message)) return;
+    if (message.type === 'porta:shutdown') stop(message.handOver);
+    else channel.receive(message);
   });
   void (async () => {
     try {
       const config = validateConfig(workerConfig());
       const logger = createLogger({ level: config.log.level, path: config.log.error_path });
-      server = await start(config, { logger, processes: workerCount() });
+      const shared = createRemoteSharedState(channel, {
+        warn: (message) => {
+          logger.warning(message);
+        },
+      });
+      server = await start(config, { logger, shared, processes: workerCount() });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
       send({
@@ -42,6 +67,7 @@ export function runWorker(): void {
     stop(false);
   });
   process.on('disconnect', () => {
+    channel.close();
     stop(false);
   });
 }

@@ -5,6 +5,7 @@ import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { ConnectionGuard } from './connection-guard.js';
+import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { HttpListener } from './http-listener.js';
 import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
 
@@ -40,6 +41,8 @@ export interface StartOptions {
    * share of limits.max_connections. Default 1.
    */
   readonly processes?: number;
+  /** Server-wide state kept elsewhere (a cluster worker's line to the primary); else kept here. */
+  readonly shared?: SharedState;
 }
 
 /** Validates `input`, builds the plan, binds everything (all or nothing) and starts serving. */
@@ -50,10 +53,18 @@ export async function start(
   const config = validateConfig(input);
   const logger =
     options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
-  const plan = buildPlan(config, { logger });
+  // One for the life of the server: reloads keep rate budgets, failed logins and health.
+  const shared =
+    options.shared ??
+    createLocalSharedState({
+      warn: (message) => {
+        logger.warning(message);
+      },
+    });
+  const plan = buildPlan(config, { logger, shared });
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
   const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
-  const server = new PortaServer(plan, logger, access, options.logger === undefined, guard);
+  const server = new PortaServer(plan, logger, access, options.logger === undefined, guard, shared);
   try {
     await server.openAll();
   } catch (error) {
@@ -68,6 +79,7 @@ class PortaServer implements RunningServer {
   #plan: Plan;
   #access: AccessLog;
   readonly #ownLogger: boolean;
+  readonly #shared: SharedState;
   #http = new Map<string, HttpListener>();
   #streams = new Map<string, StreamListener>();
   #stopping: Promise<void> | null = null;
@@ -80,9 +92,11 @@ class PortaServer implements RunningServer {
     access: AccessLog,
     ownLogger: boolean,
     guard: ConnectionGuard,
+    shared: SharedState,
   ) {
     this.#guard = guard;
     this.#plan = plan;
+    this.#shared = shared;
     this.logger = logger;
     this.#access = access;
     this.#ownLogger = ownLogger;
@@ -118,7 +132,7 @@ class PortaServer implements RunningServer {
   async #reload(input: ConfigInput | Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = validateConfig(input);
-    const plan = buildPlan(config, { logger: this.logger });
+    const plan = buildPlan(config, { logger: this.logger, shared: this.#shared });
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,

@@ -28,6 +28,7 @@ export class FakeExchange implements Exchange {
   sentHeaders: readonly string[] = [];
   sentBody = '';
   bodyLimit = Number.POSITIVE_INFINITY;
+  remoteUser = '';
   #add: readonly string[] | null = null;
   #remove: readonly string[] | null = null;
 
@@ -140,6 +141,10 @@ export class FakeExchange implements Exchange {
 
   removeResponseHeaders(lowerNames: readonly string[]): void {
     this.#remove = this.#remove === null ? lowerNames : this.#remove.concat(lowerNames);
+  }
+
+  setRemoteUser(user: string): void {
+    this.remoteUser = user;
   }
 
   setRequestHeaders(list: HeaderList): void {

@@ -214,7 +214,7 @@ export class ProxyCall implements ConnectionUser, CloseWatcher {
   onUpstreamHead(head: ResponseHead): void {
     const exchange = this.#exchange;
     const peer = this.#peer as UpstreamPeer;
-    peer.health.recordSuccess();
+    this.#runtime.group.recordSuccess(peer);
     if (exchange.closed || exchange.headSent) {
       // The client left, or the engine answered already (a body over a route's limit gets 413).
       this.#abandoned = true;
@@ -285,7 +285,7 @@ export class ProxyCall implements ConnectionUser, CloseWatcher {
   onUpstreamSwitch(head: ResponseHead, socket: Socket, rest: Buffer): void {
     this.#connection = null;
     const peer = this.#peer as UpstreamPeer;
-    peer.health.recordSuccess();
+    this.#runtime.group.recordSuccess(peer);
     if (!this.#upgrade) {
       // RFC 9110 §15.2.2: a 101 to a request that asked for no upgrade is not valid.
       socket.destroy();
