@@ -11,6 +11,7 @@ import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
 import { removePidFile, writePidFile } from '../process/pid-file.js';
 import { Supervisor } from '../process/supervisor.js';
+import { hasOnlyUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
 import { runWorker } from '../process/worker.js';
 import { type RunningServer, start } from '../runtime/start.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -55,7 +56,8 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   const config = validateConfig(input);
   await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
   const logger = createLogger({ level: config.log.level, path: config.log.error_path });
-  const workers = workerCount(config);
+  // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
+  const workers = hasOnlyUdp(config) ? 1 : workerCount(config);
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
       `${workers === 1 ? '1 process' : `${workers} workers`})`,
@@ -139,21 +141,36 @@ async function startSingle(config: Config, logger: Logger): Promise<Target> {
 }
 
 async function startCluster(config: Config, workers: number, logger: Logger): Promise<Target> {
-  const supervisor = new Supervisor(config, {
+  // UDP forwards first, in this process: a taken port fails before any worker is forked.
+  const udp = await start(udpOnly(config), { logger });
+  const udpUrls = udp.addresses.map((a) => a.url);
+  const supervisor = new Supervisor(withoutUdp(config), {
     workers,
     logger,
     shutdownMs: parseDuration(config.timeouts.shutdown),
   });
-  const urls = await supervisor.start();
+  let urls: readonly string[];
+  try {
+    urls = await supervisor.start();
+  } catch (error) {
+    await Promise.all([supervisor.stop(), udp.stop()]);
+    throw error;
+  }
   for (const url of urls) logger.info(`Listening on ${url} (${workers} workers)`);
+  for (const url of udpUrls)
+    logger.info(`Listening on ${url} (in the primary: one session per client)`);
   return {
-    urls,
+    urls: [...urls, ...udpUrls],
     // Validate in the primary first: a bad file never reaches a worker.
     reload: async (next) => {
       const valid = validateConfig(next);
       await checkPlan(valid);
-      await supervisor.reload(valid);
+      // Unchanged UDP listeners keep their sessions: the primary is not replaced.
+      await udp.reload(udpOnly(valid));
+      await supervisor.reload(withoutUdp(valid));
     },
-    stop: () => supervisor.stop(),
+    stop: async () => {
+      await Promise.all([supervisor.stop(), udp.stop()]);
+    },
   };
 }
