@@ -1,5 +1,6 @@
 // The messages a cluster primary and its workers exchange over IPC.
 import type { ConfigInput } from '../config/schema.js';
+import type { PortaErrorCode } from '../errors.js';
 
 /** Environment variables a worker is forked with: its number and its config (JSON). */
 export const WORKER_INDEX_ENV = 'PORTA_WORKER';
@@ -15,7 +16,14 @@ export type PrimaryMessage = {
 /** Worker to primary. */
 export type WorkerMessage =
   | { readonly type: 'porta:ready'; readonly urls: readonly string[] }
-  | { readonly type: 'porta:failed'; readonly message: string };
+  | {
+      readonly type: 'porta:failed';
+      readonly message: string;
+      /** A PortaError's code, so the primary fails with the same message and exit code. */
+      readonly code: PortaErrorCode | null;
+      /** Any other error's stack: the primary reports it as unexpected, like one process would. */
+      readonly stack: string | null;
+    };
 
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
   return (
