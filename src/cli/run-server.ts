@@ -6,10 +6,9 @@ import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { checkPlan } from '../config/build-plan.js';
 import { parseDuration } from '../config/units.js';
-import { isPortaError } from '../errors.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
-import { removePidFile, writePidFile } from '../process/pid-file.js';
+import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
 import { Supervisor } from '../process/supervisor.js';
 import { hasOnlyUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
 import { runWorker } from '../process/worker.js';
@@ -53,6 +52,7 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
     runWorker();
     return;
   }
+  setProcessTitle();
   const config = validateConfig(input);
   await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
   const logger = createLogger({ level: config.log.level, path: config.log.error_path });
@@ -65,50 +65,14 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   const target =
     workers === 1 ? await startSingle(config, logger) : await startCluster(config, workers, logger);
   announceWildcards(target.urls, logger);
-  if (options.pidFile !== undefined) writePidFile(options.pidFile, process.pid);
-  options.onStarted?.(target.urls);
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) {
-      logger.warning(`Got ${signal} again: exiting now`);
-      process.exit(1);
-    }
-    signalled = true;
-    logger.info(`Got ${signal}: shutting down gracefully`);
-    void target.stop().then(
-      async () => {
-        if (options.pidFile !== undefined) removePidFile(options.pidFile, process.pid);
-        logger.info('Stopped');
-        await logger.close();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error(`Shutdown failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const source = options.reloadSource;
-  process.on('SIGHUP', () => {
-    if (source === undefined) {
-      logger.warning('Got SIGHUP, but this server has no config file to reload');
-      return;
-    }
-    logger.info('Got SIGHUP: reloading the configuration');
-    void source()
-      .then((next) => target.reload(next))
-      .then(
-        () => {
-          logger.info('Configuration reloaded');
-        },
-        (error: unknown) => {
-          const message = isPortaError(error) ? error.message : String(error);
-          logger.error(`Reload failed, still running the previous configuration: ${message}`);
-        },
-      );
+  handleSignals(target, {
+    logger,
+    reloadSource: options.reloadSource,
+    pidFile: options.pidFile,
+    // Past the shutdown timeout (and the 5 s the supervisor gives a worker after it): give up.
+    stopDeadlineMs: parseDuration(config.timeouts.shutdown) + 10_000,
   });
+  options.onStarted?.(target.urls);
 }
 
 /** For a listener on every interface, says the URLs it can be reached at on this machine. */
@@ -125,10 +89,8 @@ function announceWildcards(urls: readonly string[], logger: Logger): void {
 }
 
 /** What both modes offer the signal handlers. */
-interface Target {
+interface Target extends ServerTarget {
   readonly urls: readonly string[];
-  reload(config: ConfigInput): Promise<void>;
-  stop(): Promise<void>;
 }
 
 async function startSingle(config: Config, logger: Logger): Promise<Target> {
