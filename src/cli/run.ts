@@ -1,5 +1,6 @@
 // `porta run [-c porta.yaml]`: serves what a config file describes; SIGHUP or `porta reload` reads the file again.
 import cluster from 'node:cluster';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
 import { defaultPidFile } from '../process/pid-file.js';
@@ -32,7 +33,12 @@ export function addRunCommand(program: Command): void {
       const loaded = await loadConfigFile(flags.config, { command: 'run' });
       await runServer(loaded.config, {
         reloadSource: async () => (await loadConfigFile(flags.config, { command: 'run' })).config,
-        pidFile: flags.pidFile ?? loaded.config.pid_file ?? defaultPidFile(loaded.path),
+        // The file `porta reload -c` and `porta stop -c` look for (relative to the config's folder).
+        pidFile:
+          flags.pidFile ??
+          (loaded.config.pid_file === undefined
+            ? defaultPidFile(loaded.path)
+            : resolve(loaded.baseDir, loaded.config.pid_file)),
       });
     });
 }

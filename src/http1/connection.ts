@@ -216,6 +216,14 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   }
 
   #onEnd(): void {
+    const exchange = this.#exchange;
+    if (exchange !== null && this.#wait === Wait.Body && this.#leftover === null) {
+      // Every byte read was parsed and the body is still short: after the client's FIN it can
+      // never complete (RFC 9112 §8: an incomplete message). Waiting would hold the connection
+      // until the body timeout, and keep a graceful shutdown waiting for nothing.
+      this.#abortExchange(exchange, 'the client closed its side before the end of the body', 400);
+      return;
+    }
     // The client half-closed. Finish the exchange in progress, then close.
     this.#peerEnded = true;
     if (this.#exchange !== null || this.#leftover !== null) {
@@ -444,15 +452,19 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #timeOut(what: string): void {
     this.#context.debug?.(`Request timeout (${what}) for ${this.remoteAddress}`);
     const exchange = this.#exchange;
-    if (exchange !== null) {
-      exchange.failBody(clientAborted('request body timeout'));
-      if (exchange.headSent) {
-        this.socket.destroy();
-        return;
-      }
-      this.#exchange = null;
+    if (exchange !== null) this.#abortExchange(exchange, 'request body timeout', 408);
+    else this.#closeWith(408);
+  }
+
+  /** Fails the request body; answers `status` and closes, or cuts the connection once a head went out. */
+  #abortExchange(exchange: ServerExchange, reason: string, status: number): void {
+    exchange.failBody(clientAborted(reason));
+    if (exchange.headSent) {
+      this.socket.destroy();
+      return;
     }
-    this.#closeWith(408);
+    this.#exchange = null;
+    this.#closeWith(status);
   }
 
   /**

@@ -1,5 +1,6 @@
 // The messages a cluster primary and its workers exchange over IPC: one union each way.
 import type { ConfigInput } from '../config/schema.js';
+import type { PortaErrorCode } from '../errors.js';
 import type { StateAsk, StateEvent, StateReport } from '../shared/state-protocol.js';
 
 /** Environment variables a worker is forked with: its number and its config (JSON). */
@@ -23,7 +24,14 @@ export type PrimaryMessage =
 /** Worker to primary. */
 export type WorkerMessage =
   | { readonly type: 'porta:ready'; readonly urls: readonly string[] }
-  | { readonly type: 'porta:failed'; readonly message: string }
+  | {
+      readonly type: 'porta:failed';
+      readonly message: string;
+      /** A PortaError's code, so the primary fails with the same message and exit code. */
+      readonly code: PortaErrorCode | null;
+      /** Any other error's stack: the primary reports it as unexpected, like one process would. */
+      readonly stack: string | null;
+    }
   /** A question about server-wide state; answered by a `porta:reply` with the same id. */
   | { readonly type: 'porta:ask'; readonly id: number; readonly ask: StateAsk }
   | { readonly type: 'porta:report'; readonly report: StateReport };

@@ -1,9 +1,11 @@
 // The cluster primary: N workers sharing the listeners, respawned with backoff, rolled one at a time on reload.
 import cluster, { type Worker } from 'node:cluster';
 import type { ConfigInput } from '../config/schema.js';
+import { PortaError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import {
   type PrimaryMessage,
+  type WorkerMessage,
   WORKER_CONFIG_ENV,
   WORKER_COUNT_ENV,
   WORKER_INDEX_ENV,
@@ -106,20 +108,25 @@ export class Supervisor {
     return new Promise((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
-        fail(`worker ${slot.index + 1} was not ready after ${READY_TIMEOUT_MS / 1000}s`);
+        fail(
+          new PortaError(
+            'PORTA_INTERNAL',
+            `worker ${slot.index + 1} was not ready after ${READY_TIMEOUT_MS / 1000}s`,
+          ),
+        );
       }, READY_TIMEOUT_MS);
-      const fail = (message: string): void => {
+      const fail = (error: Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.#retiring.add(worker);
         worker.kill('SIGKILL');
-        reject(new Error(message));
+        reject(error);
       };
       worker.on('message', (message: unknown) => {
         if (!isWorkerMessage(message) || this.#state.handle(worker, message) || settled) return;
         if (message.type === 'porta:failed') {
-          fail(message.message);
+          fail(workerError(message));
           return;
         }
         if (message.type !== 'porta:ready') return;
@@ -136,7 +143,10 @@ export class Supervisor {
         this.#chooseChecker();
         if (!settled) {
           fail(
-            `worker ${slot.index + 1} exited before it was ready (code ${code}, signal ${signal})`,
+            new PortaError(
+              'PORTA_INTERNAL',
+              `worker ${slot.index + 1} exited before it was ready (code ${code}, signal ${signal})`,
+            ),
           );
           return;
         }
@@ -198,4 +208,16 @@ export class Supervisor {
       });
     }, wait);
   }
+}
+
+/**
+ * The error a worker failed to start with, as this process would have thrown it: a PortaError
+ * keeps its code (so its message and exit code are the single-process ones), anything else
+ * keeps the worker's stack (reported as unexpected, as it would be in one process).
+ */
+function workerError(message: Extract<WorkerMessage, { type: 'porta:failed' }>): Error {
+  if (message.code !== null) return new PortaError(message.code, message.message);
+  const error = new Error(message.message);
+  if (message.stack !== null) error.stack = message.stack;
+  return error;
 }

@@ -56,7 +56,9 @@ export function runWorker(): void {
     } catch (error) {
       send({
         type: 'porta:failed',
-        message: isPortaError(error) ? error.message : String(error),
+        message: error instanceof Error ? error.message : String(error),
+        code: isPortaError(error) ? error.code : null,
+        stack: !isPortaError(error) && error instanceof Error ? (error.stack ?? null) : null,
       });
       process.exit(1);
     }

@@ -198,10 +198,13 @@ class PortaServer implements RunningServer {
     const oldAccess = this.#access;
     this.#access = access;
     this.#plan = plan;
-    this.logger.info(
-      `Reloaded: ${plan.http.length} HTTP listener(s), ${plan.streams.length} TCP listener(s)` +
-        (removed.length > 0 ? `, closing ${removed.map(([k]) => k).join(', ')}` : ''),
-    );
+    // A server with nothing to serve (a cluster primary without UDP forwards) has nothing to say.
+    if (plan.http.length + plan.streams.length + removed.length + retiredStreams.length > 0) {
+      this.logger.info(
+        `Reloaded: ${plan.http.length} HTTP listener(s), ${plan.streams.length} stream listener(s)` +
+          (removed.length > 0 ? `, closing ${removed.map(([k]) => k).join(', ')}` : ''),
+      );
+    }
     // Retire the old: removed listeners drain; old handlers are released once in-flight
     // requests had their shutdown time to finish.
     void (async () => {
