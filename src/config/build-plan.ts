@@ -1,6 +1,7 @@
 // Compiles a validated Config into a Plan: listeners, their site tables and handlers, built once.
 import { PortaError } from '../errors.js';
 import { resolve } from 'node:path';
+import { hostname } from 'node:os';
 import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
 import type { Http1Timeouts } from '../http1/connection.js';
 import type { ParserLimits } from '../http1/request-parser.js';
@@ -78,7 +79,8 @@ function buildRoute(route: RouteConfig, built: BuiltHandler[], context: PlanCont
       { logger: context.logger },
     );
   } else {
-    handler = handlerFactories.echo({}, { logger: context.logger });
+    const echo = route.echo ?? {};
+    handler = handlerFactories.echo({ name: echo.name ?? hostname() }, { logger: context.logger });
   }
   built.push(handler);
   return { prefix: route.path, handler: handler.handler };
