@@ -6,7 +6,7 @@ import { runPorta, spawnPorta } from '../support/porta-process.js';
 
 describe('echo names who answered', () => {
   it("uses the machine's host name by default, in the field and the JSON form", async () => {
-    const porta = await spawnPorta(['echo', '--host', '127.0.0.1', '--port', '0']);
+    const porta = await spawnPorta('echo --host 127.0.0.1 --port 0'.split(' '));
     try {
       const text = await fetch(`${porta.url}/`);
       assert.equal(text.headers.get('x-served-by'), hostname());
@@ -20,17 +20,7 @@ describe('echo names who answered', () => {
   });
 
   it('takes a name from --name (2 workers: both say it)', async () => {
-    const porta = await spawnPorta([
-      'echo',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--name',
-      'blue-1',
-      '-w',
-      '2',
-    ]);
+    const porta = await spawnPorta('echo --host 127.0.0.1 --port 0 --name blue-1 -w 2'.split(' '));
     try {
       for (let i = 0; i < 6; i++) {
         const response = await fetch(`${porta.url}/${i}`, { headers: { connection: 'close' } });
