@@ -1,4 +1,4 @@
-// Flags every command shares (logging, print-config) and their translation into config keys.
+// Flags every server command shares (listen, workers, logging, print-config), worded once, and their config keys.
 import { type Command, Option } from 'commander';
 import type { ConfigInput } from '../config/schema.js';
 import { PortaError } from '../errors.js';
@@ -9,11 +9,24 @@ export interface CommonFlags {
   readonly accessLog?: 'combined' | 'json' | 'off';
   readonly accessLogFile?: string;
   readonly printConfig?: boolean;
+  readonly workers?: string;
 }
 
-/** Adds the shared flags to a command. */
-export function addCommonFlags(command: Command): Command {
+export interface ListenFlags {
+  readonly port?: string;
+  readonly host?: string;
+}
+
+/** The port when neither --port nor $PORT names one. */
+export const DEFAULT_PORT = '8080';
+
+/** Adds the logging and print-config flags, and `--workers` stating its default (a count or "auto"). */
+export function addCommonFlags(command: Command, defaultWorkers: string): Command {
   return command
+    .option(
+      '-w, --workers <n>',
+      `worker processes: a number, or "auto" for one per core (default: ${defaultWorkers})`,
+    )
     .addOption(
       new Option('--log-level <level>', 'error log level').choices([
         'debug',
@@ -29,6 +42,16 @@ export function addCommonFlags(command: Command): Command {
     .option('--print-config', 'print the equivalent porta.yaml and exit');
 }
 
+/** Adds --port and --host, worded the same for every command that listens on one address. */
+export function addListenFlags(command: Command): Command {
+  return command
+    .option(
+      '-p, --port <port>',
+      `port to listen on, 0 = any free port (default: $PORT, else ${DEFAULT_PORT})`,
+    )
+    .option('-H, --host <host>', 'address to bind (default: every interface, IPv4 and IPv6)');
+}
+
 /** The `log:` section a command's flags ask for. */
 export function logSection(flags: CommonFlags): NonNullable<ConfigInput['log']> {
   return {
@@ -38,10 +61,22 @@ export function logSection(flags: CommonFlags): NonNullable<ConfigInput['log']> 
   };
 }
 
-/** "host:port" for the config from --host and --port; checked here so a typo fails before binding. */
-export function listenText(host: string | undefined, port: string): string {
+/**
+ * "host:port" for the config from --host and --port, the port falling back to $PORT (the
+ * platforms' convention) and then 8080; checked here so a typo fails before binding.
+ */
+export function listenText(flags: ListenFlags, env: NodeJS.ProcessEnv = process.env): string {
+  const envPort = env.PORT ?? '';
+  const fromEnv = flags.port === undefined && envPort !== '';
+  const port = flags.port ?? (fromEnv ? envPort : DEFAULT_PORT);
+  const host = flags.host;
   const text = host === undefined || host === '' ? `:${port}` : hostPort(host, port);
-  parseListenAddress(text);
+  try {
+    parseListenAddress(text);
+  } catch (error) {
+    if (!fromEnv || !(error instanceof Error)) throw error;
+    throw new PortaError('PORTA_USAGE', `$PORT=${port} (used as --port): ${error.message}`);
+  }
   return text;
 }
 
@@ -60,4 +95,9 @@ export function parseWorkers(text: string): 'auto' | number {
     );
   }
   return count;
+}
+
+/** The `workers` key from --workers, or nothing (the config's default: auto) when absent. */
+export function workersSection(flags: CommonFlags): { workers?: 'auto' | number } {
+  return flags.workers === undefined ? {} : { workers: parseWorkers(flags.workers) };
 }

@@ -1,6 +1,7 @@
 // Compiles a validated Config into a Plan: listeners, their site tables and handlers, built once.
 import { PortaError } from '../errors.js';
 import { resolve } from 'node:path';
+import { hostname } from 'node:os';
 import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
 import type { ConnectionTimeouts, RequestLimits } from '../http/limits.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
@@ -84,7 +85,8 @@ function buildRoute(
     const { to, status, keep_path } = route.redirect;
     handler = handlerFactories.redirect({ to, status, keepPath: keep_path }, handlerContext);
   } else {
-    handler = handlerFactories.echo({}, handlerContext);
+    const echo = route.echo ?? {};
+    handler = handlerFactories.echo({ name: echo.name ?? hostname() }, handlerContext);
   }
   built.push(handler);
   return { prefix: route.path, handler: handler.handler };

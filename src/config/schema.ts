@@ -77,7 +77,15 @@ export const RedirectSchema = z
 
 /** The HTTP echo handler. */
 export const EchoSchema = z
-  .object({})
+  .object({
+    name: z
+      .string()
+      .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'expected printable ASCII text')
+      .optional()
+      .describe(
+        "Names this server in the answer (`X-Served-By` field, JSON `served_by`), to tell instances behind a proxy apart; default: the machine's host name (a container's ID under Docker).",
+      ),
+  })
   .strict()
   .describe('Answer with the request itself: text, or JSON when the client accepts it.');
 

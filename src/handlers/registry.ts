@@ -1,7 +1,7 @@
 // The explicit map from a route's handler kind to the factory that builds it (no import side effects).
 import type { Handler } from '../http/exchange.js';
 import type { SharedState } from '../shared/shared-state.js';
-import { createEchoHandler } from './echo/index.js';
+import { type EchoOptions, createEchoHandler } from './echo/index.js';
 import { type ProxyOptions, createProxyHandler } from './proxy/index.js';
 import { type RedirectOptions, createRedirectHandler } from './redirect/index.js';
 import { type RespondOptions, createRespondHandler } from './respond/index.js';
@@ -26,7 +26,7 @@ export interface HandlerContext {
 export interface HandlerOptions {
   respond: RespondOptions;
   redirect: RedirectOptions;
-  echo: Record<string, never>;
+  echo: EchoOptions;
   static: StaticOptions;
   proxy: ProxyOptions;
 }
@@ -46,7 +46,7 @@ export const handlerFactories: {
 } = {
   respond: (options) => ({ handler: createRespondHandler(options), close: NOTHING_TO_CLOSE }),
   redirect: (options) => ({ handler: createRedirectHandler(options), close: NOTHING_TO_CLOSE }),
-  echo: () => ({ handler: createEchoHandler(), close: NOTHING_TO_CLOSE }),
+  echo: (options) => ({ handler: createEchoHandler(options), close: NOTHING_TO_CLOSE }),
   static: (options, context) => {
     const handler = createStaticHandler(options, context);
     return { handler, close: () => handler.close() };

@@ -1,6 +1,7 @@
 // Runs the built porta CLI as a child process for end-to-end tests, and always stops it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -19,6 +20,8 @@ export interface PortaProcess {
 export interface SpawnOptions {
   /** Run under `ulimit -n` this many open files (through bash, which then execs node). */
   readonly openFiles?: number;
+  /** The environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Spawns `node dist/main.js ...args` and waits until it logs a listening URL. */
@@ -42,6 +45,7 @@ export async function spawnPorta(
         ];
   const child = spawn(command[0] as string, command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
   });
   let out = '';
   let err = '';
@@ -81,4 +85,13 @@ export async function runPorta(
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+/** A port nothing listens on right now (for $PORT, or sites sharing one port: a number, not 0). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -18,7 +18,7 @@ function headText(exchange: Exchange): string {
 }
 
 /** The JSON document up to the body string's opening quote; the body is streamed into it. */
-function jsonPrefix(exchange: Exchange): string {
+function jsonPrefix(exchange: Exchange, servedBy: string): string {
   const request = exchange.request;
   const headers: [string, string][] = [];
   for (let i = 0; i < request.headers.length; i += 2) {
@@ -32,6 +32,7 @@ function jsonPrefix(exchange: Exchange): string {
     query: request.query,
     version: `HTTP/${request.versionMajor}.${request.versionMinor}`,
     headers,
+    served_by: servedBy,
   });
   return `${document.slice(0, -1)},"body":"`;
 }
@@ -41,7 +42,19 @@ function wantsJson(exchange: Exchange): boolean {
   return accept !== undefined && accept.includes('application/json');
 }
 
+/** The echo's options, resolved: `name` is set (the host name when the config gave none). */
+export interface EchoOptions {
+  /** Sent as X-Served-By (and JSON `served_by`): which instance answered. */
+  readonly name: string;
+}
+
 class EchoHandler implements Handler {
+  readonly #name: string;
+
+  constructor(options: EchoOptions) {
+    this.#name = options.name;
+  }
+
   async handle(exchange: Exchange): Promise<void> {
     const json = wantsJson(exchange);
     const client = `${exchange.remoteAddress}:${exchange.remotePort}`;
@@ -52,8 +65,10 @@ class EchoHandler implements Handler {
       client,
       'Cache-Control',
       'no-store',
+      'X-Served-By',
+      this.#name,
     ];
-    const prefix = json ? jsonPrefix(exchange) : headText(exchange);
+    const prefix = json ? jsonPrefix(exchange, this.#name) : headText(exchange);
     const request = exchange.request;
     if (!exchange.hasBody) {
       exchange.send(200, headers, json ? `${prefix}"}\n` : prefix);
@@ -79,6 +94,6 @@ class EchoHandler implements Handler {
   }
 }
 
-export function createEchoHandler(): Handler {
-  return new EchoHandler();
+export function createEchoHandler(options: EchoOptions): Handler {
+  return new EchoHandler(options);
 }
