@@ -189,7 +189,7 @@ export const ConfigSchema = z
       .string()
       .optional()
       .describe(
-        "Where `porta run` writes its process id, so `porta reload -c` and `porta stop -c` find it; a relative path starts at the config file's folder (or base_dir). The reload status goes beside it (`<pid_file>.reload`). Default: a file in the temp folder named after the config path.",
+        "Where `porta run` writes its process id, so `porta reload -c porta.yaml` and `porta stop -c porta.yaml` find it; a relative path starts at the config file's folder (or base_dir). The reload status goes beside it (`<pid_file>.reload`). Default: a file in the temp folder named after the config path.",
       ),
     base_dir: z
       .string()

@@ -1,4 +1,5 @@
 // End to end: honest control commands: `porta reload` waits and reports a refused config,
+import { type IncomingMessage, get } from 'node:http';
 // reload/stop find the config's pid_file and only signal porta, every exit logs "Stopped" and
 // removes the pid file, and `porta check` fails on the log files and roots `run` would trip on.
 import assert from 'node:assert/strict';
@@ -55,8 +56,15 @@ async function run(file: string, pidFile: string, extra: string[] = []): Promise
   return porta;
 }
 
+/** One request on a new connection: a pooled one may still reach a worker being handed over. */
 async function body(url: string): Promise<string> {
-  return (await fetch(url)).text();
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    get(url, { agent: false }, resolve).on('error', reject);
+  });
+  let text = '';
+  response.setEncoding('utf8');
+  for await (const chunk of response) text += chunk as string;
+  return text;
 }
 
 describe('porta reload: waits for the outcome', () => {
