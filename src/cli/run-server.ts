@@ -54,7 +54,11 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   }
   const config = validateConfig(input);
   await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
-  const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+  const logger = createLogger({
+    level: config.log.level,
+    path: config.log.error_path,
+    format: config.log.format,
+  });
   const workers = workerCount(config);
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
@@ -88,6 +92,13 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // logrotate's convention (nginx, Apache): reopen the log files, nothing else. Workers are told
+  // over IPC. The line goes out after the reopen, so it starts the new error log file.
+  process.on('SIGUSR1', () => {
+    logger.reopen?.();
+    target.reopenLogs();
+    logger.info('Got SIGUSR1: reopened the log files');
+  });
   const source = options.reloadSource;
   process.on('SIGHUP', () => {
     if (source === undefined) {
@@ -126,6 +137,7 @@ function announceWildcards(urls: readonly string[], logger: Logger): void {
 interface Target {
   readonly urls: readonly string[];
   reload(config: ConfigInput): Promise<void>;
+  reopenLogs(): void;
   stop(): Promise<void>;
 }
 
@@ -134,6 +146,9 @@ async function startSingle(config: Config, logger: Logger): Promise<Target> {
   return {
     urls: server.addresses.map((a) => a.url),
     reload: (next) => server.reload(next),
+    reopenLogs: () => {
+      server.reopenLogs();
+    },
     stop: () => server.stop(),
   };
 }
@@ -153,6 +168,9 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
       const valid = validateConfig(next);
       await checkPlan(valid);
       await supervisor.reload(valid);
+    },
+    reopenLogs: () => {
+      supervisor.reopenLogs();
     },
     stop: () => supervisor.stop(),
   };

@@ -3,6 +3,7 @@ import { isPortaError } from '../errors.js';
 import type { ConnectionContext, Http1Timeouts } from '../http1/connection.js';
 import type { ParserLimits } from '../http1/request-parser.js';
 import type { ServerExchange } from '../http1/server-exchange.js';
+import type { AccessRecord } from '../log/access-log.js';
 import { BAD_PATH, type Router } from './router.js';
 import { sendError } from './error-response.js';
 
@@ -12,7 +13,7 @@ export interface DispatchLogs {
   readonly debugEnabled: boolean;
   debug(message: string): void;
   /** Access log sink, or null when access logging is off. */
-  readonly access: { log(record: ServerExchange): void } | null;
+  readonly access: { log(record: AccessRecord): void } | null;
 }
 
 export class Dispatcher implements ConnectionContext {
@@ -73,7 +74,7 @@ export class Dispatcher implements ConnectionContext {
     }
   }
 
-  onExchangeDone(exchange: ServerExchange): void {
+  onExchangeDone(exchange: AccessRecord): void {
     this.#access?.log(exchange);
   }
 

@@ -1,10 +1,12 @@
 // One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive, timeouts.
 import type { Socket } from 'node:net';
 import { clientAborted } from '../errors.js';
-import { cannedResponse } from './canned-responses.js';
+import type { AccessRecord } from '../log/access-log.js';
+import { cannedBodyLength, cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
 import type { RequestHead } from './request-head.js';
 import { type ParserLimits, type ParserSink, RequestParser } from './request-parser.js';
+import { RejectedRequest } from './rejected-request.js';
 import { type ExchangeOwner, ServerExchange } from './server-exchange.js';
 
 export interface Http1Timeouts {
@@ -20,8 +22,11 @@ export interface ConnectionContext {
   readonly timeouts: Http1Timeouts;
   /** Hands a new exchange to the router; must not throw. */
   dispatch(exchange: ServerExchange): void;
-  /** Called when an exchange has been answered (access log). */
-  onExchangeDone(exchange: ServerExchange): void;
+  /**
+   * Called once per request that got an answer or was cut short (access log): exchanges when
+   * they end, and requests the engine refused before any handler saw them.
+   */
+  onExchangeDone(exchange: AccessRecord): void;
   /** Debug lines about protocol errors and timeouts; null when debug is off. */
   readonly debug: ((message: string) => void) | null;
 }
@@ -43,7 +48,7 @@ const LINGER_MS = 2000;
 
 export class Http1Connection implements ParserSink, ExchangeOwner {
   readonly socket: Socket;
-  /** The peer, read once (Node's getters look it up again on every call). */
+  /** The peer, read once (Node's getters look it up again on every call), IPv4 peers unmapped. */
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly #context: ConnectionContext;
@@ -59,6 +64,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #closed = false;
   #wait = Wait.Idle;
   #deadline: number;
+  /** When the request being read began (its first byte): refused requests are timed from it. */
+  #headSince: number;
   #sendDeadline = 0;
   #linger: NodeJS.Timeout | null = null;
   readonly #onClosed: (connection: Http1Connection) => void;
@@ -77,16 +84,18 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   constructor(
     socket: Socket,
+    remoteAddress: string,
     context: ConnectionContext,
     onClosed: (connection: Http1Connection) => void,
   ) {
     this.socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remoteAddress = remoteAddress;
     this.remotePort = socket.remotePort ?? 0;
     this.#context = context;
     this.#onClosed = onClosed;
     this.#parser = new RequestParser(this, context.limits);
-    this.#deadline = Date.now() + context.timeouts.headerMs;
+    this.#headSince = Date.now();
+    this.#deadline = this.#headSince + context.timeouts.headerMs;
     this.#wait = Wait.Head;
     socket.on('data', this.#onSocketData);
     socket.on('drain', this.#onSocketDrain);
@@ -115,7 +124,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     }
     if (this.#wait === Wait.Idle) {
       this.#wait = Wait.Head;
-      this.#deadline = Date.now() + this.#context.timeouts.headerMs;
+      this.#headSince = Date.now();
+      this.#deadline = this.#headSince + this.#context.timeouts.headerMs;
     }
     this.#feed(chunk);
   }
@@ -131,7 +141,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (this.#wait === Wait.Idle && this.#parser.readingHead) {
       // A pipelined request began in this read: its head is timed from now, not the idle clock.
       this.#wait = Wait.Head;
-      this.#deadline = Date.now() + this.#context.timeouts.headerMs;
+      this.#headSince = Date.now();
+      this.#deadline = this.#headSince + this.#context.timeouts.headerMs;
     }
     if (consumed < data.length && !this.#parser.dead && !this.#closed) {
       this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
@@ -190,7 +201,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   onParseError(error: ParseError): void {
     this.#context.debug?.(
-      `Bad request from ${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}: ${error.status} ${error.reason}`,
+      `Bad request from ${this.remoteAddress}:${this.remotePort}: ${error.status} ${error.reason}`,
     );
     const exchange = this.#exchange;
     if (exchange !== null) {
@@ -204,8 +215,12 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       }
       if (exchange.headSent) {
         this.socket.destroy(); // a response cut in the middle: nothing honest to add
-        return;
+        return; // logged when the socket closes
       }
+      this.#exchange = null;
+      this.#logRefused(exchange, error.status);
+    } else {
+      this.#logRefused(null, error.status);
     }
     this.#closeWith(error.status);
   }
@@ -283,7 +298,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   checkDeadlines(now: number): void {
     if (this.#closed || this.#upgraded) return;
     if (this.#sendDeadline !== 0 && now > this.#sendDeadline) {
-      this.#context.debug?.(`Send timeout for ${this.socket.remoteAddress ?? '?'}`);
+      this.#context.debug?.(`Send timeout for ${this.remoteAddress}`);
       this.socket.destroy();
       return;
     }
@@ -294,7 +309,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     }
     // RFC 9110 §15.5.9: 408 when the client does not send the request in time.
     this.#context.debug?.(
-      `Request timeout (${this.#wait === Wait.Head ? 'head' : 'body'}) for ${this.socket.remoteAddress ?? '?'}`,
+      `Request timeout (${this.#wait === Wait.Head ? 'head' : 'body'}) for ${this.remoteAddress}`,
     );
     const exchange = this.#exchange;
     if (exchange !== null) {
@@ -304,6 +319,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
         return;
       }
       this.#exchange = null;
+      this.#logRefused(exchange, 408);
+    } else if (this.#parser.readingHead) {
+      // A connection that never sent a byte is not a request (browsers open spare ones): not logged.
+      this.#logRefused(null, 408);
     }
     this.#closeWith(408);
   }
@@ -325,6 +344,32 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.#wait = Wait.Idle;
       this.#deadline = Math.min(this.#deadline, Date.now() + idleGraceMs);
     }
+  }
+
+  /**
+   * Logs a request the engine answers with a canned error: the exchange when its head had been
+   * dispatched (a body error or timeout), else what the parser knew of the refused head.
+   */
+  #logRefused(exchange: ServerExchange | null, status: number): void {
+    // #closeWith answers only a socket still writable.
+    const bytes = this.socket.writable ? cannedBodyLength(status) : 0;
+    if (exchange !== null) {
+      exchange.refused(status, bytes);
+      this.#context.onExchangeDone(exchange);
+      return;
+    }
+    const parser = this.#parser;
+    this.#context.onExchangeDone(
+      new RejectedRequest(
+        this.remoteAddress,
+        this.remotePort,
+        parser.unfinishedLine,
+        parser.unfinishedHeaders,
+        status,
+        bytes,
+        this.#headSince,
+      ),
+    );
   }
 
   /** Sends a canned error response and closes; reads and drops what still arrives for a while. */
@@ -359,6 +404,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (exchange !== null) {
       exchange.onClose();
       this.#exchange = null;
+      // The client left (or the response was cut) before the exchange was complete: log what
+      // was sent, as nginx does (status 000 when no response had begun).
+      if (!this.#upgraded) this.#context.onExchangeDone(exchange);
     }
     this.#onClosed(this);
   }

@@ -23,9 +23,12 @@ export class Http1Server {
     return this.#connections.size;
   }
 
-  /** Takes an accepted socket (the listener has already attached an error handler). */
-  accept(socket: Socket): void {
-    const connection = new Http1Connection(socket, this.#context, this.#onClosed);
+  /**
+   * Takes an accepted socket (the listener has already attached an error handler) and its peer
+   * address as porta shows it (IPv4 peers of a dual-stack socket unmapped, once per connection).
+   */
+  accept(socket: Socket, remoteAddress: string): void {
+    const connection = new Http1Connection(socket, remoteAddress, this.#context, this.#onClosed);
     this.#connections.add(connection);
     if (this.#sweeper === null) {
       this.#sweeper = setInterval(() => {

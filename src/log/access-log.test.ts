@@ -16,6 +16,7 @@ const STARTED = Date.UTC(2026, 10, 24, 18, 44, 42, 100);
 
 class TestRecord implements AccessRecord {
   remoteAddress = '127.0.0.1';
+  remotePort = 51234;
   method = 'GET';
   target = '/index.html?x=1';
   versionMinor = 1;

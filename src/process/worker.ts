@@ -1,9 +1,14 @@
 // A cluster worker: waits for its config from the primary, serves it, stops gracefully when told.
 import { isPortaError } from '../errors.js';
-import { createLogger } from '../log/logger.js';
+import { type Logger, createLogger } from '../log/logger.js';
 import { validateConfig } from '../config/validate.js';
 import { type RunningServer, start } from '../runtime/start.js';
-import { type WorkerMessage, isPrimaryMessage, workerConfig } from './messages.js';
+import {
+  WORKER_INDEX_ENV,
+  type WorkerMessage,
+  isPrimaryMessage,
+  workerConfig,
+} from './messages.js';
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -11,7 +16,14 @@ function send(message: WorkerMessage): void {
 
 export function runWorker(): void {
   let server: RunningServer | null = null;
+  let logger: Logger | null = null;
   let stopping = false;
+  const reopenLogs = (): void => {
+    logger?.reopen?.();
+    server?.reopenLogs();
+    // In the new file, so an operator (or a test) sees each worker has moved over.
+    logger?.info(`Worker ${process.env[WORKER_INDEX_ENV] ?? '?'} reopened the log files`);
+  };
   const stop = (handOver: boolean): void => {
     if (stopping) return;
     stopping = true;
@@ -20,12 +32,18 @@ export function runWorker(): void {
     void done.finally(() => process.exit(0));
   };
   process.on('message', (message: unknown) => {
-    if (isPrimaryMessage(message)) stop(message.handOver);
+    if (!isPrimaryMessage(message)) return;
+    if (message.type === 'porta:reopen-logs') reopenLogs();
+    else stop(message.handOver);
   });
   void (async () => {
     try {
       const config = validateConfig(workerConfig());
-      const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+      logger = createLogger({
+        level: config.log.level,
+        path: config.log.error_path,
+        format: config.log.format,
+      });
       server = await start(config, { logger });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
@@ -38,6 +56,8 @@ export function runWorker(): void {
   })();
   // The primary coordinates shutdown; a terminal's Ctrl-C reaches the whole process group.
   process.on('SIGINT', () => undefined);
+  // SIGUSR1 sent to the whole group (or to a worker): reopen too, and never start Node's inspector.
+  process.on('SIGUSR1', reopenLogs);
   process.on('SIGTERM', () => {
     stop(false);
   });

@@ -8,6 +8,7 @@ import type { AccessLog } from '../log/access-log.js';
 import type { Logger } from '../log/logger.js';
 import { formatHostPort, formatUrl } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
+import { unmapAddress } from '../net/peer-address.js';
 
 export class HttpListener {
   readonly key: string;
@@ -46,15 +47,16 @@ export class HttpListener {
       access,
     });
     const engine = new Http1Server(dispatcher);
+    // The peer address is unmapped here, once per connection: logs, echo, allow lists and
+    // X-Forwarded-For all see 127.0.0.1 rather than ::ffff:127.0.0.1 on a dual-stack listener.
     const onConnection = logger.debugEnabled
       ? (socket: Socket) => {
-          logger.debug(
-            `Connection from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`,
-          );
-          engine.accept(socket);
+          const peer = unmapAddress(socket.remoteAddress ?? '');
+          logger.debug(`Connection from ${formatHostPort(peer, socket.remotePort ?? 0)}`);
+          engine.accept(socket, peer);
         }
       : (socket: Socket) => {
-          engine.accept(socket);
+          engine.accept(socket, unmapAddress(socket.remoteAddress ?? ''));
         };
     const server = await listen(plan.address, onConnection, {
       maxConnections: plan.maxConnections,
