@@ -79,7 +79,9 @@ export const RedirectSchema = z
 export const EchoSchema = z
   .object({})
   .strict()
-  .describe('Answer with the request itself: text, or JSON when the client accepts it.');
+  .describe(
+    'Answer with the request itself: its bytes as received, or JSON when the client accepts it (base64 for what is not UTF-8).',
+  );
 
 /** One route: a path prefix and exactly one handler. */
 export const RouteSchema = z
