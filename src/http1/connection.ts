@@ -54,6 +54,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   readonly #context: ConnectionContext;
   readonly #parser: RequestParser;
   #exchange: ServerExchange | null = null;
+  /** The current exchange is in the access log already (refused with a canned error). */
+  #exchangeLogged = false;
   #responseDone = false;
   /** Bytes read but not parsed yet (the parser is paused). */
   #leftover: Buffer | null = null;
@@ -173,6 +175,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     const now = Date.now();
     const exchange = new ServerExchange(this, head, now);
     this.#exchange = exchange;
+    this.#exchangeLogged = false;
     this.#responseDone = false;
     if (exchange.hasBody) {
       this.#wait = Wait.Body;
@@ -217,7 +220,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
         this.socket.destroy(); // a response cut in the middle: nothing honest to add
         return; // logged when the socket closes
       }
-      this.#exchange = null;
+      // Kept until the socket closes, so its handler learns the client is gone (onClose).
       this.#logRefused(exchange, error.status);
     } else {
       this.#logRefused(null, error.status);
@@ -235,7 +238,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   }
 
   onResponseDone(exchange: ServerExchange): void {
-    if (exchange !== this.#exchange) return;
+    // Not the current exchange, or one the engine refused already (its canned answer went out).
+    if (exchange !== this.#exchange || this.#exchangeLogged) return;
     this.#responseDone = true;
     if (!exchange.keepAlive) this.#closing = true;
     if (exchange.requestDone) {
@@ -355,6 +359,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     const bytes = this.socket.writable ? cannedBodyLength(status) : 0;
     if (exchange !== null) {
       exchange.refused(status, bytes);
+      this.#exchangeLogged = true;
       this.#context.onExchangeDone(exchange);
       return;
     }
@@ -406,7 +411,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.#exchange = null;
       // The client left (or the response was cut) before the exchange was complete: log what
       // was sent, as nginx does (status 000 when no response had begun).
-      if (!this.#upgraded) this.#context.onExchangeDone(exchange);
+      if (!this.#upgraded && !this.#exchangeLogged) this.#context.onExchangeDone(exchange);
     }
     this.#onClosed(this);
   }

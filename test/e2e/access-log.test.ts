@@ -50,9 +50,17 @@ describe('access log of refused requests', () => {
     logPath = join(dir, 'refused.log');
     server = await start(
       {
-        sites: [{ listen: ['127.0.0.1:0'], routes: [{ path: '/', respond: { body: 'ok' } }] }],
+        sites: [
+          {
+            listen: ['127.0.0.1:0'],
+            routes: [
+              { path: '/', respond: { body: 'ok' } },
+              { path: '/echo', echo: {} },
+            ],
+          },
+        ],
         limits: { max_request_line: 1024, max_header_size: 2048, max_body_size: 1000 },
-        timeouts: { header: '1s' },
+        timeouts: { header: '1s', body: '1s' },
         log: { level: 'error', access: 'combined', access_path: logPath },
       },
       { logger: createRecordingLogger().logger },
@@ -113,6 +121,62 @@ describe('access log of refused requests', () => {
       assert.ok(line.endsWith(logged), line);
     });
   }
+
+  // The JSON echo reads a small body whole before it answers: these errors come before any response.
+  const J = 'Host: h\r\nAccept: application/json\r\n';
+  const bodyCases: readonly (readonly [string, string, number, string])[] = [
+    [
+      'a chunked body over the limit',
+      `POST /echo/c HTTP/1.1\r\n${J}Transfer-Encoding: chunked\r\n\r\n3e9\r\n${'a'.repeat(1001)}\r\n0\r\n\r\n`,
+      413,
+      '"POST /echo/c HTTP/1.1" 413 22 "-" "-"',
+    ],
+    [
+      'a bad chunk',
+      `POST /echo/b HTTP/1.1\r\n${J}Transfer-Encoding: chunked\r\n\r\nzz\r\n`,
+      400,
+      '"POST /echo/b HTTP/1.1" 400 16 "-" "-"',
+    ],
+    [
+      'a body that stops coming',
+      `POST /echo/t HTTP/1.1\r\n${J}Content-Length: 10\r\n\r\nabc`,
+      408,
+      '"POST /echo/t HTTP/1.1" 408 20 "-" "-"',
+    ],
+  ];
+
+  for (const [name, bytes, status, logged] of bodyCases) {
+    it(`${name} before the handler answered: ${status}, logged once`, async () => {
+      const before = (await linesWhen(logPath, () => true)).length;
+      const reply = await sendAndWaitClose(port, bytes);
+      assert.match(reply, new RegExp(`^HTTP/1\\.1 ${status} `));
+      // One more request after it, so a second line for the refused one would show.
+      await sendAndWaitClose(port, 'GET /next HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n');
+      const lines = await linesWhen(logPath, (all) => all.length >= before + 2);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a late duplicate would be written by now
+      const after = await linesWhen(logPath, () => true);
+      assert.equal(after.length, before + 2, after.join('\n'));
+      assert.ok((lines[before] as string).endsWith(logged), lines[before]);
+      assert.match(lines[before + 1] as string, /"GET \/next HTTP\/1\.1" 200 2 /);
+    });
+  }
+
+  it('a client that leaves in the middle of a response is logged with what was sent', async () => {
+    const before = (await linesWhen(logPath, () => true)).length;
+    // The text echo answers at once and streams the body back: close while it waits for more.
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('POST /echo/left HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nabc');
+      });
+      socket.once('data', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.on('error', reject);
+    });
+    const lines = await linesWhen(logPath, (all) => all.length > before);
+    assert.match(lines[before] as string, /"POST \/echo\/left HTTP\/1\.1" 200 \d+ "-" "-"$/);
+  });
 
   it('a connection that sends nothing is not a request: not logged', async () => {
     const before = (await linesWhen(logPath, () => true)).length;
