@@ -65,9 +65,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #lingering = false;
   #closed = false;
   #wait = Wait.Idle;
-  #deadline: number;
+  #deadline = 0;
   /** When the request being read began (its first byte): refused requests are timed from it. */
-  #headSince: number;
+  #headSince = 0;
   #sendDeadline = 0;
   #linger: NodeJS.Timeout | null = null;
   readonly #onClosed: (connection: Http1Connection) => void;
@@ -96,9 +96,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#context = context;
     this.#onClosed = onClosed;
     this.#parser = new RequestParser(this, context.limits);
-    this.#headSince = Date.now();
-    this.#deadline = this.#headSince + context.timeouts.headerMs;
-    this.#wait = Wait.Head;
+    this.#waitForHead();
     socket.on('data', this.#onSocketData);
     socket.on('drain', this.#onSocketDrain);
     socket.on('end', this.#onSocketEnd);
@@ -124,11 +122,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.#leftover = Buffer.concat([this.#leftover, chunk]);
       return;
     }
-    if (this.#wait === Wait.Idle) {
-      this.#wait = Wait.Head;
-      this.#headSince = Date.now();
-      this.#deadline = this.#headSince + this.#context.timeouts.headerMs;
-    }
+    if (this.#wait === Wait.Idle) this.#waitForHead();
     this.#feed(chunk);
   }
 
@@ -142,14 +136,19 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#feeding = false;
     if (this.#wait === Wait.Idle && this.#parser.readingHead) {
       // A pipelined request began in this read: its head is timed from now, not the idle clock.
-      this.#wait = Wait.Head;
-      this.#headSince = Date.now();
-      this.#deadline = this.#headSince + this.#context.timeouts.headerMs;
+      this.#waitForHead();
     }
     if (consumed < data.length && !this.#parser.dead && !this.#closed) {
       this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
       socket.pause();
     }
+  }
+
+  /** A request head is due: the header timeout (slowloris) and a refusal's duration run from now. */
+  #waitForHead(): void {
+    this.#wait = Wait.Head;
+    this.#headSince = Date.now();
+    this.#deadline = this.#headSince + this.#context.timeouts.headerMs;
   }
 
   #resumeParsing(): void {
