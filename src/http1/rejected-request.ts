@@ -1,6 +1,6 @@
 // What the access log records of a request the engine refused before any handler saw it (400, 408, 413, 414, 431, ...).
 import type { AccessRecord } from '../log/access-log.js';
-import { findHeader } from './request-head.js';
+import { findHeader } from '../http/request-head.js';
 import type { RequestLine } from './request-line.js';
 
 /**
@@ -13,6 +13,7 @@ export class RejectedRequest implements AccessRecord {
   readonly remotePort: number;
   readonly method: string;
   readonly target: string;
+  readonly versionMajor = 1;
   readonly versionMinor: number;
   readonly status: number;
   readonly bytesSent: number;

@@ -18,6 +18,7 @@ function record(overrides: Partial<AccessRecord> = {}): AccessRecord {
     remotePort: 51234,
     method: 'GET',
     target: '/a/b?x=1&y=2',
+    versionMajor: 1,
     versionMinor: 1,
     status: 200,
     bytesSent: 612,

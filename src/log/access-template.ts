@@ -83,13 +83,16 @@ function variableTable(time: TimeCache): ReadonlyMap<string, (record: AccessReco
       (r) =>
         r.method === ''
           ? '-'
-          : `${escapeLogValue(r.method)} ${escapeLogValue(r.target)} HTTP/1.${r.versionMinor}`,
+          : `${escapeLogValue(r.method)} ${escapeLogValue(r.target)} HTTP/${r.versionMajor}.${r.versionMinor}`,
     ],
     ['request_method', (r) => field(r.method)],
     ['request_uri', (r) => field(r.target)],
     ['args', (r) => field(queryOf(r.target))],
     ['query_string', (r) => field(queryOf(r.target))],
-    ['server_protocol', (r) => (r.method === '' ? '-' : `HTTP/1.${r.versionMinor}`)],
+    [
+      'server_protocol',
+      (r) => (r.method === '' ? '-' : `HTTP/${r.versionMajor}.${r.versionMinor}`),
+    ],
     ['status', (r) => formatStatus(r.status)],
     ['body_bytes_sent', (r) => String(r.bytesSent)],
     ['request_time', (r) => seconds(r.durationMs)],

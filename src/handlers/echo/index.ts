@@ -1,7 +1,7 @@
 // The HTTP `echo` handler: answers with the request itself, byte for byte as text, or as JSON, streaming the body back.
 import { isUtf8 } from 'node:buffer';
 import type { Exchange, Handler } from '../../http/exchange.js';
-import { findHeader } from '../../http1/request-head.js';
+import { findHeader } from '../../http/request-head.js';
 import { sendJsonEcho } from './json-echo.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -13,7 +13,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 function receivedHead(exchange: Exchange): Buffer {
   const request = exchange.request;
   if (request.received !== null) return request.received;
-  let text = `${request.method} ${request.target} HTTP/1.${request.versionMinor}\r\n`;
+  let text = `${request.method} ${request.target} HTTP/${request.versionMajor}.${request.versionMinor}\r\n`;
   const headers = request.headers;
   for (let i = 0; i < headers.length; i += 2) {
     text += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;

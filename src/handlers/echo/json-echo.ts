@@ -37,7 +37,7 @@ function headJson(exchange: Exchange): string {
     target: request.target,
     path: request.path,
     query: request.query,
-    version: `HTTP/1.${request.versionMinor}`,
+    version: `HTTP/${request.versionMajor}.${request.versionMinor}`,
     headers,
   });
   return document.slice(0, -1);
