@@ -29,6 +29,8 @@ export interface ConnectionContext {
    * they end, and requests the engine refused before any handler saw them.
    */
   onExchangeDone(exchange: AccessRecord): void;
+  /** The engine refused a request with a canned error (counted as a protocol error by status). */
+  onRefused(status: number): void;
   /** Debug lines about protocol errors and timeouts; null when debug is off. */
   readonly debug: ((message: string) => void) | null;
 }
@@ -518,6 +520,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #logRefused(exchange: ServerExchange | null, status: number): void {
     // #closeWith answers only a socket still writable.
     const bytes = this.socket.writable ? cannedBodyLength(status) : 0;
+    this.#context.onRefused(status);
     if (exchange !== null) {
       exchange.refused(status, bytes);
       this.#exchangeLogged = true;

@@ -34,6 +34,7 @@ async function engine(handle: Handle): Promise<number> {
       },
       dispatch: handle,
       onExchangeDone: () => undefined,
+      onRefused: () => undefined,
       debug: null,
     },
     new ConnectionBudget(100, () => undefined),

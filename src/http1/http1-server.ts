@@ -31,6 +31,13 @@ export class Http1Server implements ConnectionPool {
     return this.#connections.size;
   }
 
+  /** Connections idle between requests (for metrics, at scrape time only). */
+  get idleCount(): number {
+    let idle = 0;
+    for (const connection of this.#connections) if (connection.idleKeepAlive) idle++;
+    return idle;
+  }
+
   /**
    * Takes an accepted socket (the listener has already attached an error handler) and its peer
    * address as porta shows it (IPv4 peers of a dual-stack socket unmapped, once per connection);

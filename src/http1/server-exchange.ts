@@ -11,6 +11,7 @@ import { editHeaderList } from '../http/header-edit.js';
 import type { CloseWatcher } from '../http/exchange.js';
 import type { PreparedResponse } from '../http/prepared-response.js';
 import { preparedBytes } from './prepared-bytes.js';
+import type { RouteStats } from '../metrics/route-stats.js';
 import { Framing, buildResponseHead, isBodyless } from './response-head.js';
 
 /** What an exchange needs from the connection that owns it. */
@@ -45,6 +46,7 @@ export class ServerExchange implements FileSink {
   /** Set by the router before the handler runs: the normalised path and the matched prefix. */
   path = '/';
   routePath = '/';
+  routeStats: RouteStats | null = null;
   status = 0;
   bytesSent = 0;
   durationMs = 0;

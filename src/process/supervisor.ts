@@ -11,6 +11,8 @@ import {
   WORKER_INDEX_ENV,
   isWorkerMessage,
 } from './messages.js';
+import type { Snapshot } from '../metrics/snapshot.js';
+import { ClusterMetrics } from './cluster-metrics.js';
 import { PrimaryState } from './primary-state.js';
 
 export interface SupervisorOptions {
@@ -45,6 +47,9 @@ export class Supervisor {
   #rolling: Promise<void> = Promise.resolve();
   /** Rate budgets, failed logins, upstream health: kept here, one copy for the server. */
   readonly #state = new PrimaryState();
+  readonly #metrics = new ClusterMetrics();
+  /** Workers that died unasked and were started again (metrics). */
+  restarts = 0;
 
   constructor(config: ConfigInput, options: SupervisorOptions) {
     this.#config = config;
@@ -70,6 +75,14 @@ export class Supervisor {
   /** Workers serving now (a crashed one waiting for its respawn is not). */
   get serving(): number {
     return this.#slots.filter((slot) => slot.worker !== null && !slot.worker.isDead()).length;
+  }
+
+  /** Every serving worker's counters (a scrape of /metrics). */
+  collectMetrics(): Promise<Snapshot[]> {
+    const workers = this.#slots
+      .map((slot) => slot.worker)
+      .filter((w): w is Worker => w !== null && !w.isDead());
+    return this.#metrics.collect(workers);
   }
 
   /** True from the first moment of a graceful stop. */
@@ -143,7 +156,8 @@ export class Supervisor {
         reject(error);
       };
       worker.on('message', (message: unknown) => {
-        if (!isWorkerMessage(message) || this.#state.handle(worker, message) || settled) return;
+        if (!isWorkerMessage(message)) return;
+        if (this.#state.handle(worker, message) || this.#metrics.handle(message) || settled) return;
         if (message.type === 'porta:failed') {
           fail(workerError(message));
           return;
@@ -212,6 +226,7 @@ export class Supervisor {
     // A worker that ran a while had a one-off failure: start the backoff over.
     if (Date.now() - slot.startedAt > STABLE_MS) slot.backoffMs = FIRST_BACKOFF_MS;
     this.#logger.error(`Worker ${slot.index + 1} (pid ${worker.process.pid ?? '?'}) died (${why})`);
+    this.restarts++;
     this.#scheduleRespawn(slot);
   }
 

@@ -3,6 +3,7 @@ import { isPortaError } from '../errors.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { validateConfig } from '../config/validate.js';
 import { type RunningServer, start } from '../runtime/start.js';
+import { ProcessMetrics } from '../metrics/process-metrics.js';
 import {
   WORKER_INDEX_ENV,
   type WorkerMessage,
@@ -31,11 +32,16 @@ const processPort: ChannelPort = {
   },
 };
 
+/** The id of a retiring worker's last counts (scrapes count from 1). */
+const FINAL_METRICS = 0;
+
 export function runWorker(): void {
   let server: RunningServer | null = null;
   let logger: Logger | null = null;
   let stopping = false;
   const channel = new WorkerChannel(processPort, process.pid);
+  // Counted here, read by the primary when /metrics is scraped: labelled with the worker's number.
+  const metrics = new ProcessMetrics(process.env[WORKER_INDEX_ENV] ?? '?');
   const reopenLogs = (): void => {
     logger?.reopen?.();
     server?.reopenLogs();
@@ -47,14 +53,25 @@ export function runWorker(): void {
     stopping = true;
     // Told by the primary: a new generation serves already (reload) or everything stops.
     const done = server === null ? Promise.resolve() : server.stop({ handOver });
-    void done.finally(() => process.exit(0));
+    void done.finally(() => {
+      // The last counts go to the primary (id 0), so a reload or stop loses none of them.
+      if (!process.connected || process.send === undefined) process.exit(0);
+      process.send(
+        { type: 'porta:metrics', id: FINAL_METRICS, series: metrics.snapshot() },
+        undefined,
+        {},
+        () => process.exit(0),
+      );
+    });
   };
   // The worker's one dispatcher of messages from the primary.
   process.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return;
     if (message.type === 'porta:shutdown') stop(message.handOver);
     else if (message.type === 'porta:reopen-logs') reopenLogs();
-    else channel.receive(message);
+    else if (message.type === 'porta:metrics-ask') {
+      send({ type: 'porta:metrics', id: message.id, series: metrics.snapshot() });
+    } else channel.receive(message);
   });
   void (async () => {
     try {
@@ -76,6 +93,7 @@ export function runWorker(): void {
         shared,
         processes: workerCount(),
         admin: false,
+        metrics,
       });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {

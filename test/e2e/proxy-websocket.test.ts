@@ -34,6 +34,7 @@ async function upgradingEngine(): Promise<number> {
         void handle(exchange);
       },
       onExchangeDone: () => undefined,
+      onRefused: () => undefined,
       debug: null,
     },
     new ConnectionBudget(100, () => undefined),

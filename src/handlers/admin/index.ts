@@ -1,6 +1,7 @@
-// The admin listener's one handler: /healthz, /readyz, chosen by exact path.
+// The admin listener's one handler: /healthz, /readyz, /metrics, chosen by exact path.
 import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
+import { EXPOSITION_CONTENT_TYPE, writeExposition } from '../../metrics/exposition.js';
 import type { AdminSource } from './source.js';
 
 export type { AdminSource } from './source.js';
@@ -14,7 +15,7 @@ class AdminHandler implements Handler {
     this.#source = source;
   }
 
-  handle(exchange: Exchange): void {
+  handle(exchange: Exchange): void | Promise<void> {
     const method = exchange.request.method;
     if (method !== 'GET' && method !== 'HEAD') {
       sendError(exchange, 405, ['Allow', 'GET, HEAD']);
@@ -28,9 +29,21 @@ class AdminHandler implements Handler {
       case '/readyz':
         sendReadiness(exchange, this.#source.ready());
         return;
+      case '/metrics':
+        return this.#sendMetrics(exchange);
       default:
         sendError(exchange, 404);
     }
+  }
+
+  async #sendMetrics(exchange: Exchange): Promise<void> {
+    const text = writeExposition(await this.#source.metrics());
+    if (exchange.closed) return;
+    exchange.send(
+      200,
+      ['Content-Type', EXPOSITION_CONTENT_TYPE, 'Cache-Control', 'no-store'],
+      text,
+    );
   }
 }
 
