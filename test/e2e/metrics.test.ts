@@ -2,7 +2,7 @@
 // a real exposition-format parser: exact counts for the whole server, kept across a reload.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,8 @@ import { after, describe, it } from 'node:test';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { adminUrl } from '../support/admin-url.js';
 import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
+
+const DOC = new URL('../../docs/observability.md', import.meta.url);
 
 /** One request on its own connection (so the kernel spreads them over the workers). */
 function send(url: string, method: string, path: string): Promise<number> {
@@ -137,6 +139,9 @@ log: { access: off }
         assert.equal(value(m, 'porta_config_generation'), 2);
         assert.equal(value(m, 'porta_workers_serving'), workers);
         // Per-process gauges: one series per process, labelled.
+        // Every metric emitted is documented.
+        const doc = readFileSync(DOC, 'utf8');
+        for (const family of m) assert.ok(doc.includes(`\`${family.name}\``), family.name);
         const memory = m.find((f) => f.name === 'porta_process_resident_memory_bytes');
         const processes = (memory?.metrics ?? []).map((s) => s.labels?.worker).sort();
         assert.deepEqual(processes, workers === 1 ? ['main'] : ['1', '2', 'primary']);
