@@ -86,7 +86,11 @@ export async function start(
       },
     });
   const metrics = options.metrics ?? singleProcessMetrics();
-  const plan = buildPlan(config, { logger, shared, metrics });
+  const plan = buildPlan(config, {
+    logger,
+    shared,
+    metrics: config.admin === undefined ? undefined : metrics,
+  });
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
   const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
   metrics.fdErrors = () => guard.fdErrorsTotal;
@@ -98,6 +102,7 @@ export async function start(
     guard,
     shared,
     metrics,
+    config.admin !== undefined,
   );
   server.countsReloads = options.metrics === undefined;
   try {
@@ -124,6 +129,11 @@ class PortaServer implements RunningServer {
   #adminContext: { readonly shared: SharedState; readonly logger: Logger };
   /** This process's counters. */
   readonly metricsOf: ProcessMetrics;
+  /**
+   * What routes and listeners count into: the metrics when the server was started with an
+   * admin listener (someone can read them), else nothing, so a server without one pays nothing.
+   */
+  #counted: ProcessMetrics | undefined;
   countsReloads = false;
   #reloading: Promise<void> = Promise.resolve();
   readonly #guard: ConnectionGuard;
@@ -136,8 +146,10 @@ class PortaServer implements RunningServer {
     guard: ConnectionGuard,
     shared: SharedState,
     metrics: ProcessMetrics,
+    counting: boolean,
   ) {
     this.metricsOf = metrics;
+    this.#counted = counting ? metrics : undefined;
     this.#guard = guard;
     this.#plan = plan;
     this.#shared = shared;
@@ -178,7 +190,7 @@ class PortaServer implements RunningServer {
         this.logger,
         access,
         this.#guard,
-        this.metricsOf,
+        this.#counted,
       );
       this.#http.set(listenerPlan.key, listener);
       this.logger.info(`Listening on ${listener.url}`);
@@ -211,7 +223,7 @@ class PortaServer implements RunningServer {
     const plan = buildPlan(config, {
       logger: this.logger,
       shared: this.#shared,
-      metrics: this.metricsOf,
+      metrics: this.#counted,
     });
     const old = this.#plan;
     const access = createAccessLog({
@@ -233,7 +245,7 @@ class PortaServer implements RunningServer {
             this.logger,
             accessSink,
             this.#guard,
-            this.metricsOf,
+            this.#counted,
           ),
         );
       }

@@ -1,0 +1,122 @@
+// `npm run bench:metrics`: what counting costs on the request path. The same porta, a `respond`
+// route and a 1 KiB static file, with metrics off (no admin listener: nothing counted) and on
+// (`admin:` set: every request counted; /metrics is not scraped during the run), side by side in
+// each pass, 1 process; wrk on loopback, medians.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeMachine } from './lib/machine.mjs';
+import { pickFreePort } from './lib/ports.mjs';
+import { startPortaRun } from './lib/reload-porta.mjs';
+import { runWrkDetailed } from './lib/reload-wrk.mjs';
+import { runBench } from './lib/run-bench.mjs';
+import { readNumber } from './lib/settings.mjs';
+import { median } from './lib/stats.mjs';
+import { ensureTools } from './lib/tools.mjs';
+
+/** @param {string} line */
+const log = (line) => console.log(line);
+
+const WORKLOADS = [
+  { name: 'respond', path: '/' },
+  { name: 'static 1 KiB', path: '/files/1k.txt' },
+];
+const MODES = ['off', 'on'];
+
+const tempDirs = new Set();
+
+function readSettings() {
+  const duration = readNumber('BENCH_DURATION', 6, 1);
+  const warmup = readNumber('BENCH_WARMUP', 2, 0);
+  const passes = Math.round(readNumber('BENCH_PASSES', 3, 1));
+  const connections = Math.round(readNumber('BENCH_CONNECTIONS', 50, 1));
+  const timeout = readNumber('BENCH_TIMEOUT', passes * 4 * (duration + warmup + 15) + 60, 10);
+  return { duration, warmup, passes, connections, timeout };
+}
+
+async function main() {
+  const settings = readSettings();
+  const tools = ensureTools();
+  if (tools.wrk === null) {
+    console.error('bench:metrics: wrk is required; run scripts/install-bench-deps.sh');
+    return 1;
+  }
+  const machine = describeMachine(tools);
+  log(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.os}, node ${machine.node}`);
+  log(
+    `method: wrk -t2 -c${settings.connections} -d${settings.duration}s after a ` +
+      `${settings.warmup}s warm-up, ${settings.passes} pass(es) of off/on side by side, 1 process, ` +
+      `medians; load average at start ${(loadavg()[0] ?? 0).toFixed(2)}`,
+  );
+  const root = mkdtempSync(join(tmpdir(), 'porta-bench-metrics-'));
+  tempDirs.add(root);
+  mkdirSync(join(root, 'files'));
+  // Wherever the route's prefix leads (kept or stripped), the same 1 KiB file.
+  writeFileSync(join(root, 'files', '1k.txt'), 'x'.repeat(1024));
+  writeFileSync(join(root, '1k.txt'), 'x'.repeat(1024));
+  /** @type {Map<string, number[]>} */
+  const results = new Map();
+  for (let pass = 1; pass <= settings.passes; pass++) {
+    for (const mode of MODES) {
+      const dir = mkdtempSync(join(tmpdir(), 'porta-bench-metrics-run-'));
+      tempDirs.add(dir);
+      const port = await pickFreePort();
+      const config = {
+        workers: 1,
+        log: { access: 'off' },
+        ...(mode === 'on' ? { admin: `127.0.0.1:${await pickFreePort()}` } : {}),
+        sites: [
+          {
+            listen: [`127.0.0.1:${port}`],
+            routes: [
+              { path: '/', respond: { body: 'ok\n' } },
+              { path: '/files', static: { root } },
+            ],
+          },
+        ],
+      };
+      const porta = await startPortaRun({ label: `porta metrics ${mode}`, dir, port, config });
+      try {
+        for (const workload of WORKLOADS) {
+          const load = {
+            wrk: tools.wrk,
+            url: `http://127.0.0.1:${port}${workload.path}`,
+            threads: 2,
+            connections: settings.connections,
+          };
+          if (settings.warmup > 0) await runWrkDetailed({ ...load, seconds: settings.warmup });
+          const result = await runWrkDetailed({ ...load, seconds: settings.duration });
+          if (result.non2xx > 0) throw new Error(`${workload.name}: ${result.non2xx} non-2xx`);
+          const key = `${workload.name}|${mode}`;
+          results.set(key, [...(results.get(key) ?? []), result.requestsPerSecond]);
+          log(
+            `  pass ${pass}: ${workload.name}, metrics ${mode}: ` +
+              `${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms} ms`,
+          );
+        }
+      } finally {
+        await porta.stop();
+      }
+    }
+  }
+  log('\n| workload | metrics off req/s | metrics on req/s | on / off |');
+  log('| -------- | ----------------: | ---------------: | -------: |');
+  for (const workload of WORKLOADS) {
+    const off = median(results.get(`${workload.name}|off`) ?? []);
+    const on = median(results.get(`${workload.name}|on`) ?? []);
+    const ratio = off === null || on === null ? 'n/a' : `${(on / off).toFixed(3)}x`;
+    log(
+      `| ${workload.name} | ${off?.toFixed(0) ?? 'n/a'} | ${on?.toFixed(0) ?? 'n/a'} | ${ratio} |`,
+    );
+  }
+  return 0;
+}
+
+await runBench(
+  'bench:metrics',
+  () => readSettings().timeout,
+  main,
+  () => {
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  },
+);
