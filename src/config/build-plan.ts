@@ -2,7 +2,7 @@
 import { PortaError } from '../errors.js';
 import { resolve } from 'node:path';
 import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
-import type { ConnectionTimeouts, RequestLimits } from '../http/limits.js';
+import type { ConnectionTimeouts, Http2Limits, RequestLimits } from '../http/limits.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
 import { withDirectives } from './build-directives.js';
@@ -21,7 +21,12 @@ export interface HttpListenerPlan {
   readonly limits: RequestLimits;
   readonly timeouts: ConnectionTimeouts;
   readonly maxConnections: number;
+  /** HTTP/2: "auto" (by ALPN on TLS), "h2c" (also prior knowledge on cleartext) or "off". */
+  readonly http2: Http2Mode;
+  readonly http2Limits: Http2Limits;
 }
+
+export type Http2Mode = 'auto' | 'h2c' | 'off';
 
 /** A TCP listener that does not speak HTTP. */
 export interface StreamListenerPlan {
@@ -109,8 +114,12 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     idleMs: parseDuration(config.timeouts.idle),
     sendMs: parseDuration(config.timeouts.send),
   };
+  const http2Limits: Http2Limits = {
+    maxConcurrentStreams: config.limits.max_concurrent_streams,
+    maxResets: config.limits.max_stream_resets,
+  };
   const built: BuiltHandler[] = [];
-  const byAddress = new Map<string, { address: ListenAddress; sites: SiteTable[] }>();
+  const byAddress = new Map<string, ListenerSites>();
   config.sites.forEach((site, siteIndex) => {
     const table: SiteTable = {
       hosts: site.hosts.map((h) => h.toLowerCase()),
@@ -121,8 +130,9 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     site.listen.forEach((text, i) => {
       const address = addressOf(text, `sites[${siteIndex}].listen[${i}]`);
       const key = listenKey(address);
-      const entry = byAddress.get(key) ?? { address, sites: [] };
+      const entry = byAddress.get(key) ?? { address, sites: [], http2: null };
       entry.sites.push(table);
+      entry.http2 = agreedHttp2(entry.http2, site.http2, `sites[${siteIndex}].http2`, address);
       byAddress.set(key, entry);
     });
   });
@@ -156,19 +166,43 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     });
   });
   return {
-    http: [...byAddress.entries()].map(([key, { address, sites }]) => ({
+    http: [...byAddress.entries()].map(([key, { address, sites, http2 }]) => ({
       key,
       address,
       sites,
       limits,
       timeouts,
       maxConnections: config.limits.max_connections,
+      http2: http2?.mode ?? 'auto',
+      http2Limits,
     })),
     streams,
     shutdownMs: parseDuration(config.timeouts.shutdown),
     log: config.log,
     handlers: built,
   };
+}
+
+/** The sites of one listening address, and the HTTP/2 mode they asked for explicitly (not "auto"). */
+interface ListenerSites {
+  readonly address: ListenAddress;
+  readonly sites: SiteTable[];
+  http2: { readonly mode: Http2Mode; readonly where: string } | null;
+}
+
+/** Sites sharing a listener share its protocols: an explicit "h2c" and an explicit "off" clash. */
+function agreedHttp2(
+  agreed: ListenerSites['http2'],
+  mode: Http2Mode,
+  where: string,
+  address: ListenAddress,
+): ListenerSites['http2'] {
+  if (mode === 'auto') return agreed;
+  if (agreed === null || agreed.mode === mode) return agreed ?? { mode, where };
+  throw new PortaError(
+    'PORTA_CONFIG_INVALID',
+    `${where}: "${mode}" clashes with ${agreed.where} "${agreed.mode}" on the shared listener ${address.text}; sites on one address must agree`,
+  );
 }
 
 /** Port 0 listeners are each their own (the kernel picks a port per bind). */

@@ -24,6 +24,23 @@ export const LimitsSchema = z
       .default(100)
       .describe('Most header fields in one request; more gets 431.'),
     max_body_size: size('1m', 'Largest request body; larger gets 413. 0 means no limit.'),
+    max_concurrent_streams: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(128)
+      .describe(
+        'HTTP/2: most streams (requests) open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS; nginx: 128).',
+      ),
+    max_stream_resets: z
+      .number()
+      .int()
+      .min(1)
+      .default(200)
+      .describe(
+        'HTTP/2: most requests a client may cancel (RST_STREAM) on one connection within 10 s; one more closes it with GOAWAY ENHANCE_YOUR_CALM (rapid reset, CVE-2023-44487).',
+      ),
   })
   .strict()
   .describe('Request size limits.');
@@ -112,6 +129,12 @@ export const SiteSchema = z
       .default([])
       .describe('Host names this site answers ("example.com", "*.example.com"); empty = default.'),
     routes: z.array(RouteSchema).min(1).describe('Routes, matched by longest path prefix.'),
+    http2: z
+      .enum(['auto', 'h2c', 'off'])
+      .default('auto')
+      .describe(
+        'HTTP/2 on this site\'s listeners: "auto" = on TLS listeners by ALPN, HTTP/1.1 only on cleartext ones; "h2c" = also HTTP/2 with prior knowledge on cleartext listeners (beside HTTP/1.1); "off" = HTTP/1.1 only. Sites sharing a listener must agree.',
+      ),
     ...directiveFields,
   })
   .strict()

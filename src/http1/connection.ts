@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { clientAborted } from '../errors.js';
 import { cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
+import type { EngineConnection } from '../http/connection-set.js';
 import type { ConnectionTimeouts } from '../http/limits.js';
 import type { RequestHead } from '../http/request-head.js';
 import { type ParserLimits, type ParserSink, RequestParser } from './request-parser.js';
@@ -37,7 +38,7 @@ const enum Wait {
 /** After we end our side on an error, how long we keep reading before we destroy the socket. */
 const LINGER_MS = 2000;
 
-export class Http1Connection implements ParserSink, ExchangeOwner {
+export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnection {
   readonly socket: Socket;
   /** The peer, read once (Node's getters look it up again on every call). */
   readonly remoteAddress: string;
@@ -310,7 +311,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
    * answered with `Connection: close` or at the end of the grace: a client that sent a request
    * just as we closed would otherwise see a reset.
    */
-  shutdown(idleGraceMs = 0): void {
+  shutdown(idleGraceMs: number): void {
     // A tunnel has no request boundary to stop at: the shutdown deadline cuts it.
     if (this.#upgraded) return;
     this.#closing = true;
@@ -321,6 +322,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.#wait = Wait.Idle;
       this.#deadline = Math.min(this.#deadline, Date.now() + idleGraceMs);
     }
+  }
+
+  destroy(): void {
+    this.socket.destroy();
   }
 
   /** Sends a canned error response and closes; reads and drops what still arrives for a while. */

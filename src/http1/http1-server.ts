@@ -1,74 +1,25 @@
-// The HTTP/1.1 side of a listener: wraps accepted sockets in connections, sweeps deadlines, drains.
+// The HTTP/1.1 side of a listener: wraps accepted sockets in connections kept in the listener's set.
 import type { Socket } from 'node:net';
+import { ConnectionSet } from '../http/connection-set.js';
 import { type ConnectionContext, Http1Connection } from './connection.js';
-
-/** How often deadlines are checked; timeouts are whole seconds, like nginx's coarse timers. */
-const SWEEP_MS = 500;
 
 export class Http1Server {
   readonly #context: ConnectionContext;
-  readonly #connections = new Set<Http1Connection>();
-  readonly #onClosed = (connection: Http1Connection): void => {
-    this.#connections.delete(connection);
-    if (this.#connections.size === 0) this.#maybeStopSweeper();
-  };
-  #sweeper: NodeJS.Timeout | null = null;
-  #drained: (() => void) | null = null;
+  readonly #connections: ConnectionSet;
 
-  constructor(context: ConnectionContext) {
+  /** `connections` is shared with the listener's other engines (HTTP/2) so one drain covers all. */
+  constructor(context: ConnectionContext, connections: ConnectionSet = new ConnectionSet()) {
     this.#context = context;
-  }
-
-  get connectionCount(): number {
-    return this.#connections.size;
+    this.#connections = connections;
   }
 
   /** Takes an accepted socket (the listener has already attached an error handler). */
   accept(socket: Socket): void {
-    const connection = new Http1Connection(socket, this.#context, this.#onClosed);
-    this.#connections.add(connection);
-    if (this.#sweeper === null) {
-      this.#sweeper = setInterval(() => {
-        this.#sweep();
-      }, SWEEP_MS);
-      this.#sweeper.unref();
-    }
+    this.#connections.add(new Http1Connection(socket, this.#context, this.#connections.onClosed));
   }
 
-  #sweep(): void {
-    const now = Date.now();
-    for (const connection of this.#connections) connection.checkDeadlines(now);
-  }
-
-  #maybeStopSweeper(): void {
-    if (this.#sweeper !== null) {
-      clearInterval(this.#sweeper);
-      this.#sweeper = null;
-    }
-    const drained = this.#drained;
-    if (drained !== null) {
-      this.#drained = null;
-      drained();
-    }
-  }
-
-  /**
-   * Graceful shutdown: idle connections close now, busy ones after their response; resolves when
-   * all are closed or at the deadline, when the rest are destroyed.
-   */
-  async shutdown(deadlineMs: number, idleGraceMs = 0): Promise<void> {
-    for (const connection of this.#connections) connection.shutdown(idleGraceMs);
-    if (this.#connections.size === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        for (const connection of this.#connections) connection.socket.destroy();
-        resolve();
-      }, deadlineMs);
-      timer.unref();
-      this.#drained = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  /** Graceful shutdown of this engine's connections (see ConnectionSet.shutdown). */
+  shutdown(deadlineMs: number, idleGraceMs = 0): Promise<void> {
+    return this.#connections.shutdown(deadlineMs, idleGraceMs);
   }
 }

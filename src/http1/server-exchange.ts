@@ -5,9 +5,11 @@ import type { Readable } from 'node:stream';
 import { clientAborted } from '../errors.js';
 import { CONTINUE_100, cannedResponse } from './canned-responses.js';
 import { FileSender, type FileSink } from './file-sender.js';
-import { RequestBody, emptyBody } from './request-body.js';
+import { emptyBody } from '../http/empty-body.js';
+import { RequestBody } from './request-body.js';
 import { BodyKind, type RequestHead, findHeader } from '../http/request-head.js';
 import { editHeaderList } from '../http/header-edit.js';
+import { pumpStream } from '../http/stream-pump.js';
 import type { PreparedResponse } from '../http/prepared-response.js';
 import { preparedBytes } from './prepared-bytes.js';
 import { Framing, buildResponseHead, isBodyless } from './response-head.js';
@@ -319,19 +321,8 @@ export class ServerExchange implements FileSink {
       return;
     }
     this.#stream = stream;
-    stream.on('data', (chunk: Buffer) => {
-      if (!this.write(chunk)) {
-        stream.pause();
-        void this.drained().then(() => stream.resume());
-      }
-    });
-    stream.once('end', () => {
+    pumpStream(this, stream, () => {
       this.#stream = null;
-      this.end();
-    });
-    stream.once('error', (error: Error) => {
-      this.#stream = null;
-      this.abort(error);
     });
   }
 
