@@ -106,6 +106,12 @@ export class Http2Connection implements EngineConnection, StreamOwner {
     // First thing: a stream 'error' without a listener would take the process down.
     stream.on('error', ignoreStreamError);
     const context = this.#context;
+    if (stream.destroyed) {
+      // Reset in the same read as its HEADERS (node:http2 emits 'stream' afterwards): the
+      // rapid-reset pattern itself; no handler runs for it.
+      this.#countReset(Date.now());
+      return;
+    }
     const head = toRequestHead(raw, flags, context.limits);
     if (typeof head === 'number') {
       stream.respond({ ':status': head, 'content-type': 'text/plain; charset=utf-8' });
@@ -140,7 +146,7 @@ export class Http2Connection implements EngineConnection, StreamOwner {
     this.#resets++;
     if (this.#resets > this.#context.http2.maxResets && !this.#session.destroyed) {
       this.#context.debug?.(`HTTP/2 rapid reset from ${this.remoteAddress}: GOAWAY`);
-      this.#session.destroy(undefined, constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      this.#session.destroy(new Error('rapid reset'), constants.NGHTTP2_ENHANCE_YOUR_CALM);
     }
   }
 
@@ -150,7 +156,7 @@ export class Http2Connection implements EngineConnection, StreamOwner {
     const session = this.#session;
     if (this.#settingsDeadline !== 0 && now > this.#settingsDeadline) {
       this.#context.debug?.(`HTTP/2 settings timeout for ${this.remoteAddress}`);
-      session.destroy(undefined, constants.NGHTTP2_SETTINGS_TIMEOUT);
+      session.destroy(new Error('settings timeout'), constants.NGHTTP2_SETTINGS_TIMEOUT);
       return;
     }
     if (this.#exchanges.size === 0) {

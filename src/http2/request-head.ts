@@ -21,10 +21,13 @@ export function toRequestHead(
   let contentLength = -1;
   let cookie: string | null = null;
   let expectContinue = false;
+  // RFC 9113 §6.5.2: each field counts its name, value and 32 bytes (pseudo-fields included).
+  let listSize = 0;
   const headers: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
+    listSize += name.length + value.length + 32;
     if (name.charCodeAt(0) === 0x3a /* ':' */) {
       if (name === ':method') method = value;
       else if (name === ':path') target = value;
@@ -46,7 +49,8 @@ export function toRequestHead(
   }
   if (cookie !== null) headers.push('cookie', cookie);
   if (method.length + target.length + authority.length > limits.maxRequestLine) return 414;
-  if (headers.length / 2 > limits.maxHeaders) return 431;
+  // RFC 6585 §5: nghttp2 does not hold clients to our SETTINGS_MAX_HEADER_LIST_SIZE; we do.
+  if (headers.length / 2 > limits.maxHeaders || listSize > limits.maxHeaderSize) return 431;
   // RFC 9113 §8.3.1: :authority stands in for Host; a client sending both must agree (we take :authority).
   if (authority !== '') host = authority;
   if (host !== '' && findHostHeader(headers) === -1) headers.unshift('host', host);

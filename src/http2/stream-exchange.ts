@@ -157,7 +157,7 @@ export class StreamExchange implements StreamBodySink {
   sendContinueIfAsked(): void {
     if (!this.#request.expectContinue || this.#continueSent || this.#headSent) return;
     this.#continueSent = true;
-    if (!this.#closed) this.#stream.additionalHeaders(CONTINUE);
+    if (!this.#closed && !this.#stream.destroyed) this.#stream.additionalHeaders(CONTINUE);
   }
 
   // ---- response side ----
@@ -167,7 +167,7 @@ export class StreamExchange implements StreamBodySink {
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#stream.destroyed;
   }
 
   addResponseHeaders(list: readonly string[]): void {
@@ -184,7 +184,7 @@ export class StreamExchange implements StreamBodySink {
     const bytes = body === undefined ? null : typeof body === 'string' ? Buffer.from(body) : body;
     const length = bytes === null ? 0 : bytes.length;
     const empty = this.#respond(status, headers, length, true);
-    if (!empty && bytes !== null) {
+    if (!empty && bytes !== null && !this.#stream.destroyed) {
       this.bytesSent = length;
       this.#stream.end(bytes);
     }
@@ -271,6 +271,12 @@ export class StreamExchange implements StreamBodySink {
       this.end();
       return;
     }
+    if (this.#stream.destroyed) {
+      void file.close().catch(() => undefined);
+      this.#headSent = true;
+      this.#ended = true;
+      return;
+    }
     this.#file = file;
     const fields = this.#fields(status, headers, length);
     this.#headSent = true;
@@ -327,7 +333,7 @@ export class StreamExchange implements StreamBodySink {
     this.status = status;
     const bodyless = isBodyless(status);
     this.#suppressBody = this.#request.method === 'HEAD' || bodyless;
-    if (this.#closed) return true;
+    if (this.#closed || this.#stream.destroyed) return true;
     const fields = this.#fields(status, headers, bodyless ? -1 : length);
     const endStream = this.#suppressBody || (whole && length === 0);
     this.#stream.respond(fields, { endStream });
