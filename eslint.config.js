@@ -6,13 +6,14 @@ import tseslint from 'typescript-eslint';
 /** For each layer, the layers above it that it must never import. */
 const forbidden = {
   log: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'net', 'balance', 'forward'],
-  net: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'balance', 'forward'],
+  net: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'balance', 'forward', 'tls'],
   http1: ['cli', 'runtime', 'config', 'handlers', 'http', 'net', 'balance', 'forward'],
   http: ['cli', 'runtime', 'config', 'handlers', 'balance', 'forward'],
   balance: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'forward'],
   handlers: ['cli', 'runtime', 'config'],
   forward: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1'],
-  config: ['cli', 'runtime', 'process'],
+  config: ['cli', 'runtime', 'process', 'tls'],
+  tls: ['cli', 'runtime', 'process', 'handlers', 'http', 'http1'],
   runtime: ['cli', 'process'],
   process: ['cli'],
 };

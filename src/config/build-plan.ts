@@ -12,6 +12,7 @@ import { forwardOptionsFromConfig } from './forward-schema.js';
 import { proxyOptionsFromConfig } from './proxy-schema.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { Config, RouteConfig } from './schema.js';
+import { type TlsSitePlan, tlsSiteFromConfig } from './tls-schema.js';
 import { parseDuration, parseSize } from './units.js';
 
 export interface HttpListenerPlan {
@@ -22,6 +23,19 @@ export interface HttpListenerPlan {
   readonly limits: ParserLimits;
   readonly timeouts: Http1Timeouts;
   readonly maxConnections: number;
+  /** HTTPS: the sites' certificates by host; null for cleartext HTTP. */
+  readonly tls: TlsListenerPlan | null;
+}
+
+/** What a TLS listener needs beyond HTTP: certificates per site, handshake deadline, ALPN. */
+export interface TlsListenerPlan {
+  readonly sites: readonly TlsSitePlan[];
+  readonly handshakeTimeoutMs: number;
+  /**
+   * Offer h2 by ALPN. Off until src/http2/ lands and an `http2` option turns it on: only
+   * http/1.1 is advertised, so no client negotiates a protocol nobody serves.
+   */
+  readonly http2: boolean;
 }
 
 /** A TCP listener that does not speak HTTP. */
@@ -111,22 +125,39 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     sendMs: parseDuration(config.timeouts.send),
   };
   const built: BuiltHandler[] = [];
-  const byAddress = new Map<string, { address: ListenAddress; sites: SiteTable[] }>();
+  const byAddress = new Map<string, AddressEntry>();
   config.sites.forEach((site, siteIndex) => {
+    const hosts = site.hosts.map((h) => h.toLowerCase());
+    // Certificates first: a bad file should fail before any handler holds resources.
+    const tls =
+      site.tls === undefined
+        ? null
+        : tlsSiteFromConfig(site.tls, hosts, context.baseDir, `sites[${siteIndex}].tls`);
     const table: SiteTable = {
-      hosts: site.hosts.map((h) => h.toLowerCase()),
+      hosts,
       routes: site.routes.map((route) =>
         withDirectives(buildRoute(route, built, context), site, route),
       ),
     };
     site.listen.forEach((text, i) => {
-      const address = addressOf(text, `sites[${siteIndex}].listen[${i}]`);
+      const where = `sites[${siteIndex}].listen[${i}]`;
+      const address = addressOf(text, where);
       const key = listenKey(address);
-      const entry = byAddress.get(key) ?? { address, sites: [] };
+      const entry = byAddress.get(key) ?? { address, sites: [], tls: [], plainSite: null };
       entry.sites.push(table);
+      if (tls === null) entry.plainSite ??= where;
+      else entry.tls.push(tls);
+      if (entry.plainSite !== null && entry.tls.length > 0) {
+        throw new PortaError(
+          'PORTA_CONFIG_INVALID',
+          `${where}: ${address.text} mixes sites with and without tls; one address, one protocol ` +
+            '(give every site on it tls, or move one to another port)',
+        );
+      }
       byAddress.set(key, entry);
     });
   });
+  const handshakeTimeoutMs = parseDuration(config.timeouts.handshake);
   const streams: StreamListenerPlan[] = [];
   config.streams.forEach((stream, streamIndex) => {
     stream.listen.forEach((text, i) => {
@@ -157,19 +188,29 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     });
   });
   return {
-    http: [...byAddress.entries()].map(([key, { address, sites }]) => ({
+    http: [...byAddress.entries()].map(([key, { address, sites, tls }]) => ({
       key,
       address,
       sites,
       limits,
       timeouts,
       maxConnections: config.limits.max_connections,
+      tls: tls.length === 0 ? null : { sites: tls, handshakeTimeoutMs, http2: false },
     })),
     streams,
     shutdownMs: parseDuration(config.timeouts.shutdown),
     log: config.log,
     handlers: built,
   };
+}
+
+/** The sites gathered on one address while the plan is built. */
+interface AddressEntry {
+  readonly address: ListenAddress;
+  readonly sites: SiteTable[];
+  readonly tls: TlsSitePlan[];
+  /** Where the first site without tls is (for the mixed-protocol error). */
+  plainSite: string | null;
 }
 
 /** Port 0 listeners are each their own (the kernel picks a port per bind). */

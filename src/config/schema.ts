@@ -4,6 +4,7 @@ import { directiveFields } from './directive-schema.js';
 import { ForwardSchema } from './forward-schema.js';
 import { ProxySchema } from './proxy-schema.js';
 import { StaticSchema } from './static-schema.js';
+import { TlsSchema } from './tls-schema.js';
 import { duration, size } from './unit-fields.js';
 
 /** Limits of the HTTP engine (nginx-like defaults). */
@@ -35,6 +36,10 @@ export const TimeoutsSchema = z
     body: duration('60s', 'Longest pause between two reads of a request body; then 408.'),
     idle: duration('65s', 'How long an idle keep-alive connection stays open.'),
     send: duration('60s', 'Longest pause while a client does not read the response.'),
+    handshake: duration(
+      '10s',
+      'Time from accepting a TLS connection to a finished handshake; then it is closed.',
+    ),
     shutdown: duration('10s', 'On shutdown, how long in-flight requests may take to finish.'),
   })
   .strict()
@@ -112,6 +117,7 @@ export const SiteSchema = z
       .default([])
       .describe('Host names this site answers ("example.com", "*.example.com"); empty = default.'),
     routes: z.array(RouteSchema).min(1).describe('Routes, matched by longest path prefix.'),
+    tls: TlsSchema.optional(),
     ...directiveFields,
   })
   .strict()
