@@ -12,7 +12,9 @@ import { formatUrl, reachableHosts } from '../net/listen-address.js';
 import { removePidFile, writePidFile } from '../process/pid-file.js';
 import { Supervisor } from '../process/supervisor.js';
 import { runWorker } from '../process/worker.js';
-import { type RunningServer, start } from '../runtime/start.js';
+import { type RunningServer, reportIssued, start } from '../runtime/start.js';
+import { portaDataDir } from '../tls/data-dir.js';
+import { issueInternalCertificates } from '../tls/internal-certificates.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export interface RunOptions {
@@ -53,8 +55,12 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
     return;
   }
   const config = validateConfig(input);
-  await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
+  const checked = await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
   const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+  // `tls: internal` leaves are made here once, so workers find them on disk instead of racing.
+  await issueInternalCertificates(checked, portaDataDir(), (issued) => {
+    reportIssued(issued, logger);
+  });
   const workers = workerCount(config);
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
@@ -151,7 +157,9 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     // Validate in the primary first: a bad file never reaches a worker.
     reload: async (next) => {
       const valid = validateConfig(next);
-      await checkPlan(valid);
+      await issueInternalCertificates(await checkPlan(valid), portaDataDir(), (issued) => {
+        reportIssued(issued, logger);
+      });
       await supervisor.reload(valid);
     },
     stop: () => supervisor.stop(),

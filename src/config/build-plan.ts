@@ -11,6 +11,7 @@ import { forwardOptionsFromConfig } from './forward-schema.js';
 import { proxyOptionsFromConfig } from './proxy-schema.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { Config, RouteConfig } from './schema.js';
+import { type TlsSitePlan, tlsSiteFromConfig } from './tls-schema.js';
 import { parseDuration, parseSize } from './units.js';
 
 export interface HttpListenerPlan {
@@ -24,6 +25,18 @@ export interface HttpListenerPlan {
   /** HTTP/2: "auto" (by ALPN on TLS), "h2c" (also prior knowledge on cleartext) or "off". */
   readonly http2: Http2Mode;
   readonly http2Limits: Http2Limits;
+  /** HTTPS: the sites' certificates by host; null for cleartext HTTP. */
+  readonly tls: TlsListenerPlan | null;
+}
+
+/** What a TLS listener needs beyond HTTP: certificates per site, handshake deadline, ALPN. */
+export interface TlsListenerPlan {
+  readonly sites: readonly TlsSitePlan[];
+  readonly handshakeTimeoutMs: number;
+  /**
+   * Offer h2 by ALPN (before http/1.1): on unless the sites say `http2: off`, like Caddy.
+   */
+  readonly http2: boolean;
 }
 
 export type Http2Mode = 'auto' | 'h2c' | 'off';
@@ -119,23 +132,46 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     maxResets: config.limits.max_stream_resets,
   };
   const built: BuiltHandler[] = [];
-  const byAddress = new Map<string, ListenerSites>();
+  const byAddress = new Map<string, AddressEntry>();
   config.sites.forEach((site, siteIndex) => {
+    const hosts = site.hosts.map((h) => h.toLowerCase());
+    // Certificates first: a bad file should fail before any handler holds resources.
+    const tls =
+      site.tls === undefined
+        ? null
+        : tlsSiteFromConfig(site.tls, hosts, context.baseDir, `sites[${siteIndex}].tls`);
     const table: SiteTable = {
-      hosts: site.hosts.map((h) => h.toLowerCase()),
+      hosts,
       routes: site.routes.map((route) =>
         withDirectives(buildRoute(route, built, context), site, route),
       ),
     };
     site.listen.forEach((text, i) => {
-      const address = addressOf(text, `sites[${siteIndex}].listen[${i}]`);
+      const where = `sites[${siteIndex}].listen[${i}]`;
+      const address = addressOf(text, where);
       const key = listenKey(address);
-      const entry = byAddress.get(key) ?? { address, sites: [], http2: null };
+      const entry = byAddress.get(key) ?? {
+        address,
+        sites: [],
+        tls: [],
+        plainSite: null,
+        http2: null,
+      };
       entry.sites.push(table);
       entry.http2 = agreedHttp2(entry.http2, site.http2, `sites[${siteIndex}].http2`, address);
+      if (tls === null) entry.plainSite ??= where;
+      else entry.tls.push(tls);
+      if (entry.plainSite !== null && entry.tls.length > 0) {
+        throw new PortaError(
+          'PORTA_CONFIG_INVALID',
+          `${where}: ${address.text} mixes sites with and without tls; one address, one protocol ` +
+            '(give every site on it tls, or move one to another port)',
+        );
+      }
       byAddress.set(key, entry);
     });
   });
+  const handshakeTimeoutMs = parseDuration(config.timeouts.handshake);
   const streams: StreamListenerPlan[] = [];
   config.streams.forEach((stream, streamIndex) => {
     stream.listen.forEach((text, i) => {
@@ -166,7 +202,7 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     });
   });
   return {
-    http: [...byAddress.entries()].map(([key, { address, sites, http2 }]) => ({
+    http: [...byAddress.entries()].map(([key, { address, sites, tls, http2 }]) => ({
       key,
       address,
       sites,
@@ -175,6 +211,10 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
       maxConnections: config.limits.max_connections,
       http2: http2?.mode ?? 'auto',
       http2Limits,
+      tls:
+        tls.length === 0
+          ? null
+          : { sites: tls, handshakeTimeoutMs, http2: (http2?.mode ?? 'auto') !== 'off' },
     })),
     streams,
     shutdownMs: parseDuration(config.timeouts.shutdown),
@@ -183,20 +223,24 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
   };
 }
 
-/** The sites of one listening address, and the HTTP/2 mode they asked for explicitly (not "auto"). */
-interface ListenerSites {
+/** The sites gathered on one address while the plan is built. */
+interface AddressEntry {
   readonly address: ListenAddress;
   readonly sites: SiteTable[];
+  readonly tls: TlsSitePlan[];
+  /** Where the first site without tls is (for the mixed-protocol error). */
+  plainSite: string | null;
+  /** The HTTP/2 mode the sites asked for explicitly (not "auto"), and where. */
   http2: { readonly mode: Http2Mode; readonly where: string } | null;
 }
 
 /** Sites sharing a listener share its protocols: an explicit "h2c" and an explicit "off" clash. */
 function agreedHttp2(
-  agreed: ListenerSites['http2'],
+  agreed: AddressEntry['http2'],
   mode: Http2Mode,
   where: string,
   address: ListenAddress,
-): ListenerSites['http2'] {
+): AddressEntry['http2'] {
   if (mode === 'auto') return agreed;
   if (agreed === null || agreed.mode === mode) return agreed ?? { mode, where };
   throw new PortaError(

@@ -4,6 +4,7 @@ import { directiveFields } from './directive-schema.js';
 import { ForwardSchema } from './forward-schema.js';
 import { ProxySchema } from './proxy-schema.js';
 import { StaticSchema } from './static-schema.js';
+import { TlsSchema } from './tls-schema.js';
 import { duration, size } from './unit-fields.js';
 
 /** Limits of the HTTP engine (nginx-like defaults). */
@@ -52,6 +53,10 @@ export const TimeoutsSchema = z
     body: duration('60s', 'Longest pause between two reads of a request body; then 408.'),
     idle: duration('65s', 'How long an idle keep-alive connection stays open.'),
     send: duration('60s', 'Longest pause while a client does not read the response.'),
+    handshake: duration(
+      '10s',
+      'Time from accepting a TLS connection to a finished handshake; then it is closed.',
+    ),
     shutdown: duration('10s', 'On shutdown, how long in-flight requests may take to finish.'),
   })
   .strict()
@@ -135,6 +140,7 @@ export const SiteSchema = z
       .describe(
         'HTTP/2 on this site\'s listeners: "auto" = on TLS listeners by ALPN, HTTP/1.1 only on cleartext ones; "h2c" = also HTTP/2 with prior knowledge on cleartext listeners (beside HTTP/1.1); "off" = HTTP/1.1 only. Sites sharing a listener must agree.',
       ),
+    tls: TlsSchema.optional(),
     ...directiveFields,
   })
   .strict()
@@ -217,6 +223,8 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;
 export type SiteConfig = z.output<typeof SiteSchema>;
 export type RouteConfig = z.output<typeof RouteSchema>;
+/** A route as written (defaults optional). */
+export type RouteInput = z.input<typeof RouteSchema>;
 export type StreamConfig = z.output<typeof StreamSchema>;
 export type LimitsConfig = z.output<typeof LimitsSchema>;
 export type TimeoutsConfig = z.output<typeof TimeoutsSchema>;

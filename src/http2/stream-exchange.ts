@@ -25,6 +25,8 @@ export interface StreamOwner {
 const TOO_LARGE_FIELDS = ['Content-Type', 'text/plain; charset=utf-8'];
 const TOO_LARGE_BODY = '413 Content Too Large\n';
 const CONTINUE = { ':status': 100 };
+/** Unread request body bytes dropped before the stream is reset instead. */
+const DISCARD_LIMIT = 1024 * 1024;
 
 export class StreamExchange implements StreamBodySink {
   readonly remoteAddress: string;
@@ -355,12 +357,22 @@ export class StreamExchange implements StreamBodySink {
   #finish(): void {
     this.#ended = true;
     this.durationMs = Date.now() - this.startedAt;
-    // A body the handler did not read: RFC 9113 §8.1 lets us end the stream without it.
-    if (!this.#requestDone && !this.#closed) {
-      this.#stream.once('finish', () => {
-        if (!this.#closed) this.#stream.close(constants.NGHTTP2_NO_ERROR);
-      });
-    }
+    if (!this.#requestDone && !this.#closed) this.#discardBody();
+  }
+
+  /**
+   * A body the handler did not read: read and drop it, so the stream ends normally. A reset
+   * now (RFC 9113 §8.1 allows RST_STREAM NO_ERROR) could overtake our response's DATA in
+   * nghttp2's queue (control frames go first) and cut it; past DISCARD_LIMIT we reset anyway.
+   */
+  #discardBody(): void {
+    const stream = this.#stream;
+    let discarded = 0;
+    stream.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > DISCARD_LIMIT && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
+    });
+    stream.resume();
   }
 
   #onClose(): void {

@@ -2,10 +2,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { ConfigInput } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
+import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
 import {
   type PrimaryMessage,
   WORKER_CONFIG_ENV,
   WORKER_INDEX_ENV,
+  WORKER_TICKET_KEY_ENV,
   isWorkerMessage,
 } from './messages.js';
 
@@ -39,6 +41,9 @@ export class Supervisor {
   readonly #retiring = new Set<Worker>();
   #stopping = false;
   #rolling: Promise<void> = Promise.resolve();
+  /** One TLS ticket key for all workers (a ticket from one resumes on another), rotated here. */
+  readonly #keys = new TicketKeys();
+  #stopRotation: (() => void) | null = null;
 
   constructor(config: ConfigInput, options: SupervisorOptions) {
     this.#config = config;
@@ -51,6 +56,14 @@ export class Supervisor {
 
   /** Starts every worker; resolves when all are serving, rejects if the first one fails. */
   async start(): Promise<readonly string[]> {
+    this.#stopRotation = rotateTicketKeys(this.#keys);
+    this.#keys.onChange((key) => {
+      const message: PrimaryMessage = { type: 'porta:ticket-key', key: key.toString('base64') };
+      // Every live worker, also one still starting (not in a slot yet).
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        if (worker?.isConnected() === true) worker.send(message);
+      }
+    });
     let urls: readonly string[] = [];
     for (let index = 0; index < this.#options.workers; index++) {
       const slot: Slot = { index, worker: null, startedAt: 0, backoffMs: FIRST_BACKOFF_MS };
@@ -82,6 +95,7 @@ export class Supervisor {
   /** Graceful stop of every worker; resolves when all have exited. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#stopRotation?.();
     await this.#rolling;
     const exits = this.#slots
       .map((slot) => slot.worker)
@@ -95,6 +109,8 @@ export class Supervisor {
     const worker = cluster.fork({
       [WORKER_INDEX_ENV]: String(slot.index + 1),
       [WORKER_CONFIG_ENV]: JSON.stringify(config),
+      // Readable only by this user (/proc/PID/environ); the worker deletes it once read.
+      [WORKER_TICKET_KEY_ENV]: this.#keys.current.toString('base64'),
     });
     return new Promise((resolve, reject) => {
       let settled = false;

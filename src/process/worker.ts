@@ -3,7 +3,8 @@ import { isPortaError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
 import { validateConfig } from '../config/validate.js';
 import { type RunningServer, start } from '../runtime/start.js';
-import { type WorkerMessage, isPrimaryMessage, workerConfig } from './messages.js';
+import { TicketKeys } from '../net/ticket-keys.js';
+import { type WorkerMessage, isPrimaryMessage, workerConfig, workerTicketKey } from './messages.js';
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -19,14 +20,17 @@ export function runWorker(): void {
     const done = server === null ? Promise.resolve() : server.stop({ handOver });
     void done.finally(() => process.exit(0));
   };
+  const keys = new TicketKeys(workerTicketKey());
   process.on('message', (message: unknown) => {
-    if (isPrimaryMessage(message)) stop(message.handOver);
+    if (!isPrimaryMessage(message)) return;
+    if (message.type === 'porta:ticket-key') keys.set(Buffer.from(message.key, 'base64'));
+    else stop(message.handOver);
   });
   void (async () => {
     try {
       const config = validateConfig(workerConfig());
       const logger = createLogger({ level: config.log.level, path: config.log.error_path });
-      server = await start(config, { logger });
+      server = await start(config, { logger, ticketKeys: keys });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
       send({

@@ -1,6 +1,7 @@
-// One HTTP listener: a bound socket, the HTTP/1.1 and HTTP/2 engines on it and the dispatcher whose router reloads swap.
+// One HTTP listener: a bound socket (cleartext or TLS), the HTTP/1.1 and HTTP/2 engines on it and the dispatcher whose router reloads swap.
 import type { AddressInfo, Server, Socket } from 'node:net';
-import type { Http2Mode, HttpListenerPlan } from '../config/build-plan.js';
+import type { TLSSocket } from 'node:tls';
+import type { Http2Mode, HttpListenerPlan, TlsListenerPlan } from '../config/build-plan.js';
 import { ConnectionSet } from '../http/connection-set.js';
 import { Dispatcher, type EngineSettings } from '../http/dispatcher.js';
 import { Router } from '../http/router.js';
@@ -10,7 +11,30 @@ import type { AccessLog } from '../log/access-log.js';
 import type { Logger } from '../log/logger.js';
 import { formatHostPort, formatUrl } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
-import { type Engines, PrefaceSniffer, acceptByAlpn } from './protocol-choice.js';
+import type { TicketKeys } from '../net/ticket-keys.js';
+import { TlsAcceptor, type TlsAcceptorOptions } from '../net/tls-acceptor.js';
+import { type Engines, PrefaceSniffer } from './protocol-choice.js';
+
+/** The ALPN list a TLS listener offers, best first (RFC 7301): h2 unless the sites say `http2: off`. */
+export function alpnProtocols(tls: TlsListenerPlan): readonly string[] {
+  return tls.http2 ? ['h2', 'http/1.1'] : ['http/1.1'];
+}
+
+/** Certificates for the acceptor: every one loaded (runtime/start issues `internal` ones first). */
+export function tlsAcceptorOptions(tls: TlsListenerPlan): TlsAcceptorOptions {
+  return {
+    sites: tls.sites.map((site) => {
+      if (site.certificate === null) {
+        throw new Error(
+          `no certificate was issued for ${site.hosts.join(', ') || 'the default site'}`,
+        );
+      }
+      return { hosts: site.hosts, certificate: site.certificate, clientAuth: site.clientAuth };
+    }),
+    alpn: alpnProtocols(tls),
+    handshakeTimeoutMs: tls.handshakeTimeoutMs,
+  };
+}
 
 function settingsOf(plan: HttpListenerPlan): EngineSettings {
   return { limits: plan.limits, timeouts: plan.timeouts, http2: plan.http2Limits };
@@ -22,11 +46,13 @@ export class HttpListener implements Engines {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /** Every connection of both engines (and those still being sniffed): one drain covers all. */
   readonly #connections: ConnectionSet;
   readonly #http1: Http1Server;
   readonly #http2: Http2Server;
   readonly #dispatcher: Dispatcher;
-  /** Swapped on reload: new connections follow the new mode. */
+  readonly #tls: TlsAcceptor | null;
+  /** Swapped on reload: new cleartext connections follow the new mode. */
   #http2Mode: Http2Mode;
 
   private constructor(
@@ -34,6 +60,7 @@ export class HttpListener implements Engines {
     server: Server,
     dispatcher: Dispatcher,
     connections: ConnectionSet,
+    tls: TlsAcceptor | null,
   ) {
     this.key = plan.key;
     this.server = server;
@@ -42,17 +69,19 @@ export class HttpListener implements Engines {
     this.#http1 = new Http1Server(dispatcher, connections);
     this.#http2 = new Http2Server(dispatcher, connections);
     this.#http2Mode = plan.http2;
+    this.#tls = tls;
     const bound = server.address() as AddressInfo;
     this.host = bound.address;
     this.port = bound.port;
-    this.url = formatUrl('http', bound.address, bound.port);
+    this.url = formatUrl(tls === null ? 'http' : 'https', bound.address, bound.port);
   }
 
-  /** Binds the plan's address and serves it. */
+  /** Binds the plan's address and serves it; TLS connections go to the engine their ALPN chose. */
   static async open(
     plan: HttpListenerPlan,
     logger: Logger,
     access: AccessLog | null,
+    keys: TicketKeys,
   ): Promise<HttpListener> {
     const dispatcher = new Dispatcher(new Router(plan.sites), settingsOf(plan), {
       error: (message) => {
@@ -65,24 +94,49 @@ export class HttpListener implements Engines {
       access,
     });
     const connections = new ConnectionSet();
+    // Set once the listener exists: listen() resolves in a microtask, connections come later.
     let self: HttpListener | null = null;
-    const onConnection = (socket: Socket): void => {
+    const tls =
+      plan.tls === null
+        ? null
+        : new TlsAcceptor(
+            tlsAcceptorOptions(plan.tls),
+            keys,
+            (socket) => {
+              if (self === null) socket.destroy();
+              else self.acceptTls(socket);
+            },
+            logger.debugEnabled
+              ? (error, socket) => {
+                  logger.debug(
+                    `TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${error.message}`,
+                  );
+                }
+              : undefined,
+          );
+    const serve = (socket: Socket): void => {
       if (logger.debugEnabled) {
         logger.debug(
           `Connection from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`,
         );
       }
-      // Set before the first accept: listen() resolves in a microtask, connections come later.
-      if (self === null) socket.destroy();
+      if (tls !== null) tls.accept(socket);
+      else if (self === null) socket.destroy();
       else self.acceptCleartext(socket);
     };
-    const server = await listen(plan.address, onConnection, {
-      maxConnections: plan.maxConnections,
-      onError: (error) => {
-        logger.error(`Listener ${plan.address.text}: ${String(error)}`);
-      },
-    });
-    self = new HttpListener(plan, server, dispatcher, connections);
+    let server: Server;
+    try {
+      server = await listen(plan.address, serve, {
+        maxConnections: plan.maxConnections,
+        onError: (error) => {
+          logger.error(`Listener ${plan.address.text}: ${String(error)}`);
+        },
+      });
+    } catch (error) {
+      tls?.close();
+      throw error;
+    }
+    self = new HttpListener(plan, server, dispatcher, connections, tls);
     return self;
   }
 
@@ -93,14 +147,10 @@ export class HttpListener implements Engines {
     } else this.#http1.accept(socket);
   }
 
-  /** A TLS connection after its handshake: the engine ALPN chose (see alpnProtocols). */
-  acceptTls(socket: Socket): void {
-    acceptByAlpn(socket, this);
-  }
-
-  /** Whether a TLS listener offers "h2" by ALPN (all modes but "off"). */
-  get offersHttp2(): boolean {
-    return this.#http2Mode !== 'off';
+  /** A TLS connection after its handshake: the engine ALPN chose ("h2" or HTTP/1.1). */
+  acceptTls(socket: TLSSocket): void {
+    if (socket.alpnProtocol === 'h2') this.#http2.accept(socket);
+    else this.#http1.accept(socket);
   }
 
   acceptHttp1(socket: Socket): void {
@@ -109,6 +159,22 @@ export class HttpListener implements Engines {
 
   acceptHttp2(socket: Socket): void {
     this.#http2.accept(socket);
+  }
+
+  /**
+   * Checks what a reload would change that can still fail (new certificates build into TLS
+   * contexts): run for every kept listener before anything is swapped.
+   */
+  static prepare(plan: HttpListenerPlan, current: HttpListener): TlsAcceptorOptions | null {
+    if ((plan.tls === null) !== (current.#tls === null)) {
+      throw new Error(`${plan.address.text} cannot switch between HTTP and HTTPS in place`);
+    }
+    return plan.tls === null ? null : tlsAcceptorOptions(plan.tls);
+  }
+
+  /** New certificates (and ALPN list) for the next handshakes; throws (keeping the old ones) on a bad one. */
+  updateCertificates(options: TlsAcceptorOptions): void {
+    this.#tls?.update(options);
   }
 
   /** Reload: new connections and new requests use the new routes, limits and timeouts at once. */
@@ -124,6 +190,7 @@ export class HttpListener implements Engines {
    */
   async close(deadlineMs: number, idleGraceMs = 0): Promise<void> {
     const closed = closeServer(this.server);
+    this.#tls?.close();
     await this.#connections.shutdown(deadlineMs, idleGraceMs);
     await closed;
   }

@@ -1,4 +1,4 @@
-// Picks the protocol of a new connection: ALPN on TLS, the h2c preface on cleartext (when enabled).
+// Picks the protocol of a cleartext connection on an h2c listener: the HTTP/2 preface or HTTP/1.1.
 import type { Socket } from 'node:net';
 import type { ConnectionSet, EngineConnection } from '../http/connection-set.js';
 import { DECISIVE_BYTES, startsLikePreface } from '../http2/preface.js';
@@ -73,18 +73,4 @@ export class PrefaceSniffer implements EngineConnection {
   destroy(): void {
     this.#socket.destroy();
   }
-}
-
-/** The ALPN protocols a TLS listener offers (RFC 7301), most preferred first. */
-export function alpnProtocols(http2: boolean): string[] {
-  return http2 ? ['h2', 'http/1.1'] : ['http/1.1'];
-}
-
-/** Hands a TLS socket, its handshake done, to the engine ALPN chose ("h2" or HTTP/1.1). */
-export function acceptByAlpn(
-  socket: Socket & { alpnProtocol?: string | false },
-  engines: Engines,
-): void {
-  if (socket.alpnProtocol === 'h2') engines.acceptHttp2(socket);
-  else engines.acceptHttp1(socket);
 }

@@ -4,7 +4,14 @@ import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
+import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
+import { portaDataDir } from '../tls/data-dir.js';
+import {
+  type InternalCertificate,
+  issueInternalCertificates,
+} from '../tls/internal-certificates.js';
 import { HttpListener } from './http-listener.js';
+import type { TlsAcceptorOptions } from '../net/tls-acceptor.js';
 import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
 
 export interface BoundAddress {
@@ -34,6 +41,11 @@ export interface RunningServer {
 export interface StartOptions {
   /** Use this logger instead of one built from config.log. */
   readonly logger?: Logger;
+  /**
+   * Session ticket keys shared with other processes (a cluster worker gets them from the
+   * primary). Without them this server makes its own and rotates them itself.
+   */
+  readonly ticketKeys?: TicketKeys;
 }
 
 /** Validates `input`, builds the plan, binds everything (all or nothing) and starts serving. */
@@ -44,9 +56,18 @@ export async function start(
   const config = validateConfig(input);
   const logger =
     options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
-  const plan = buildPlan(config, { logger });
+  const plan = await issueInternalCertificates(
+    buildPlan(config, { logger }),
+    portaDataDir(),
+    (issued) => {
+      reportIssued(issued, logger);
+    },
+  );
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
-  const server = new PortaServer(plan, logger, access, options.logger === undefined);
+  const ownKeys = options.ticketKeys === undefined;
+  const keys = options.ticketKeys ?? new TicketKeys();
+  const server = new PortaServer(plan, logger, access, options.logger === undefined, keys);
+  if (ownKeys) server.onStop(rotateTicketKeys(keys));
   try {
     await server.openAll();
   } catch (error) {
@@ -65,12 +86,20 @@ class PortaServer implements RunningServer {
   #streams = new Map<string, StreamListener>();
   #stopping: Promise<void> | null = null;
   #reloading: Promise<void> = Promise.resolve();
+  readonly #keys: TicketKeys;
+  readonly #onStop: (() => void)[] = [];
 
-  constructor(plan: Plan, logger: Logger, access: AccessLog, ownLogger: boolean) {
+  constructor(plan: Plan, logger: Logger, access: AccessLog, ownLogger: boolean, keys: TicketKeys) {
     this.#plan = plan;
     this.logger = logger;
     this.#access = access;
     this.#ownLogger = ownLogger;
+    this.#keys = keys;
+  }
+
+  /** Runs `release` once the server has stopped (timers it owns). */
+  onStop(release: () => void): void {
+    this.#onStop.push(release);
   }
 
   get addresses(): BoundAddress[] {
@@ -83,7 +112,7 @@ class PortaServer implements RunningServer {
   async openAll(): Promise<void> {
     const access = this.#plan.log.access === 'off' ? null : this.#access;
     for (const listenerPlan of this.#plan.http) {
-      const listener = await HttpListener.open(listenerPlan, this.logger, access);
+      const listener = await HttpListener.open(listenerPlan, this.logger, access, this.#keys);
       this.#http.set(listenerPlan.key, listener);
       this.logger.info(`Listening on ${listener.url}`);
     }
@@ -103,7 +132,13 @@ class PortaServer implements RunningServer {
   async #reload(input: ConfigInput | Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = validateConfig(input);
-    const plan = buildPlan(config, { logger: this.logger });
+    const plan = await issueInternalCertificates(
+      buildPlan(config, { logger: this.logger }),
+      portaDataDir(),
+      (issued) => {
+        reportIssued(issued, this.logger);
+      },
+    );
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,
@@ -115,13 +150,22 @@ class PortaServer implements RunningServer {
     const opened = new Map<string, HttpListener>();
     const openedStreams = new Map<string, StreamListener>();
     try {
+      const certificates = new Map<HttpListener, TlsAcceptorOptions>();
+      for (const listenerPlan of plan.http) {
+        const kept = this.#http.get(listenerPlan.key);
+        if (kept === undefined) continue;
+        const tls = HttpListener.prepare(listenerPlan, kept);
+        if (tls !== null) certificates.set(kept, tls);
+      }
       for (const listenerPlan of plan.http) {
         if (this.#http.has(listenerPlan.key)) continue;
         opened.set(
           listenerPlan.key,
-          await HttpListener.open(listenerPlan, this.logger, accessSink),
+          await HttpListener.open(listenerPlan, this.logger, accessSink, this.#keys),
         );
       }
+      // Last step that may fail (a context OpenSSL refuses): the old certificates stay then.
+      for (const [listener, tls] of certificates) listener.updateCertificates(tls);
       for (const streamPlan of plan.streams) {
         const current = this.#streams.get(streamPlan.key);
         if (current !== undefined) continue; // same address: replaced below when changed
@@ -200,10 +244,22 @@ class PortaServer implements RunningServer {
       ...[...this.#streams.values()].map((s) => s.close()),
     ]);
     await Promise.all(plan.handlers.map((h) => h.close()));
+    for (const release of this.#onStop) release();
     await this.#access.close();
     if (this.#ownLogger) await this.logger.close();
     else await this.logger.flush();
   }
+}
+
+/** Says what the local CA did: a new CA needs trusting once, for browsers to accept its leaves. */
+export function reportIssued(issued: InternalCertificate, logger: Logger): void {
+  if (issued.caCreated) {
+    logger.warning(
+      `Made a local certificate authority: ${issued.caCertPath}. Browsers warn until it is ` +
+        'trusted: run `porta trust` (system store and Chromium/Firefox NSS databases)',
+    );
+  }
+  if (issued.issued) logger.info(`Issued a local certificate: ${issued.files.certPath}`);
 }
 
 /** How long idle keep-alive connections may still send one request when handed over. */

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { type RunningServer, start } from '../../src/index.js';
+import type { RouteInput } from '../../src/config/schema.js';
 import { hashPassword } from '../../src/handlers/directives/password-hash.js';
 import { type CurlProtocol, type CurlResponse, curl, field } from '../support/curl-client.js';
+import { type TestPki, createTestPki } from '../support/tls-fixtures.js';
 
 /** Text large enough to be compressed on the fly. */
 const TEXT = 'porta speaks both protocols. '.repeat(200);
@@ -180,6 +182,8 @@ describe('handlers over HTTP/1.1 and HTTP/2 (one table)', () => {
   let backend: Server | null = null;
   let dir = '';
   let base = '';
+  let tlsBase = '';
+  let pki: TestPki | null = null;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'porta-h1h2-'));
@@ -190,42 +194,44 @@ describe('handlers over HTTP/1.1 and HTTP/2 (one table)', () => {
     await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
     const upstreamPort = (backend.address() as AddressInfo).port;
     const hash = await hashPassword('open sesame', { n: 1024, r: 8, p: 1 });
+    pki = await createTestPki();
+    const leaf = await pki.issue(['localhost', '127.0.0.1'], 'leaf');
+    // The same routes on a cleartext listener (HTTP/1.1 and h2c) and on a TLS one (h2 by ALPN).
+    const routes: RouteInput[] = [
+      { path: '/files', static: { root: dir } },
+      { path: '/hello', respond: { body: 'hello\n', headers: { 'X-Greeting': 'yes' } } },
+      {
+        path: '/old',
+        redirect: { to: 'https://example.com/new', status: 301, keep_path: true },
+      },
+      { path: '/echo', echo: {} },
+      { path: '/api', proxy: { to: [`http://127.0.0.1:${upstreamPort}`] } },
+      {
+        path: '/private',
+        respond: { body: 'secret' },
+        basic_auth: { realm: 'Staff', users: [{ user: 'alice', password_hash: hash }] },
+      },
+      {
+        path: '/edited',
+        echo: {},
+        request_headers: { set: { 'X-Added': 'yes' }, remove: ['X-Secret'] },
+        response_headers: {
+          set: { 'X-Frame-Options': 'DENY' },
+          add: { Link: ['</a.css>; rel=preload', '</b.js>; rel=preload'] },
+        },
+      },
+      { path: '/small', echo: {}, max_body_size: 16 },
+    ];
     server = await start({
       sites: [
-        {
-          listen: ['127.0.0.1:0'],
-          http2: 'h2c',
-          routes: [
-            { path: '/files', static: { root: dir } },
-            { path: '/hello', respond: { body: 'hello\n', headers: { 'X-Greeting': 'yes' } } },
-            {
-              path: '/old',
-              redirect: { to: 'https://example.com/new', status: 301, keep_path: true },
-            },
-            { path: '/echo', echo: {} },
-            { path: '/api', proxy: { to: [`http://127.0.0.1:${upstreamPort}`] } },
-            {
-              path: '/private',
-              respond: { body: 'secret' },
-              basic_auth: { realm: 'Staff', users: [{ user: 'alice', password_hash: hash }] },
-            },
-            {
-              path: '/edited',
-              echo: {},
-              request_headers: { set: { 'X-Added': 'yes' }, remove: ['X-Secret'] },
-              response_headers: {
-                set: { 'X-Frame-Options': 'DENY' },
-                add: { Link: ['</a.css>; rel=preload', '</b.js>; rel=preload'] },
-              },
-            },
-            { path: '/small', echo: {}, max_body_size: 16 },
-          ],
-        },
+        { listen: ['127.0.0.1:0'], http2: 'h2c', routes },
+        { listen: ['127.0.0.1:0'], tls: { cert: leaf.certPath, key: leaf.keyPath }, routes },
       ],
       limits: { max_body_size: '16m' },
       log: { level: 'error', access: 'off' },
     });
     base = `http://127.0.0.1:${server.addresses[0]?.port ?? 0}`;
+    tlsBase = `https://127.0.0.1:${server.addresses[1]?.port ?? 0}`;
   });
 
   after(async () => {
@@ -238,10 +244,16 @@ describe('handlers over HTTP/1.1 and HTTP/2 (one table)', () => {
         });
     });
     await rm(dir, { recursive: true, force: true });
+    pki?.remove();
   });
 
-  for (const protocol of ['http1', 'h2c'] as const) {
-    describe(protocol === 'http1' ? 'HTTP/1.1' : 'HTTP/2 (h2c, prior knowledge)', () => {
+  const TITLES: Record<CurlProtocol, string> = {
+    http1: 'HTTP/1.1',
+    h2c: 'HTTP/2 (h2c, prior knowledge)',
+    h2: 'HTTP/2 over TLS (ALPN h2)',
+  };
+  for (const protocol of ['http1', 'h2c', 'h2'] as const) {
+    describe(TITLES[protocol], () => {
       for (const [name, run] of Object.entries(CASES)) {
         it(name, async () => {
           const get = async (args: readonly string[]): Promise<CurlResponse> => {
@@ -249,7 +261,7 @@ describe('handlers over HTTP/1.1 and HTTP/2 (one table)', () => {
             assert.equal(response.version, protocol === 'http1' ? '1.1' : '2');
             return response;
           };
-          await run({ base, dir, get, protocol });
+          await run({ base: protocol === 'h2' ? tlsBase : base, dir, get, protocol });
         });
       }
     });

@@ -11,7 +11,7 @@ export interface PortaProcess {
   /** Everything written to stdout/stderr so far. */
   stdout(): string;
   stderr(): string;
-  /** The first http:// or tcp:// URL from "Listening on ..." (waits for it). */
+  /** The first http://, https:// or tcp:// URL from "Listening on ..." (waits for it). */
   readonly url: string;
   /** Sends a signal and waits for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -36,7 +36,7 @@ export async function spawnPorta(
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const match = /listening on ((?:http|tcp):\/\/\S+)/i.exec(err + out);
+    const match = /listening on ((?:https?|tcp):\/\/\S+)/i.exec(err + out);
     if (match !== null) {
       return { child, stdout: () => out, stderr: () => err, url: match[1] as string, stop };
     }
