@@ -11,6 +11,7 @@ import { addRunCommand } from './run.js';
 import { addSchemaCommand } from './schema.js';
 import { addProxyCommand } from './proxy.js';
 import { addServeCommand } from './serve.js';
+import { addTrustCommand } from './trust.js';
 import { openBrowser } from './open-browser.js';
 import { PACKAGE_VERSION } from './version.js';
 
@@ -44,6 +45,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   addForwardCommand(program, run, printConfig);
   addControlCommands(program);
   addHashPasswordCommand(program);
+  addTrustCommand(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

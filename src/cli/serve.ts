@@ -25,6 +25,7 @@ export interface ServeFlags extends CommonFlags {
   readonly cache?: string;
   readonly open?: boolean;
   readonly workers?: string;
+  readonly https?: boolean;
 }
 
 /** The config `porta serve` runs (a ConfigInput once the schema's routes know `static`). */
@@ -33,6 +34,7 @@ export interface ServeConfig {
     {
       listen: string[];
       routes: [{ path: '/'; static: StaticConfigInput }];
+      tls?: 'internal';
     },
   ];
   log?: ReturnType<typeof logSection>;
@@ -53,7 +55,11 @@ export function buildServeConfig(root: string | undefined, flags: ServeFlags): S
   return {
     workers: parseWorkers(flags.workers ?? '1'),
     sites: [
-      { listen: [listenText(flags.host, flags.port)], routes: [{ path: '/', static: options }] },
+      {
+        listen: [listenText(flags.host, flags.port)],
+        routes: [{ path: '/', static: options }],
+        ...(flags.https === true ? { tls: 'internal' as const } : {}),
+      },
     ],
     ...(Object.keys(log).length === 0 ? {} : { log }),
   };
@@ -102,6 +108,10 @@ export function addServeCommand(
         'Cache-Control max-age, in seconds or like "1h" (default: no-cache)',
       )
       .option('--open', 'open the site in a browser once it listens')
+      .option(
+        '--https',
+        "serve HTTPS with a certificate from porta's local CA (made once; `porta trust` adds it to browsers)",
+      )
       .option('-w, --workers <n>', 'worker processes: a number or "auto" (one per core)', '1'),
   ).action(async (root: string, flags: ServeFlags) => {
     const config = buildServeConfig(root, flags);

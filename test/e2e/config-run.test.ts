@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type PortaProcess, spawnPorta } from '../support/porta-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** A port nothing listens on right now (sites sharing one port need a fixed number, not 0). */
 async function freePort(): Promise<number> {
@@ -152,11 +153,3 @@ describe('porta run: relative paths start at the config file folder', () => {
     assert.equal(await response.text(), '<h1>from the config folder</h1>\n');
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

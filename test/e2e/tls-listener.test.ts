@@ -8,6 +8,7 @@ import { connect as connectTls } from 'node:tls';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { type PortaProcess, runPorta, spawnPorta } from '../support/porta-process.js';
+import { waitFor } from '../support/wait-for.js';
 import { rawRequest } from '../support/raw-http.js';
 import { freePort } from '../support/porta-process.js';
 import { type TestPki, createTestPki, httpsGet } from '../support/tls-fixtures.js';
@@ -33,14 +34,6 @@ timeouts: { handshake: 1s }
 workers: ${workers}
 log: { access: off }
 `;
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Certificates for a.test (with *.a.test) and b.test, and porta serving both on one port. */
