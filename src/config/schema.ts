@@ -118,6 +118,13 @@ export const SiteSchema = z
       .describe('Host names this site answers ("example.com", "*.example.com"); empty = default.'),
     routes: z.array(RouteSchema).min(1).describe('Routes, matched by longest path prefix.'),
     tls: TlsSchema.optional(),
+    acme_webroot: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Serve /.well-known/acme-challenge/ from this folder (certbot --webroot -w FOLDER), on this site and on its tls.redirect_from listeners.',
+      ),
     ...directiveFields,
   })
   .strict()

@@ -11,6 +11,8 @@ import { formatHostPort, formatUrl } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
 import type { TicketKeys } from '../net/ticket-keys.js';
 import { TlsAcceptor, type TlsAcceptorOptions } from '../net/tls-acceptor.js';
+import { CertificateWatcher } from '../net/certificate-watcher.js';
+import { loadCertificate } from '../net/tls-certificate.js';
 
 /**
  * Who serves a TLS connection whose ALPN chose 'h2'. Until src/http2/ lands this is never
@@ -48,6 +50,9 @@ export class HttpListener {
   readonly #engine: Http1Server;
   readonly #dispatcher: Dispatcher;
   readonly #tls: TlsAcceptor | null;
+  #tlsPlan: TlsListenerPlan | null;
+  #watcher: CertificateWatcher | null = null;
+  readonly #logger: Logger;
 
   private constructor(
     key: string,
@@ -55,12 +60,16 @@ export class HttpListener {
     engine: Http1Server,
     dispatcher: Dispatcher,
     tls: TlsAcceptor | null,
+    tlsPlan: TlsListenerPlan | null,
+    logger: Logger,
   ) {
     this.key = key;
     this.server = server;
     this.#engine = engine;
     this.#dispatcher = dispatcher;
     this.#tls = tls;
+    this.#tlsPlan = tlsPlan;
+    this.#logger = logger;
     const bound = server.address() as AddressInfo;
     this.host = bound.address;
     this.port = bound.port;
@@ -139,7 +148,8 @@ export class HttpListener {
       tls?.close();
       throw error;
     }
-    self = new HttpListener(plan.key, server, engine, dispatcher, tls);
+    self = new HttpListener(plan.key, server, engine, dispatcher, tls, plan.tls, logger);
+    self.#watchCertificates();
     return self;
   }
 
@@ -155,8 +165,45 @@ export class HttpListener {
   }
 
   /** New certificates for the next handshakes; throws (keeping the old ones) on a bad one. */
-  updateCertificates(options: TlsAcceptorOptions): void {
+  updateCertificates(options: TlsAcceptorOptions, plan: TlsListenerPlan): void {
     this.#tls?.update(options);
+    this.#tlsPlan = plan;
+    this.#watchCertificates();
+  }
+
+  /** Renewed files on disk (certbot) reach new handshakes without a reload; a bad pair is logged and skipped. */
+  #watchCertificates(): void {
+    this.#watcher?.close();
+    const plan = this.#tlsPlan;
+    if (plan === null) return;
+    const paths = plan.sites.flatMap((site) => {
+      const files = site.certificate?.files;
+      if (files === undefined) return [];
+      return [files.certPath, files.keyPath, files.clientCaPath, files.ocspPath].filter(
+        (path): path is string => path !== undefined,
+      );
+    });
+    this.#watcher = new CertificateWatcher(paths, () => {
+      this.#reloadCertificates(plan);
+    });
+  }
+
+  #reloadCertificates(plan: TlsListenerPlan): void {
+    try {
+      const sites = plan.sites.map((site) =>
+        site.certificate === null
+          ? site
+          : { ...site, certificate: loadCertificate(site.certificate.files) },
+      );
+      const next = { ...plan, sites };
+      this.#tls?.update(tlsAcceptorOptions(next));
+      this.#tlsPlan = next;
+      this.#logger.info(`Reloaded the certificates of ${this.url} from disk`);
+    } catch (error) {
+      this.#logger.error(
+        `Certificate files of ${this.url} changed but cannot be used, keeping the old ones: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /** Reload: new connections and new requests use the new routes, limits and timeouts at once. */
@@ -169,6 +216,7 @@ export class HttpListener {
   async close(deadlineMs: number, idleGraceMs = 0): Promise<void> {
     const closed = closeServer(this.server);
     this.#tls?.close();
+    this.#watcher?.close();
     await this.#engine.shutdown(deadlineMs, idleGraceMs);
     await closed;
   }
