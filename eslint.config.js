@@ -1,19 +1,46 @@
 // Lint rules: typescript-eslint strict-type-checked plus the layer rule of DESIGN.md
-// (imports go one way, downward: main > cli > process > runtime > config > handlers > http > http1/net > log).
+// (imports go one way, downward: main > cli > process > runtime > config > handlers | http1 | http2
+// > http > net > log).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** For each layer, the layers above it that it must never import. */
+/** For each layer, the layers above it (or beside it) that it must never import. */
 const forbidden = {
-  log: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'net', 'balance', 'forward'],
-  net: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'balance', 'forward', 'tls'],
-  http1: ['cli', 'runtime', 'config', 'handlers', 'http', 'net', 'balance', 'forward'],
-  http: ['cli', 'runtime', 'config', 'handlers', 'balance', 'forward'],
-  balance: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'forward'],
-  handlers: ['cli', 'runtime', 'config'],
-  forward: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1'],
+  log: [
+    'cli',
+    'runtime',
+    'config',
+    'handlers',
+    'http',
+    'http1',
+    'http2',
+    'net',
+    'balance',
+    'forward',
+  ],
+  net: [
+    'cli',
+    'runtime',
+    'config',
+    'handlers',
+    'http',
+    'http1',
+    'http2',
+    'balance',
+    'forward',
+    'tls',
+  ],
+  // The protocol engines turn bytes into the protocol-neutral Exchange of src/http; neither
+  // knows the other (the runtime picks one per connection).
+  http1: ['cli', 'runtime', 'config', 'handlers', 'http2', 'net', 'balance', 'forward'],
+  http2: ['cli', 'runtime', 'config', 'handlers', 'http1', 'net', 'balance', 'forward'],
+  http: ['cli', 'runtime', 'config', 'handlers', 'http1', 'http2', 'balance', 'forward'],
+  balance: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'http2', 'forward'],
+  // Handlers see src/http only: they never know which protocol carries the exchange.
+  handlers: ['cli', 'runtime', 'config', 'http1', 'http2'],
+  forward: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'http2'],
   config: ['cli', 'runtime', 'process', 'tls'],
-  tls: ['cli', 'runtime', 'process', 'handlers', 'http', 'http1'],
+  tls: ['cli', 'runtime', 'process', 'handlers', 'http', 'http1', 'http2'],
   runtime: ['cli', 'process'],
   process: ['cli'],
 };
@@ -74,4 +101,30 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  {
+    // The proxy's upstream client speaks HTTP/1.1 to backends: it may use the HTTP/1 codec
+    // pieces (chars, chunked decoding, head fields, parse errors), never the server engine.
+    files: ['src/handlers/proxy/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['cli', 'runtime', 'config', 'http2'].map((name) => ({
+              group: [`**/${name}/*`],
+              message: `src/handlers sits below src/${name}: imports go downward only (DESIGN.md).`,
+            })),
+            {
+              group: [
+                '**/http1/connection*',
+                '**/http1/server-exchange*',
+                '**/http1/http1-server*',
+              ],
+              message: 'the upstream client may use the HTTP/1 codec, not the server engine.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

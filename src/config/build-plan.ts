@@ -2,8 +2,7 @@
 import { PortaError } from '../errors.js';
 import { resolve } from 'node:path';
 import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
-import type { Http1Timeouts } from '../http1/connection.js';
-import type { ParserLimits } from '../http1/request-parser.js';
+import type { ConnectionTimeouts, RequestLimits } from '../http/limits.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
 import { withDirectives } from './build-directives.js';
@@ -21,8 +20,8 @@ export interface HttpListenerPlan {
   readonly key: string;
   readonly address: ListenAddress;
   readonly sites: readonly SiteTable[];
-  readonly limits: ParserLimits;
-  readonly timeouts: Http1Timeouts;
+  readonly limits: RequestLimits;
+  readonly timeouts: ConnectionTimeouts;
   readonly maxConnections: number;
   /** HTTPS: the sites' certificates by host; null for cleartext HTTP. */
   readonly tls: TlsListenerPlan | null;
@@ -113,13 +112,13 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
     logger: options.logger ?? SILENT,
   };
-  const limits: ParserLimits = {
+  const limits: RequestLimits = {
     maxRequestLine: parseSize(config.limits.max_request_line),
     maxHeaderSize: parseSize(config.limits.max_header_size),
     maxHeaders: config.limits.max_headers,
     maxBodySize: parseSize(config.limits.max_body_size),
   };
-  const timeouts: Http1Timeouts = {
+  const timeouts: ConnectionTimeouts = {
     headerMs: parseDuration(config.timeouts.header),
     bodyMs: parseDuration(config.timeouts.body),
     idleMs: parseDuration(config.timeouts.idle),

@@ -1,10 +1,19 @@
 // Connects a listener's connections to its router: runs handlers, turns failures into 500s, logs access.
 import { isPortaError } from '../errors.js';
-import type { ConnectionContext, Http1Timeouts } from '../http1/connection.js';
-import type { ParserLimits } from '../http1/request-parser.js';
-import type { ServerExchange } from '../http1/server-exchange.js';
+import type { AccessRecord } from '../log/access-log.js';
+import type { Exchange } from './exchange.js';
+import type { ConnectionTimeouts, RequestLimits } from './limits.js';
 import { BAD_PATH, type Router } from './router.js';
 import { sendError } from './error-response.js';
+
+/** An engine's exchange (HTTP/1.1 or HTTP/2): what handlers see, what the router sets, what the log reads. */
+export interface EngineExchange extends Exchange, AccessRecord {
+  path: string;
+  routePath: string;
+  readonly remoteAddress: string;
+  /** A handler threw or rejected: 500 if nothing was sent yet, else the exchange is cut. */
+  fail(): void;
+}
 
 /** The logging the dispatcher needs (structural, so tests can pass their own). */
 export interface DispatchLogs {
@@ -12,19 +21,25 @@ export interface DispatchLogs {
   readonly debugEnabled: boolean;
   debug(message: string): void;
   /** Access log sink, or null when access logging is off. */
-  readonly access: { log(record: ServerExchange): void } | null;
+  readonly access: { log(record: AccessRecord): void } | null;
 }
 
-export class Dispatcher implements ConnectionContext {
-  limits: ParserLimits;
-  timeouts: Http1Timeouts;
+/** One per listener; every engine's connections share it (it is their context: limits, timeouts, dispatch). */
+export class Dispatcher {
+  limits: RequestLimits;
+  timeouts: ConnectionTimeouts;
   readonly debug: ((message: string) => void) | null;
   /** Swapped atomically on reload: new requests see the new routes at once. */
   router: Router;
   readonly #logs: DispatchLogs;
   #access: DispatchLogs['access'];
 
-  constructor(router: Router, limits: ParserLimits, timeouts: Http1Timeouts, logs: DispatchLogs) {
+  constructor(
+    router: Router,
+    limits: RequestLimits,
+    timeouts: ConnectionTimeouts,
+    logs: DispatchLogs,
+  ) {
     this.router = router;
     this.limits = limits;
     this.timeouts = timeouts;
@@ -40,8 +55,8 @@ export class Dispatcher implements ConnectionContext {
   /** Reload: swaps routes, limits and timeouts; exchanges already running keep their handler. */
   update(
     router: Router,
-    limits: ParserLimits,
-    timeouts: Http1Timeouts,
+    limits: RequestLimits,
+    timeouts: ConnectionTimeouts,
     access: DispatchLogs['access'],
   ): void {
     this.#access = access;
@@ -50,7 +65,7 @@ export class Dispatcher implements ConnectionContext {
     this.timeouts = timeouts;
   }
 
-  dispatch(exchange: ServerExchange): void {
+  dispatch(exchange: EngineExchange): void {
     // RFC 9110 §15.6.2: porta is no forward proxy; CONNECT is not implemented for any resource.
     if (exchange.request.method === 'CONNECT') {
       sendError(exchange, 501);
@@ -73,11 +88,11 @@ export class Dispatcher implements ConnectionContext {
     }
   }
 
-  onExchangeDone(exchange: ServerExchange): void {
+  onExchangeDone(exchange: EngineExchange): void {
     this.#access?.log(exchange);
   }
 
-  #fail(exchange: ServerExchange, error: unknown): void {
+  #fail(exchange: EngineExchange, error: unknown): void {
     if (isPortaError(error) && error.code === 'PORTA_CLIENT_ABORTED') {
       // The client broke off its body; the connection has answered or closed already.
       this.debug?.(`${exchange.request.method} ${exchange.request.target}: ${error.message}`);

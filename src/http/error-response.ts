@@ -1,5 +1,5 @@
 // Error responses a handler or the router sends: a small HTML or text page per status.
-import { reasonPhrase } from '../http1/status-text.js';
+import { reasonPhrase } from './status-text.js';
 import type { Exchange } from './exchange.js';
 
 const TEXT = ['Content-Type', 'text/plain; charset=utf-8', 'X-Content-Type-Options', 'nosniff'];

@@ -2,8 +2,8 @@
 import type { Socket } from 'node:net';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import type { PreparedResponse } from '../http1/prepared-response.js';
-import type { RequestHead } from '../http1/request-head.js';
+import type { PreparedResponse } from './prepared-response.js';
+import type { RequestHead } from './request-head.js';
 
 /** Response header fields, flat: [name, value, name, value, ...]. The engine adds Date, Server, framing and Connection. */
 export type HeaderList = readonly string[];

@@ -1,6 +1,6 @@
 // Routes an exchange: Host to site (exact, *.wildcard, default) then longest path prefix to handler.
-import type { ServerExchange } from '../http1/server-exchange.js';
 import type { Handler } from './exchange.js';
+import type { RequestHead } from './request-head.js';
 import { normalizePath } from './normalize-path.js';
 
 export interface RouteTable {
@@ -23,6 +23,13 @@ interface CompiledRoute {
 }
 
 type CompiledSite = readonly CompiledRoute[];
+
+/** What the router reads and sets on an exchange, whichever protocol carries it. */
+export interface RoutedExchange {
+  readonly request: RequestHead;
+  path: string;
+  routePath: string;
+}
 
 /** A path that climbs above the root ("/../x"): the router answers 400 (RFC 3986 §5.2.4). */
 export const BAD_PATH = 'bad-path';
@@ -52,7 +59,7 @@ export class Router {
   }
 
   /** Finds the handler; sets exchange.path and exchange.routePath. Null = no route (404); BAD_PATH = 400. */
-  route(exchange: ServerExchange): Handler | typeof BAD_PATH | null {
+  route(exchange: RoutedExchange): Handler | typeof BAD_PATH | null {
     const path = normalizePath(exchange.request.path);
     if (path === null) return BAD_PATH;
     exchange.path = path;

@@ -1,6 +1,6 @@
 // Fixed responses for protocol errors: the connection closes after them (RFC 9112 §9.6).
 import { dateField } from './date-header.js';
-import { reasonPhrase, statusLine } from './status-text.js';
+import { reasonPhrase, statusLine } from '../http/status-text.js';
 
 const SERVER = 'Server: porta\r\n';
 

@@ -4,16 +4,12 @@ import { TLSSocket } from 'node:tls';
 import { clientAborted } from '../errors.js';
 import { cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
-import type { RequestHead } from './request-head.js';
+import type { ConnectionTimeouts } from '../http/limits.js';
+import type { RequestHead } from '../http/request-head.js';
 import { type ParserLimits, type ParserSink, RequestParser } from './request-parser.js';
 import { type ExchangeOwner, ServerExchange } from './server-exchange.js';
 
-export interface Http1Timeouts {
-  readonly headerMs: number;
-  readonly bodyMs: number;
-  readonly idleMs: number;
-  readonly sendMs: number;
-}
+export type Http1Timeouts = ConnectionTimeouts;
 
 /** What every connection of a listener shares: limits, timeouts, where exchanges go, logs. */
 export interface ConnectionContext {

@@ -1,7 +1,7 @@
 // Collects a request's header fields and decides its framing and connection semantics (RFC 9112 §6, §9).
 import { COLON, FIELD_VALUE, HTAB, SP, TOKEN } from './chars.js';
 import { ParseError } from './parse-error.js';
-import { BodyKind } from './request-head.js';
+import { BodyKind } from '../http/request-head.js';
 
 /** The fields the engine itself acts on, picked out while the header section is parsed. */
 export class HeadFields {

@@ -10,19 +10,12 @@ import {
   parseConnectionOptions,
 } from './head-fields.js';
 import { ParseError } from './parse-error.js';
-import { BodyKind, type RequestHead } from './request-head.js';
+import type { RequestLimits } from '../http/limits.js';
+import { BodyKind, type RequestHead } from '../http/request-head.js';
 import { type RequestLine, parseRequestLine } from './request-line.js';
 
-export interface ParserLimits {
-  /** Longest request line in bytes (414 beyond). */
-  readonly maxRequestLine: number;
-  /** Largest header section in bytes, field lines with their CRLF (431 beyond). */
-  readonly maxHeaderSize: number;
-  /** Most header fields (431 beyond). */
-  readonly maxHeaders: number;
-  /** Largest body in bytes, 0 for no limit (413 beyond). */
-  readonly maxBodySize: number;
-}
+/** The limits the parser enforces (the config's `limits`). */
+export type ParserLimits = RequestLimits;
 
 /** Where the parser's events go; the connection implements it. */
 export interface ParserSink {
@@ -252,6 +245,7 @@ export class RequestParser {
       target: line.target,
       path: line.path,
       query: line.query,
+      versionMajor: 1,
       versionMinor: minor,
       headers: fields.headers,
       // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.

@@ -1,7 +1,7 @@
 // Serialises a response head (RFC 9112 §4, §6): status line, engine fields, handler fields, framing.
 import { SERVER_FIELD } from './canned-responses.js';
 import { dateField } from './date-header.js';
-import { statusLine } from './status-text.js';
+import { statusLine } from '../http/status-text.js';
 
 /** Framing of a response body, chosen once when the head is written (RFC 9112 §6.3). */
 export const enum Framing {

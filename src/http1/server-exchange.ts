@@ -6,9 +6,10 @@ import { clientAborted } from '../errors.js';
 import { CONTINUE_100, cannedResponse } from './canned-responses.js';
 import { FileSender, type FileSink } from './file-sender.js';
 import { RequestBody, emptyBody } from './request-body.js';
-import { BodyKind, type RequestHead, findHeader } from './request-head.js';
-import { editHeaderList } from './header-edit.js';
-import type { PreparedResponse } from './prepared-response.js';
+import { BodyKind, type RequestHead, findHeader } from '../http/request-head.js';
+import { editHeaderList } from '../http/header-edit.js';
+import type { PreparedResponse } from '../http/prepared-response.js';
+import { preparedBytes } from './prepared-bytes.js';
 import { Framing, buildResponseHead, isBodyless } from './response-head.js';
 
 /** What an exchange needs from the connection that owns it. */
@@ -31,7 +32,7 @@ export interface ExchangeOwner {
 const CRLF = '\r\n';
 /** Bodies up to this size are copied behind the head and sent in one write. */
 const SMALL_BODY = 8 * 1024;
-/** Prepared responses keep up to 6 copies of their body (prepared-response.ts): small ones only. */
+/** Prepared responses keep up to 6 copies of their body (prepared-bytes.ts): small ones only. */
 const PREPARED_BODY = 16 * 1024;
 const LAST_CHUNK = '0\r\n\r\n';
 const TOO_LARGE_FIELDS = ['Content-Type', 'text/plain; charset=utf-8'];
@@ -132,6 +133,10 @@ export class ServerExchange implements FileSink {
 
   get target(): string {
     return this.request.target;
+  }
+
+  get versionMajor(): number {
+    return 1;
   }
 
   get versionMinor(): number {
@@ -253,7 +258,7 @@ export class ServerExchange implements FileSink {
       return;
     }
     const connection = this.#decideHead(response.status, body.length);
-    this.#socket.write(response.bytes(connection, this.#suppressBody, this.startedAt));
+    this.#socket.write(preparedBytes(response, connection, this.#suppressBody, this.startedAt));
     if (!this.#suppressBody) this.bytesSent = body.length;
     this.#finish();
   }

@@ -9,6 +9,7 @@ export interface AccessRecord {
   readonly remoteAddress: string;
   readonly method: string;
   readonly target: string;
+  readonly versionMajor: number;
   readonly versionMinor: number;
   readonly status: number;
   readonly bytesSent: number;
@@ -132,7 +133,7 @@ export class CombinedFormat implements AccessFormat {
     const request =
       record.method === ''
         ? '-'
-        : `${escapeLogValue(record.method)} ${escapeLogValue(record.target)} HTTP/1.${record.versionMinor}`;
+        : `${escapeLogValue(record.method)} ${escapeLogValue(record.target)} HTTP/${record.versionMajor}.${record.versionMinor}`;
     return `${quotedField(record.remoteAddress)} - - [${this.#timeLocal}] "${request}" ${formatStatus(record.status)} ${record.bytesSent} "${quotedField(record.header('referer'))}" "${quotedField(record.header('user-agent'))}"\n`;
   }
 }
@@ -189,6 +190,6 @@ export class JsonFormat implements AccessFormat {
     }
     const ms = finished - second * 1000;
     const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : String(ms);
-    return `{"time":"${this.#isoPrefix}${msText}Z","remote_addr":${jsonString(record.remoteAddress)},"method":${jsonString(record.method)},"uri":${jsonString(record.target)},"protocol":"HTTP/1.${record.versionMinor}","status":${record.status},"bytes_sent":${record.bytesSent},"referer":${jsonString(record.header('referer'))},"user_agent":${jsonString(record.header('user-agent'))},"host":${jsonString(record.header('host'))},"duration_ms":${formatDuration(record.durationMs)}}\n`;
+    return `{"time":"${this.#isoPrefix}${msText}Z","remote_addr":${jsonString(record.remoteAddress)},"method":${jsonString(record.method)},"uri":${jsonString(record.target)},"protocol":"HTTP/${record.versionMajor}.${record.versionMinor}","status":${record.status},"bytes_sent":${record.bytesSent},"referer":${jsonString(record.header('referer'))},"user_agent":${jsonString(record.header('user-agent'))},"host":${jsonString(record.header('host'))},"duration_ms":${formatDuration(record.durationMs)}}\n`;
   }
 }

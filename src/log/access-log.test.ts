@@ -18,6 +18,7 @@ class TestRecord implements AccessRecord {
   remoteAddress = '127.0.0.1';
   method = 'GET';
   target = '/index.html?x=1';
+  versionMajor = 1;
   versionMinor = 1;
   status = 200;
   bytesSent = 612;
@@ -338,7 +339,7 @@ describe('destinations', () => {
         '-e',
         `const { createAccessLog } = await import(${JSON.stringify(ACCESS_LOG_MODULE)});
          const log = createAccessLog({ format: 'combined', path: 'stdout' });
-         const record = { remoteAddress: '::1', method: 'HEAD', target: '/', versionMinor: 1, status: 204,
+         const record = { remoteAddress: '::1', method: 'HEAD', target: '/', versionMajor: 1, versionMinor: 1, status: 204,
            bytesSent: 0, startedAt: ${STARTED}, durationMs: 0, header: () => undefined };
          log.log(record);
          await log.flush();
@@ -359,7 +360,7 @@ describe('destinations', () => {
     // The child logs ~25 MB while nobody reads its stdout; its event loop must keep turning.
     const code = `const { createAccessLog } = await import(${JSON.stringify(ACCESS_LOG_MODULE)});
       const log = createAccessLog({ format: 'combined', path: 'stdout' });
-      const record = { remoteAddress: '::1', method: 'GET', target: '/', versionMinor: 1, status: 200,
+      const record = { remoteAddress: '::1', method: 'GET', target: '/', versionMajor: 1, versionMinor: 1, status: 200,
         bytesSent: 0, startedAt: ${STARTED}, durationMs: 0, header: () => 'u'.repeat(1000) };
       for (let round = 0; round < 50; round++) {
         for (let i = 0; i < 500; i++) log.log(record);

@@ -1,7 +1,7 @@
 // A ParserSink that records events as case lines and checks the event grammar and limits, plus ways to feed a parser.
 import assert from 'node:assert/strict';
 import type { ParseError } from '../../src/http1/parse-error.js';
-import { BodyKind, type RequestHead } from '../../src/http1/request-head.js';
+import { BodyKind, type RequestHead } from '../../src/http/request-head.js';
 import {
   type ParserLimits,
   type ParserSink,

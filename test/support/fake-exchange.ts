@@ -2,9 +2,9 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Exchange, Handler, HeaderList } from '../../src/http/exchange.js';
-import { editHeaderList } from '../../src/http1/header-edit.js';
-import type { PreparedResponse } from '../../src/http1/prepared-response.js';
-import { BodyKind, type RequestHead, findHeader } from '../../src/http1/request-head.js';
+import { editHeaderList } from '../../src/http/header-edit.js';
+import type { PreparedResponse } from '../../src/http/prepared-response.js';
+import { BodyKind, type RequestHead, findHeader } from '../../src/http/request-head.js';
 
 export interface FakeRequest {
   readonly method?: string;
@@ -45,6 +45,7 @@ export class FakeExchange implements Exchange {
       target: path,
       path,
       query: '',
+      versionMajor: 1,
       versionMinor: 1,
       headers: options.headers ?? ['Host', 'example.test'],
       host: 'example.test',

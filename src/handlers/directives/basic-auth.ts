@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
-import { findHeader } from '../../http1/request-head.js';
+import { findHeader } from '../../http/request-head.js';
 import { type PasswordHash, verifyPassword } from './password-hash.js';
 
 export interface BasicAuthUser {

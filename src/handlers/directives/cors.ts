@@ -1,6 +1,6 @@
 // The cors directive (Fetch standard, CORS protocol): answers preflights, marks allowed origins on responses.
 import type { Exchange, Handler } from '../../http/exchange.js';
-import { findHeader } from '../../http1/request-head.js';
+import { findHeader } from '../../http/request-head.js';
 
 export interface CorsOptions {
   /** "https://app.example", "https://*.example.com" (any subdomain), or "*" (any origin). */

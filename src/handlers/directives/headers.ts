@@ -1,6 +1,6 @@
 // The request_headers and response_headers directives: set, add and remove fields, compiled once per route.
 import type { Exchange, Handler } from '../../http/exchange.js';
-import { editHeaderList } from '../../http1/header-edit.js';
+import { editHeaderList } from '../../http/header-edit.js';
 
 /** Edits as the config gives them, names as written. */
 export interface HeaderEdits {

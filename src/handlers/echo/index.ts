@@ -1,7 +1,7 @@
 // The HTTP `echo` handler: answers with the request itself, as text or JSON, streaming the body back.
 import { StringDecoder } from 'node:string_decoder';
 import type { Exchange, Handler } from '../../http/exchange.js';
-import { findHeader } from '../../http1/request-head.js';
+import { findHeader } from '../../http/request-head.js';
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -9,7 +9,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** The request head as it arrived, as text: request line, fields in order, empty line. */
 function headText(exchange: Exchange): string {
   const request = exchange.request;
-  let text = `${request.method} ${request.target} HTTP/1.${request.versionMinor}\r\n`;
+  let text = `${request.method} ${request.target} HTTP/${request.versionMajor}.${request.versionMinor}\r\n`;
   const headers = request.headers;
   for (let i = 0; i < headers.length; i += 2) {
     text += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
@@ -30,7 +30,7 @@ function jsonPrefix(exchange: Exchange): string {
     target: request.target,
     path: request.path,
     query: request.query,
-    version: `HTTP/1.${request.versionMinor}`,
+    version: `HTTP/${request.versionMajor}.${request.versionMinor}`,
     headers,
   });
   return `${document.slice(0, -1)},"body":"`;

@@ -1,7 +1,7 @@
 // The pages a client gets when the proxy cannot get an answer: 502, 503 and 504, as HTML or plain text.
 import type { Exchange } from '../../http/exchange.js';
-import { findHeader } from '../../http1/request-head.js';
-import { reasonPhrase } from '../../http1/status-text.js';
+import { findHeader } from '../../http/request-head.js';
+import { reasonPhrase } from '../../http/status-text.js';
 
 const EXPLANATIONS: Readonly<Record<number, string>> = {
   502: 'The server behind this proxy failed to answer properly. Try again in a moment.',

@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Exchange } from '../../http/exchange.js';
-import { BodyKind } from '../../http1/request-head.js';
+import { BodyKind } from '../../http/request-head.js';
 import { type ResponseHead, ResponseFraming } from './client/response-parser.js';
 import type { ConnectionUser, UpstreamConnection } from './client/upstream-connection.js';
 import type { UpstreamFailure } from './client/upstream-failure.js';

@@ -1,6 +1,6 @@
 // Builds the request head sent upstream: path rewrite, hop-by-hop fields dropped, Host, forwarding fields, Via, framing.
 import type { Exchange } from '../../http/exchange.js';
-import { BodyKind } from '../../http1/request-head.js';
+import { BodyKind } from '../../http/request-head.js';
 import { FieldRole, connectionField, connectionListedNames, fieldRole } from './field-names.js';
 import { type TrustedProxies, forwardedNode, forwardedValue, unmapAddress } from './forwarding.js';
 import type { HostHeaderPolicy } from './options.js';
@@ -110,7 +110,7 @@ export function buildRequestHead(
   }
   if (policy.via !== '') {
     // RFC 9110 §7.6.3: received-protocol, then our pseudonym.
-    const hop = `1.${request.versionMinor}${policy.via}`;
+    const hop = `${request.versionMajor}.${request.versionMinor}${policy.via}`;
     head += `Via: ${via === '' ? hop : `${via}, ${hop}`}\r\n`;
   }
   if (upgrade) {

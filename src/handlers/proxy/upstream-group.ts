@@ -4,7 +4,7 @@ import { createBalancer } from '../../balance/create-balancer.js';
 import { HealthChange } from '../../balance/peer-health.js';
 import { PeerSet } from '../../balance/peer-set.js';
 import type { Exchange } from '../../http/exchange.js';
-import { findHeader } from '../../http1/request-head.js';
+import { findHeader } from '../../http/request-head.js';
 import type { ConnectionRegistry, PoolSettings } from './client/connection-pool.js';
 import type { UpstreamConnection } from './client/upstream-connection.js';
 import type { TrustedProxies } from './forwarding.js';

@@ -1,6 +1,6 @@
 // The `respond` handler: a fixed status, header fields and body, all prepared once.
 import type { Exchange, Handler } from '../../http/exchange.js';
-import { PreparedResponse } from '../../http1/prepared-response.js';
+import { PreparedResponse } from '../../http/prepared-response.js';
 
 export interface RespondOptions {
   readonly status: number;

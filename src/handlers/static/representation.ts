@@ -2,7 +2,7 @@
 import type { HeaderList } from '../../http/exchange.js';
 import type { Validators } from '../../http/conditional.js';
 import { Coding, codingToken } from '../../http/compression.js';
-import { PreparedResponse } from '../../http1/prepared-response.js';
+import { PreparedResponse } from '../../http/prepared-response.js';
 
 const NO_BODY = Buffer.alloc(0);
 

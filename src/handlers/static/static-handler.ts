@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Exchange, Handler, HeaderList } from '../../http/exchange.js';
-import { findHeader } from '../../http1/request-head.js';
+import { findHeader } from '../../http/request-head.js';
 import { acceptedCodings, chooseCoding, Coding } from '../../http/compression.js';
 import { evaluateIfRange, evaluatePreconditions, Precondition } from '../../http/conditional.js';
 import { formatUnsatisfiedRange, parseRange, RangeResultKind } from '../../http/range.js';
@@ -14,7 +14,7 @@ import { buildListing } from './listing.js';
 import { makeCodedVariant } from './coded-variant.js';
 import { Lookup } from './lookup.js';
 import type { StaticContext, StaticOptions } from './options.js';
-import type { PreparedResponse } from '../../http1/prepared-response.js';
+import type { PreparedResponse } from '../../http/prepared-response.js';
 import type { FileRepresentation, HeaderPolicy, Variant } from './representation.js';
 import { RequestFields } from './request-fields.js';
 import { sendMultipleRanges, sendSingleRange, sendVariant } from './send-file.js';

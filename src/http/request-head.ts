@@ -1,6 +1,6 @@
-// The parsed head of one HTTP/1.x request (RFC 9112 §3, §5), as the parser hands it on.
+// The head of one request as an engine hands it on: HTTP/1.x (RFC 9112 §3, §5) or HTTP/2 (RFC 9113 §8.3).
 
-/** Body framing chosen once from the head (RFC 9112 §6.3). */
+/** Body framing chosen once from the head (RFC 9112 §6.3); an HTTP/2 body of unknown length is Chunked. */
 export const enum BodyKind {
   None = 0,
   ContentLength = 1,
@@ -16,7 +16,9 @@ export interface RequestHead {
   readonly path: string;
   /** Query including its leading "?", or "" when there is none. */
   readonly query: string;
-  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  /** 1 for HTTP/1.x, 2 for HTTP/2. */
+  readonly versionMajor: number;
+  /** 0 for HTTP/1.0 and HTTP/2, 1 for HTTP/1.1. */
   readonly versionMinor: number;
   /** Header fields in arrival order, flat: [name, value, name, value, ...]; names as sent, values trimmed. */
   readonly headers: readonly string[];
