@@ -11,7 +11,8 @@ import { forwardOptionsFromConfig } from './forward-schema.js';
 import { proxyOptionsFromConfig } from './proxy-schema.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { Config, RouteConfig } from './schema.js';
-import { type TlsSitePlan, tlsSiteFromConfig } from './tls-schema.js';
+import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-schema.js';
+import { acmeRoute, redirectTable, withHsts } from './build-https-extras.js';
 import { parseDuration, parseSize } from './units.js';
 
 export interface HttpListenerPlan {
@@ -140,14 +141,23 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
       site.tls === undefined
         ? null
         : tlsSiteFromConfig(site.tls, hosts, context.baseDir, `sites[${siteIndex}].tls`);
-    const table: SiteTable = {
-      hosts,
-      routes: site.routes.map((route) =>
-        withDirectives(buildRoute(route, built, context), site, route),
-      ),
-    };
-    site.listen.forEach((text, i) => {
-      const where = `sites[${siteIndex}].listen[${i}]`;
+    const acme =
+      site.acme_webroot === undefined
+        ? null
+        : acmeRoute(site.acme_webroot, context.baseDir, built, context.logger);
+    const hsts = withHsts(site);
+    const routes = site.routes.map((route) =>
+      withDirectives(buildRoute(route, built, context), hsts, route),
+    );
+    if (acme !== null) routes.push(acme);
+    const table: SiteTable = { hosts, routes };
+    const place = (
+      siteTable: SiteTable,
+      siteTls: TlsSitePlan | null,
+      where: string,
+      text: string,
+      http2: Http2Mode,
+    ) => {
       const address = addressOf(text, where);
       const key = listenKey(address);
       const entry = byAddress.get(key) ?? {
@@ -157,10 +167,10 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
         plainSite: null,
         http2: null,
       };
-      entry.sites.push(table);
-      entry.http2 = agreedHttp2(entry.http2, site.http2, `sites[${siteIndex}].http2`, address);
-      if (tls === null) entry.plainSite ??= where;
-      else entry.tls.push(tls);
+      entry.sites.push(siteTable);
+      entry.http2 = agreedHttp2(entry.http2, http2, `sites[${siteIndex}].http2`, address);
+      if (siteTls === null) entry.plainSite ??= where;
+      else entry.tls.push(siteTls);
       if (entry.plainSite !== null && entry.tls.length > 0) {
         throw new PortaError(
           'PORTA_CONFIG_INVALID',
@@ -169,6 +179,17 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
         );
       }
       byAddress.set(key, entry);
+      return address;
+    };
+    const addresses = site.listen.map((text, i) =>
+      place(table, tls, `sites[${siteIndex}].listen[${i}]`, text, site.http2),
+    );
+    if (site.tls === undefined) return;
+    const httpsPort = addresses[0]?.port ?? 443;
+    redirectAddresses(site.tls).forEach((text, i) => {
+      const redirects = redirectTable(hosts, httpsPort, acme, built, context.logger);
+      // The redirect listener is cleartext HTTP/1.1 whatever the site's http2 says.
+      place(redirects, null, `sites[${siteIndex}].tls.redirect_from[${i}]`, text, 'auto');
     });
   });
   const handshakeTimeoutMs = parseDuration(config.timeouts.handshake);

@@ -141,6 +141,13 @@ export const SiteSchema = z
         'HTTP/2 on this site\'s listeners: "auto" = on TLS listeners by ALPN, HTTP/1.1 only on cleartext ones; "h2c" = also HTTP/2 with prior knowledge on cleartext listeners (beside HTTP/1.1); "off" = HTTP/1.1 only. Sites sharing a listener must agree.',
       ),
     tls: TlsSchema.optional(),
+    acme_webroot: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Serve /.well-known/acme-challenge/ from this folder (certbot --webroot -w FOLDER), on this site and on its tls.redirect_from listeners.',
+      ),
     ...directiveFields,
   })
   .strict()

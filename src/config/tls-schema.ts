@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PortaError } from '../errors.js';
 import type { ClientAuth } from '../net/tls-acceptor.js';
 import { type LoadedCertificate, loadCertificate } from '../net/tls-certificate.js';
+import { parseDuration } from './units.js';
 
 const TlsFilesSchema = z
   .object({
@@ -36,6 +37,21 @@ const TlsFilesSchema = z
       .min(1)
       .optional()
       .describe('PEM file of the CAs that sign acceptable client certificates (for client_auth).'),
+    redirect_from: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Cleartext addresses (e.g. ":80") that answer every request with a 308 to https on this site\'s port, keeping host, path and query; they serve the site\'s acme_webroot too.',
+      ),
+    hsts: z
+      .union([z.literal(false), z.string(), z.number().nonnegative()])
+      .default(false)
+      .refine((v) => v === false || !Number.isNaN(parseDuration(v)), {
+        message: 'expected false or a duration like "365d" (max-age)',
+      })
+      .describe(
+        'Send Strict-Transport-Security with this max-age (e.g. "365d"): browsers then use https only. false = off.',
+      ),
     ocsp_response: z
       .string()
       .min(1)
@@ -103,4 +119,15 @@ export function tlsSiteFromConfig(
     }
     throw error;
   }
+}
+
+/** The Strict-Transport-Security value a site's tls asks for, or null (RFC 6797 §6.1). */
+export function hstsValue(tls: TlsConfig): string | null {
+  if (tls === 'internal' || tls.hsts === false) return null;
+  return `max-age=${Math.floor(parseDuration(tls.hsts) / 1000)}`;
+}
+
+/** Where a TLS site's cleartext redirect listeners are. */
+export function redirectAddresses(tls: TlsConfig): readonly string[] {
+  return tls === 'internal' ? [] : tls.redirect_from;
 }

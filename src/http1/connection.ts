@@ -1,5 +1,6 @@
 // One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive, timeouts.
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { clientAborted } from '../errors.js';
 import { cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
@@ -43,6 +44,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
   /** The peer, read once (Node's getters look it up again on every call). */
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** A TLS socket (the listener terminated TLS before handing it over). */
+  readonly secure: boolean;
   readonly #context: ConnectionContext;
   readonly #parser: RequestParser;
   #exchange: ServerExchange | null = null;
@@ -80,6 +83,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     this.socket = socket;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
+    this.secure = socket instanceof TLSSocket;
     this.#context = context;
     this.#onClosed = onClosed;
     this.#parser = new RequestParser(this, context.limits);

@@ -19,6 +19,7 @@ export interface ExchangeOwner {
   readonly socket: Socket;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly secure: boolean;
   /** False once the connection is shutting down or must close after this exchange. */
   readonly mayKeepAlive: boolean;
   onBodyWanted(): void;
@@ -42,6 +43,7 @@ const TOO_LARGE_BODY = '413 Content Too Large\n';
 export class ServerExchange implements FileSink {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly secure: boolean;
   readonly startedAt: number;
   /** Set by the router before the handler runs: the normalised path and the matched prefix. */
   path = '/';
@@ -83,6 +85,7 @@ export class ServerExchange implements FileSink {
     this.#receivedHeaders = request.headers;
     this.remoteAddress = owner.remoteAddress;
     this.remotePort = owner.remotePort;
+    this.secure = owner.secure;
     this.startedAt = now;
     if (request.bodyKind !== BodyKind.None) this.#body = new RequestBody(owner);
   }

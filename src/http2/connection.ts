@@ -1,5 +1,6 @@
 // One HTTP/2 connection: a node:http2 session on a socket porta accepted, its streams, limits and timeouts.
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import {
   constants,
   type IncomingHttpHeaders,
@@ -36,6 +37,7 @@ const PSEUDO_FIELDS = 4;
 export class Http2Connection implements EngineConnection, StreamOwner {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly secure: boolean;
   readonly maxBodySize: number;
   readonly #socket: Socket;
   readonly #session: ServerHttp2Session;
@@ -61,6 +63,7 @@ export class Http2Connection implements EngineConnection, StreamOwner {
     this.#socket = socket;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
+    this.secure = socket instanceof TLSSocket;
     this.#context = context;
     this.#onClosed = onClosed;
     const { limits, timeouts, http2 } = context;

@@ -16,6 +16,8 @@ import { StreamBody, type StreamBodySink } from './stream-body.js';
 export interface StreamOwner {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The connection is TLS (h2), not h2c. */
+  readonly secure: boolean;
   /** Largest request body the listener allows, 0 for no limit. */
   readonly maxBodySize: number;
   /** The response was sent whole or the stream closed: log it, free the slot. */
@@ -31,6 +33,7 @@ const DISCARD_LIMIT = 1024 * 1024;
 export class StreamExchange implements StreamBodySink {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly secure: boolean;
   readonly startedAt: number;
   readonly versionMajor = 2;
   readonly versionMinor = 0;
@@ -68,6 +71,7 @@ export class StreamExchange implements StreamBodySink {
     this.#receivedHeaders = request.headers;
     this.remoteAddress = owner.remoteAddress;
     this.remotePort = owner.remotePort;
+    this.secure = owner.secure;
     this.startedAt = now;
     this.lastActivity = now;
     this.#requestDone = request.bodyKind === BodyKind.None;

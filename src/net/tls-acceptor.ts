@@ -130,9 +130,18 @@ function createGeneration(
       requestCert,
       // Checked per site once the handshake is done: one site's mTLS must not bind the others.
       rejectUnauthorized: false,
-      SNICallback: (name, callback) => {
-        callback(null, (table.lookup(name) as SiteContext).context);
-      },
+      // One site: its context is the server's own, and no SNI callback (a round trip into
+      // JavaScript in the middle of every handshake) is needed.
+      ...(options.sites.length === 1
+        ? {}
+        : {
+            SNICallback: (
+              name: string,
+              callback: (error: Error | null, context: SecureContext) => void,
+            ) => {
+              callback(null, (table.lookup(name) as SiteContext).context);
+            },
+          }),
     },
     (socket: TLSSocket) => {
       socket.on('error', ignore);

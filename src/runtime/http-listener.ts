@@ -13,6 +13,8 @@ import { formatHostPort, formatUrl } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
 import type { TicketKeys } from '../net/ticket-keys.js';
 import { TlsAcceptor, type TlsAcceptorOptions } from '../net/tls-acceptor.js';
+import { CertificateWatcher } from '../net/certificate-watcher.js';
+import { loadCertificate } from '../net/tls-certificate.js';
 import { type Engines, PrefaceSniffer } from './protocol-choice.js';
 
 /** The ALPN list a TLS listener offers, best first (RFC 7301): h2 unless the sites say `http2: off`. */
@@ -54,6 +56,9 @@ export class HttpListener implements Engines {
   readonly #tls: TlsAcceptor | null;
   /** Swapped on reload: new cleartext connections follow the new mode. */
   #http2Mode: Http2Mode;
+  #tlsPlan: TlsListenerPlan | null;
+  #watcher: CertificateWatcher | null = null;
+  readonly #logger: Logger;
 
   private constructor(
     plan: HttpListenerPlan,
@@ -61,6 +66,7 @@ export class HttpListener implements Engines {
     dispatcher: Dispatcher,
     connections: ConnectionSet,
     tls: TlsAcceptor | null,
+    logger: Logger,
   ) {
     this.key = plan.key;
     this.server = server;
@@ -70,6 +76,8 @@ export class HttpListener implements Engines {
     this.#http2 = new Http2Server(dispatcher, connections);
     this.#http2Mode = plan.http2;
     this.#tls = tls;
+    this.#tlsPlan = plan.tls;
+    this.#logger = logger;
     const bound = server.address() as AddressInfo;
     this.host = bound.address;
     this.port = bound.port;
@@ -136,7 +144,8 @@ export class HttpListener implements Engines {
       tls?.close();
       throw error;
     }
-    self = new HttpListener(plan, server, dispatcher, connections, tls);
+    self = new HttpListener(plan, server, dispatcher, connections, tls, logger);
+    self.#watchCertificates();
     return self;
   }
 
@@ -173,8 +182,45 @@ export class HttpListener implements Engines {
   }
 
   /** New certificates (and ALPN list) for the next handshakes; throws (keeping the old ones) on a bad one. */
-  updateCertificates(options: TlsAcceptorOptions): void {
+  updateCertificates(options: TlsAcceptorOptions, plan: TlsListenerPlan): void {
     this.#tls?.update(options);
+    this.#tlsPlan = plan;
+    this.#watchCertificates();
+  }
+
+  /** Renewed files on disk (certbot) reach new handshakes without a reload; a bad pair is logged and skipped. */
+  #watchCertificates(): void {
+    this.#watcher?.close();
+    const plan = this.#tlsPlan;
+    if (plan === null) return;
+    const paths = plan.sites.flatMap((site) => {
+      const files = site.certificate?.files;
+      if (files === undefined) return [];
+      return [files.certPath, files.keyPath, files.clientCaPath, files.ocspPath].filter(
+        (path): path is string => path !== undefined,
+      );
+    });
+    this.#watcher = new CertificateWatcher(paths, () => {
+      this.#reloadCertificates(plan);
+    });
+  }
+
+  #reloadCertificates(plan: TlsListenerPlan): void {
+    try {
+      const sites = plan.sites.map((site) =>
+        site.certificate === null
+          ? site
+          : { ...site, certificate: loadCertificate(site.certificate.files) },
+      );
+      const next = { ...plan, sites };
+      this.#tls?.update(tlsAcceptorOptions(next));
+      this.#tlsPlan = next;
+      this.#logger.info(`Reloaded the certificates of ${this.url} from disk`);
+    } catch (error) {
+      this.#logger.error(
+        `Certificate files of ${this.url} changed but cannot be used, keeping the old ones: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /** Reload: new connections and new requests use the new routes, limits and timeouts at once. */
@@ -191,6 +237,7 @@ export class HttpListener implements Engines {
   async close(deadlineMs: number, idleGraceMs = 0): Promise<void> {
     const closed = closeServer(this.server);
     this.#tls?.close();
+    this.#watcher?.close();
     await this.#connections.shutdown(deadlineMs, idleGraceMs);
     await closed;
   }

@@ -1,5 +1,5 @@
 // Starts porta from a Config and reloads it live: listeners kept by address, routes swapped atomically.
-import { type Plan, buildPlan } from '../config/build-plan.js';
+import { type Plan, type TlsListenerPlan, buildPlan } from '../config/build-plan.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
@@ -150,12 +150,13 @@ class PortaServer implements RunningServer {
     const opened = new Map<string, HttpListener>();
     const openedStreams = new Map<string, StreamListener>();
     try {
-      const certificates = new Map<HttpListener, TlsAcceptorOptions>();
+      const certificates = new Map<HttpListener, [TlsAcceptorOptions, TlsListenerPlan]>();
       for (const listenerPlan of plan.http) {
         const kept = this.#http.get(listenerPlan.key);
         if (kept === undefined) continue;
         const tls = HttpListener.prepare(listenerPlan, kept);
-        if (tls !== null) certificates.set(kept, tls);
+        if (tls !== null && listenerPlan.tls !== null)
+          certificates.set(kept, [tls, listenerPlan.tls]);
       }
       for (const listenerPlan of plan.http) {
         if (this.#http.has(listenerPlan.key)) continue;
@@ -165,7 +166,8 @@ class PortaServer implements RunningServer {
         );
       }
       // Last step that may fail (a context OpenSSL refuses): the old certificates stay then.
-      for (const [listener, tls] of certificates) listener.updateCertificates(tls);
+      for (const [listener, [tls, tlsPlan]] of certificates)
+        listener.updateCertificates(tls, tlsPlan);
       for (const streamPlan of plan.streams) {
         const current = this.#streams.get(streamPlan.key);
         if (current !== undefined) continue; // same address: replaced below when changed

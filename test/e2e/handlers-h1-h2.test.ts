@@ -102,6 +102,7 @@ const CASES: Record<string, (c: Context) => Promise<void>> = {
     assert.equal(seen.cookie, 'a=1');
     assert.match(seen.host ?? '', /^127\.0\.0\.1:\d+$/);
     assert.equal(seen.via, protocol === 'http1' ? '1.1 porta' : '2.0 porta');
+    assert.equal(seen.proto, protocol === 'h2' ? 'https' : 'http');
     assert.equal(field(r, 'x-upstream'), 'node');
   },
   'proxy: a POST body goes up whole': async ({ base, get, dir }) => {
@@ -171,6 +172,7 @@ function upstream(request: IncomingMessage, response: ServerResponse): void {
         host: request.headers.host,
         cookie: request.headers.cookie,
         via: request.headers.via,
+        proto: request.headers['x-forwarded-proto'],
         bodyLength: String(bodyLength),
       }),
     );
