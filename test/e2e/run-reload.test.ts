@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runPorta, spawnPorta } from '../support/porta-process.js';
+import { freePort, runPorta, spawnPorta } from '../support/porta-process.js';
 
 function get(port: number, agent: Agent | false): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -22,19 +21,6 @@ function get(port: number, agent: Agent | false): Promise<{ status: number; body
     req.on('error', reject);
     req.end();
   });
-}
-
-/** A port that was free a moment ago (the workers share one fixed address across reloads). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
 }
 
 describe('porta run + porta reload with workers', () => {
