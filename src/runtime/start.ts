@@ -1,5 +1,5 @@
 // Starts porta from a Config and reloads it live: listeners kept by address, routes swapped atomically.
-import { type Plan, buildPlan } from '../config/build-plan.js';
+import { type Plan, buildPlan, loadPlan } from '../config/build-plan.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
@@ -62,6 +62,7 @@ export async function start(
       },
     });
   const plan = buildPlan(config, { logger, shared });
+  await loadOrRelease(plan);
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
   const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
   const server = new PortaServer(plan, logger, access, options.logger === undefined, guard, shared);
@@ -72,6 +73,16 @@ export async function start(
     throw error;
   }
   return server;
+}
+
+/** Loads the plan's handlers (app modules); on failure releases them and throws. */
+async function loadOrRelease(plan: Plan): Promise<void> {
+  try {
+    await loadPlan(plan);
+  } catch (error) {
+    await Promise.all(plan.handlers.map((h) => h.close()));
+    throw error;
+  }
 }
 
 class PortaServer implements RunningServer {
@@ -133,6 +144,7 @@ class PortaServer implements RunningServer {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = validateConfig(input);
     const plan = buildPlan(config, { logger: this.logger, shared: this.#shared });
+    await loadOrRelease(plan); // a module that fails to load keeps the running plan
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,
