@@ -55,7 +55,11 @@ export async function writeResponse(
   const body = response.body;
   if (body === null || hasNoContent(status)) {
     if (body !== null) void body.cancel().catch(() => undefined);
-    exchange.send(status, fields);
+    if (length >= 0 && exchange.request.method === 'HEAD') {
+      // RFC 9110 §9.3.2: a HEAD answer may say the length a GET would have.
+      exchange.writeHead(status, fields, length);
+      exchange.end();
+    } else exchange.send(status, fields);
     return;
   }
   const reader = body.getReader();
