@@ -65,7 +65,11 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   setProcessTitle();
   const config = validateConfig(input);
   await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
-  const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+  const logger = createLogger({
+    level: config.log.level,
+    path: config.log.error_path,
+    format: config.log.format,
+  });
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
   const workers = hasOnlyUdp(config) ? 1 : workerCount(config);
   logger.info(
@@ -123,6 +127,9 @@ async function startSingle(config: Config, logger: Logger): Promise<Target> {
   return {
     urls: server.addresses.map((a) => a.url),
     reload: (next) => server.reload(next),
+    reopenLogs: () => {
+      server.reopenLogs();
+    },
     stop: () => server.stop(),
   };
 }
@@ -159,6 +166,10 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     },
     stop: async () => {
       await Promise.all([supervisor.stop(), udp.stop()]);
+    },
+    reopenLogs: () => {
+      supervisor.reopenLogs();
+      udp.reopenLogs();
     },
   };
 }

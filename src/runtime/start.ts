@@ -31,6 +31,11 @@ export interface RunningServer {
    * one last request, answered with `Connection: close`, instead of closing them at once.
    */
   stop(options?: { readonly handOver?: boolean }): Promise<void>;
+  /**
+   * Opens the log files again by their paths (logrotate's convention, SIGUSR1): the access log,
+   * and the error log when the server made it (a logger passed in is its owner's to reopen).
+   */
+  reopenLogs(): void;
 }
 
 export interface StartOptions {
@@ -52,7 +57,12 @@ export async function start(
 ): Promise<RunningServer> {
   const config = validateConfig(input);
   const logger =
-    options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
+    options.logger ??
+    createLogger({
+      level: config.log.level,
+      path: config.log.error_path,
+      format: config.log.format,
+    });
   // One for the life of the server: reloads keep rate budgets, failed logins and health.
   const shared =
     options.shared ??
@@ -230,6 +240,11 @@ class PortaServer implements RunningServer {
     })().catch((error: unknown) => {
       this.logger.warning(`Releasing the old configuration failed: ${String(error)}`);
     });
+  }
+
+  reopenLogs(): void {
+    this.#access.reopen();
+    if (this.#ownLogger) this.logger.reopen?.();
   }
 
   stop(options: { readonly handOver?: boolean } = {}): Promise<void> {
