@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isPortaError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
+import { addAppCommand } from './app.js';
 import { addControlCommands } from './control.js';
 import { addCheckCommand } from './check.js';
 import { addEchoCommand } from './echo.js';
@@ -20,7 +21,9 @@ import { PACKAGE_VERSION } from './version.js';
 /** `porta` with every command; nothing runs until it parses argv. */
 export function createProgram(): Command {
   const program = new Command('porta')
-    .description('A web server on node:net: static files, reverse proxy, port forwarding, echo.')
+    .description(
+      'A web server on node:net: static files, reverse proxy, fetch-handler apps, port forwarding, echo.',
+    )
     .version(PACKAGE_VERSION, '-v, --version', 'print the version and exit')
     .exitOverride();
   const run = (config: Parameters<typeof runServer>[0]) => runServer(config);
@@ -31,6 +34,7 @@ export function createProgram(): Command {
   addEchoCommand(program, run, printConfig);
   addProxyCommand(program, run, printConfig);
   addForwardCommand(program, run, printConfig);
+  addAppCommand(program, runServer, printConfig);
   addControlCommands(program);
   addHashPasswordCommand(program);
   addTrustCommand(program);

@@ -10,6 +10,7 @@ import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
 import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
 import { Supervisor } from '../process/supervisor.js';
+import { watchForReload } from '../process/file-watch.js';
 import { hasOnlyUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
 import { runWorker } from '../process/worker.js';
 import { type RunningServer, reportIssued, start } from '../runtime/start.js';
@@ -26,6 +27,13 @@ export interface RunOptions {
   readonly pidFile?: string;
   /** Called once serving (tests and `--open`). */
   readonly onStarted?: (urls: readonly string[]) => void;
+  /** Development: a change under this folder reloads the server (fresh workers). */
+  readonly watchFolder?: string;
+}
+
+/** Apps run in workers even when there is one: a reload then loads their modules afresh. */
+function hasApps(config: Config): boolean {
+  return config.sites.some((site) => site.routes.some((route) => route.app !== undefined));
 }
 
 /** Prints the config as porta.yaml (the --print-config of every one-liner). */
@@ -72,7 +80,7 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   const workers = hasOnlyUdp(config) ? 1 : workerCount(config);
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
-      `${workers === 1 ? '1 process' : `${workers} workers`})`,
+      `${workers > 1 ? `${workers} workers` : hasApps(config) ? '1 worker' : '1 process'})`,
   );
   const fdWarning = fdLimitWarning(
     readOpenFileLimit(),
@@ -81,7 +89,9 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   );
   if (fdWarning !== null) logger.warning(fdWarning);
   const target =
-    workers === 1 ? await startSingle(config, logger) : await startCluster(config, workers, logger);
+    workers === 1 && !hasApps(config)
+      ? await startSingle(config, logger)
+      : await startCluster(config, workers, logger);
   announceWildcards(target.urls, logger);
   handleSignals(target, {
     logger,
@@ -90,6 +100,13 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
     // Past the shutdown timeout (and the 5 s the supervisor gives a worker after it): give up.
     stopDeadlineMs: parseDuration(config.timeouts.shutdown) + 10_000,
   });
+  if (options.watchFolder !== undefined) {
+    const stopWatching = watchForReload(options.watchFolder, logger, async () => {
+      await target.reload(input);
+      logger.info('Reloaded after the change');
+    });
+    process.once('exit', stopWatching);
+  }
   options.onStarted?.(target.urls);
 }
 
@@ -139,7 +156,8 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     await Promise.all([supervisor.stop(), udp.stop()]);
     throw error;
   }
-  for (const url of urls) logger.info(`Listening on ${url} (${workers} workers)`);
+  const count = workers === 1 ? '1 worker' : `${workers} workers`;
+  for (const url of urls) logger.info(`Listening on ${url} (${count})`);
   for (const url of udpUrls)
     logger.info(`Listening on ${url} (in the primary: one session per client)`);
   return {

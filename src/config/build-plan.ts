@@ -9,6 +9,7 @@ import { type ListenAddress, parseListenAddress } from '../net/listen-address.js
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { withDirectives } from './build-directives.js';
 import { staticOptionsFromConfig } from './static-schema.js';
+import { appOptionsFromConfig } from './app-schema.js';
 import { forwardOptionsFromConfig } from './forward-schema.js';
 import { proxyOptionsFromConfig } from './proxy-schema.js';
 import type { ForwardOptions } from '../forward/index.js';
@@ -98,6 +99,11 @@ function buildRoute(
     );
   } else if (route.proxy !== undefined) {
     handler = handlerFactories.proxy(proxyOptionsFromConfig(route.proxy), handlerContext);
+  } else if (route.app !== undefined) {
+    handler = handlerFactories.app(
+      appOptionsFromConfig(route.app, context.baseDir),
+      handlerContext,
+    );
   } else if (route.respond !== undefined) {
     handler = handlerFactories.respond(route.respond, handlerContext);
   } else if (route.redirect !== undefined) {
@@ -305,6 +311,13 @@ function agreedHttp2(
 let anonymous = 0;
 function listenKey(address: ListenAddress): string {
   return address.port === 0 ? `${address.text}#${anonymous++}` : address.text;
+}
+
+/** Runs the handlers' loading (apps import their modules); the plan serves only after it. */
+export async function loadPlan(plan: Plan): Promise<void> {
+  await Promise.all(
+    plan.handlers.map((h) => (h.load === undefined ? Promise.resolve() : h.load())),
+  );
 }
 
 /** Builds the plan only to find its errors, then releases what the handlers hold. */

@@ -1,5 +1,6 @@
 // The single source of truth for porta's configuration: types, validation, defaults and doc comments.
 import { z } from 'zod';
+import { AppSchema } from './app-schema.js';
 import {
   ACCESS_VARIABLES,
   isAccessTemplate,
@@ -132,14 +133,15 @@ export const RouteSchema = z
     echo: EchoSchema.optional(),
     static: StaticSchema.optional(),
     proxy: ProxySchema.optional(),
+    app: AppSchema.optional(),
     ...directiveFields,
   })
   .strict()
   .refine(
     (r) =>
-      [r.respond, r.redirect, r.echo, r.static, r.proxy].filter((h) => h !== undefined).length ===
-      1,
-    { message: 'expected exactly one handler: static, proxy, respond, redirect or echo' },
+      [r.respond, r.redirect, r.echo, r.static, r.proxy, r.app].filter((h) => h !== undefined)
+        .length === 1,
+    { message: 'expected exactly one handler: static, proxy, app, respond, redirect or echo' },
   )
   .describe('A path prefix and the handler that serves it.');
 

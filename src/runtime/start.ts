@@ -1,5 +1,5 @@
 // Starts porta from a Config and reloads it live: listeners kept by address, routes swapped atomically.
-import { type Plan, type TlsListenerPlan, buildPlan } from '../config/build-plan.js';
+import { type Plan, type TlsListenerPlan, buildPlan, loadPlan } from '../config/build-plan.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
@@ -90,6 +90,7 @@ export async function start(
       reportIssued(issued, logger);
     },
   );
+  await loadOrRelease(plan);
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
   const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
   const ownKeys = options.ticketKeys === undefined;
@@ -107,6 +108,16 @@ export async function start(
     throw error;
   }
   return server;
+}
+
+/** Loads the plan's handlers (app modules); on failure releases them and throws. */
+async function loadOrRelease(plan: Plan): Promise<void> {
+  try {
+    await loadPlan(plan);
+  } catch (error) {
+    await Promise.all(plan.handlers.map((h) => h.close()));
+    throw error;
+  }
 }
 
 /** What a server keeps for its whole life, across reloads. */
@@ -194,6 +205,7 @@ class PortaServer implements RunningServer {
         reportIssued(issued, this.logger);
       },
     );
+    await loadOrRelease(plan); // a module that fails to load keeps the running plan
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,

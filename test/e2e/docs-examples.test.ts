@@ -28,7 +28,7 @@ const MARKDOWN = [
   ...listFiles(ROOT, 'examples', (n) => n.endsWith('.md')),
 ];
 const EXAMPLE_CONFIGS = listFiles(ROOT, 'examples', (n) => /^porta\.(ya?ml|json)$/.test(n));
-const HANDLERS = ['static', 'proxy', 'echo', 'respond', 'redirect'];
+const HANDLERS = ['static', 'proxy', 'echo', 'respond', 'redirect', 'app'];
 const PATH_KEYS = new Set(['access_path', 'error_path', 'pid_file']);
 
 type Node = Record<string, unknown>;

@@ -2,26 +2,12 @@
 // no refused connection; `porta stop` ends it cleanly.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort, runPorta, spawnPorta } from '../support/porta-process.js';
-
-function get(port: number, agent: Agent | false): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { httpGet } from '../support/http-get.js';
 
 describe('porta run + porta reload with workers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'porta-run-reload-'));
@@ -66,7 +52,7 @@ describe('porta run + porta reload with workers', () => {
       const worker = async (agent: Agent | false): Promise<void> => {
         for (let i = 0; loading && i < 50_000; i++) {
           try {
-            const response = await get(port, agent);
+            const response = await httpGet(port, '/', agent);
             if (response.status !== 200) failures++;
             bodies.add(response.body);
             served++;
