@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isPortaError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
+import { addAppCommand } from './app.js';
 import { addControlCommands } from './control.js';
 import { addCheckCommand } from './check.js';
 import { addEchoCommand } from './echo.js';
@@ -13,13 +14,16 @@ import { addRunCommand } from './run.js';
 import { addSchemaCommand } from './schema.js';
 import { addProxyCommand } from './proxy.js';
 import { type ServeConfig, type ServeInfo, addServeCommand } from './serve.js';
+import { addTrustCommand } from './trust.js';
 import { openBrowser } from './open-browser.js';
 import { PACKAGE_VERSION } from './version.js';
 
 /** `porta` with every command; nothing runs until it parses argv. */
 export function createProgram(): Command {
   const program = new Command('porta')
-    .description('A web server on node:net: static files, reverse proxy, port forwarding, echo.')
+    .description(
+      'A web server on node:net: static files, reverse proxy, fetch-handler apps, port forwarding, echo.',
+    )
     .version(PACKAGE_VERSION, '-v, --version', 'print the version and exit')
     .exitOverride();
   const run = (config: Parameters<typeof runServer>[0]) => runServer(config);
@@ -30,8 +34,10 @@ export function createProgram(): Command {
   addEchoCommand(program, run, printConfig);
   addProxyCommand(program, run, printConfig);
   addForwardCommand(program, run, printConfig);
+  addAppCommand(program, runServer, printConfig);
   addControlCommands(program);
   addHashPasswordCommand(program);
+  addTrustCommand(program);
   oneLineErrors(program, 'porta --help');
   for (const command of program.commands) {
     oneLineErrors(command, `porta ${command.name()} --help`);

@@ -10,13 +10,16 @@ import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
 import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
 import { Supervisor } from '../process/supervisor.js';
+import { watchForReload } from '../process/file-watch.js';
 import { hasOnlyUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
 import { runWorker } from '../process/worker.js';
-import { type RunningServer, start } from '../runtime/start.js';
+import { type RunningServer, reportIssued, start } from '../runtime/start.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
 import { mergeSnapshots } from '../metrics/snapshot.js';
 import { connectionShare } from '../runtime/connection-guard.js';
 import { fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
+import { portaDataDir } from '../tls/data-dir.js';
+import { issueInternalCertificates } from '../tls/internal-certificates.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export interface RunOptions {
@@ -26,6 +29,13 @@ export interface RunOptions {
   readonly pidFile?: string;
   /** Called once serving (tests and `--open`). */
   readonly onStarted?: (urls: readonly string[]) => void;
+  /** Development: a change under this folder reloads the server (fresh workers). */
+  readonly watchFolder?: string;
+}
+
+/** Apps run in workers even when there is one: a reload then loads their modules afresh. */
+function hasApps(config: Config): boolean {
+  return config.sites.some((site) => site.routes.some((route) => route.app !== undefined));
 }
 
 /** Prints the config as porta.yaml (the --print-config of every one-liner). */
@@ -58,17 +68,21 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   }
   setProcessTitle();
   const config = validateConfig(input);
-  await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
+  const checked = await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
   const logger = createLogger({
     level: config.log.level,
     path: config.log.error_path,
     format: config.log.format,
   });
+  // `tls: internal` leaves are made here once, so workers find them on disk instead of racing.
+  await issueInternalCertificates(checked, portaDataDir(), (issued) => {
+    reportIssued(issued, logger);
+  });
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
   const workers = hasOnlyUdp(config) ? 1 : workerCount(config);
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
-      `${workers === 1 ? '1 process' : `${workers} workers`})`,
+      `${workers > 1 ? `${workers} workers` : hasApps(config) ? '1 worker' : '1 process'})`,
   );
   const fdWarning = fdLimitWarning(
     readOpenFileLimit(),
@@ -77,7 +91,9 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   );
   if (fdWarning !== null) logger.warning(fdWarning);
   const target =
-    workers === 1 ? await startSingle(config, logger) : await startCluster(config, workers, logger);
+    workers === 1 && !hasApps(config)
+      ? await startSingle(config, logger)
+      : await startCluster(config, workers, logger);
   announceWildcards(target.urls, logger);
   handleSignals(target, {
     logger,
@@ -86,6 +102,13 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
     // Past the shutdown timeout (and the 5 s the supervisor gives a worker after it): give up.
     stopDeadlineMs: parseDuration(config.timeouts.shutdown) + 10_000,
   });
+  if (options.watchFolder !== undefined) {
+    const stopWatching = watchForReload(options.watchFolder, logger, async () => {
+      await target.reload(input);
+      logger.info('Reloaded after the change');
+    });
+    process.once('exit', stopWatching);
+  }
   options.onStarted?.(target.urls);
 }
 
@@ -155,7 +178,8 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     await Promise.all([supervisor.stop(), udp.stop()]);
     throw error;
   }
-  for (const url of urls) logger.info(`Listening on ${url} (${workers} workers)`);
+  const count = workers === 1 ? '1 worker' : `${workers} workers`;
+  for (const url of urls) logger.info(`Listening on ${url} (${count})`);
   for (const url of udpUrls)
     logger.info(`Listening on ${url} (in the primary: one session per client)`);
   return {
@@ -164,7 +188,9 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     reload: async (next) => {
       try {
         const valid = validateConfig(next);
-        await checkPlan(valid);
+        await issueInternalCertificates(await checkPlan(valid), portaDataDir(), (issued) => {
+          reportIssued(issued, logger);
+        });
         // Unchanged UDP listeners keep their sessions: the primary is not replaced.
         await udp.reload(udpOnly(valid));
         await supervisor.reload(withoutUdp(valid));

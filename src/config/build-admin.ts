@@ -24,12 +24,16 @@ export function buildAdminPlan(
     {},
     { shared: context.shared, routeId, logger: context.logger },
   );
-  const { limits, timeouts } = engineSettings(config);
+  const { limits, timeouts, http2Limits } = engineSettings(config);
   return {
     key: ADMIN_KEY,
     address: settings.address,
     sites: [{ hosts: [], routes: [route] }],
     limits,
     timeouts,
+    // Cleartext HTTP/1.1: scrapers and browsers on a private port need nothing more.
+    http2: 'off',
+    http2Limits,
+    tls: null,
   };
 }

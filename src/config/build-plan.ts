@@ -3,17 +3,20 @@ import { PortaError } from '../errors.js';
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
-import type { ConnectionTimeouts, RequestLimits } from '../http/limits.js';
+import type { ConnectionTimeouts, Http2Limits, RequestLimits } from '../http/limits.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { withDirectives } from './build-directives.js';
 import { staticOptionsFromConfig } from './static-schema.js';
+import { appOptionsFromConfig } from './app-schema.js';
 import { forwardOptionsFromConfig } from './forward-schema.js';
 import { proxyOptionsFromConfig } from './proxy-schema.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { Config, RouteConfig } from './schema.js';
+import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-schema.js';
+import { acmeRoute, redirectTable, withHsts } from './build-https-extras.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
 export interface HttpListenerPlan {
@@ -23,7 +26,24 @@ export interface HttpListenerPlan {
   readonly sites: readonly SiteTable[];
   readonly limits: RequestLimits;
   readonly timeouts: ConnectionTimeouts;
+  /** HTTP/2: "auto" (by ALPN on TLS), "h2c" (also prior knowledge on cleartext) or "off". */
+  readonly http2: Http2Mode;
+  readonly http2Limits: Http2Limits;
+  /** HTTPS: the sites' certificates by host; null for cleartext HTTP. */
+  readonly tls: TlsListenerPlan | null;
 }
+
+/** What a TLS listener needs beyond HTTP: certificates per site, handshake deadline, ALPN. */
+export interface TlsListenerPlan {
+  readonly sites: readonly TlsSitePlan[];
+  readonly handshakeTimeoutMs: number;
+  /**
+   * Offer h2 by ALPN (before http/1.1): on unless the sites say `http2: off`, like Caddy.
+   */
+  readonly http2: boolean;
+}
+
+export type Http2Mode = 'auto' | 'h2c' | 'off';
 
 /** A TCP listener that does not speak HTTP. */
 export interface StreamListenerPlan {
@@ -82,6 +102,11 @@ function buildRoute(
     );
   } else if (route.proxy !== undefined) {
     handler = handlerFactories.proxy(proxyOptionsFromConfig(route.proxy), handlerContext);
+  } else if (route.app !== undefined) {
+    handler = handlerFactories.app(
+      appOptionsFromConfig(route.app, context.baseDir),
+      handlerContext,
+    );
   } else if (route.respond !== undefined) {
     handler = handlerFactories.respond(route.respond, handlerContext);
   } else if (route.redirect !== undefined) {
@@ -104,10 +129,11 @@ function addressOf(text: string, where: string): ListenAddress {
   }
 }
 
-/** The engine's request limits and connection timeouts, parsed once from the config. */
+/** The engines' request limits, connection timeouts and HTTP/2 limits, parsed once from the config. */
 export function engineSettings(config: Config): {
   readonly limits: RequestLimits;
   readonly timeouts: ConnectionTimeouts;
+  readonly http2Limits: Http2Limits;
 } {
   const limits: RequestLimits = {
     maxRequestLine: parseSize(config.limits.max_request_line),
@@ -124,7 +150,11 @@ export function engineSettings(config: Config): {
     minBodyBytes: minBodyRate?.bytes ?? 0,
     bodyRateWindowMs: minBodyRate?.windowMs ?? 0,
   };
-  return { limits, timeouts };
+  const http2Limits: Http2Limits = {
+    maxConcurrentStreams: config.limits.max_concurrent_streams,
+    maxResets: config.limits.max_stream_resets,
+  };
+  return { limits, timeouts, http2Limits };
 }
 
 export function buildPlan(config: Config, options: Partial<PlanContext> = {}): Plan {
@@ -142,32 +172,80 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
         runChecks: false,
       }),
   };
-  const { limits, timeouts } = engineSettings(config);
+  const { limits, timeouts, http2Limits } = engineSettings(config);
   const built: BuiltHandler[] = [];
-  const byAddress = new Map<string, { address: ListenAddress; sites: SiteTable[] }>();
+  const byAddress = new Map<string, AddressEntry>();
   config.sites.forEach((site, siteIndex) => {
-    const table: SiteTable = {
-      hosts: site.hosts.map((h) => h.toLowerCase()),
-      routes: site.routes.map((route, routeIndex) => {
-        // The same in every worker built from this config: their server-wide state meets here.
-        const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
-        const table = buildRoute(route, built, context, routeId);
-        const stats = context.metrics?.route(siteIndex, site.hosts[0] ?? '*', route.path);
-        return withDirectives({ ...table, stats }, site, route, {
-          shared: context.shared,
-          routeId,
-          logger,
-        });
-      }),
+    const hosts = site.hosts.map((h) => h.toLowerCase());
+    // Certificates first: a bad file should fail before any handler holds resources.
+    const tls =
+      site.tls === undefined
+        ? null
+        : tlsSiteFromConfig(site.tls, hosts, context.baseDir, `sites[${siteIndex}].tls`);
+    const extrasContext = {
+      logger,
+      shared: context.shared,
+      routeId: `site ${siteIndex} https extras`,
     };
-    site.listen.forEach((text, i) => {
-      const address = addressOf(text, `sites[${siteIndex}].listen[${i}]`);
+    const acme =
+      site.acme_webroot === undefined
+        ? null
+        : acmeRoute(site.acme_webroot, context.baseDir, built, extrasContext);
+    const hsts = withHsts(site);
+    const routes = site.routes.map((route, routeIndex) => {
+      // The same in every worker built from this config: their server-wide state meets here.
+      const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
+      const stats = context.metrics?.route(siteIndex, site.hosts[0] ?? '*', route.path);
+      return withDirectives({ ...buildRoute(route, built, context, routeId), stats }, hsts, route, {
+        shared: context.shared,
+        routeId,
+        logger,
+      });
+    });
+    if (acme !== null) routes.push(acme);
+    const table: SiteTable = { hosts, routes };
+    const place = (
+      siteTable: SiteTable,
+      siteTls: TlsSitePlan | null,
+      where: string,
+      text: string,
+      http2: Http2Mode,
+    ) => {
+      const address = addressOf(text, where);
       const key = listenKey(address);
-      const entry = byAddress.get(key) ?? { address, sites: [] };
-      entry.sites.push(table);
+      const entry = byAddress.get(key) ?? {
+        address,
+        sites: [],
+        tls: [],
+        plainSite: null,
+        http2: null,
+      };
+      entry.sites.push(siteTable);
+      entry.http2 = agreedHttp2(entry.http2, http2, `sites[${siteIndex}].http2`, address);
+      if (siteTls === null) entry.plainSite ??= where;
+      else entry.tls.push(siteTls);
+      if (entry.plainSite !== null && entry.tls.length > 0) {
+        throw new PortaError(
+          'PORTA_CONFIG_INVALID',
+          `${where}: ${address.text} mixes sites with and without tls; one address, one protocol ` +
+            '(give every site on it tls, or move one to another port)',
+        );
+      }
       byAddress.set(key, entry);
+      return address;
+    };
+    const addresses = site.listen.map((text, i) =>
+      place(table, tls, `sites[${siteIndex}].listen[${i}]`, text, site.http2),
+    );
+    if (site.tls === undefined) return;
+    const httpsPort = addresses[0]?.port ?? 443;
+    redirectAddresses(site.tls).forEach((text, i) => {
+      const redirects = redirectTable(hosts, httpsPort, acme, built, extrasContext);
+      // The redirect listener is cleartext HTTP/1.1 whatever the site's http2 says.
+      place(redirects, null, `sites[${siteIndex}].tls.redirect_from[${i}]`, text, 'auto');
     });
   });
+  const handshakeTimeoutMs = parseDuration(config.timeouts.handshake);
   const streams: StreamListenerPlan[] = [];
   config.streams.forEach((stream, streamIndex) => {
     stream.listen.forEach((text, i) => {
@@ -198,12 +276,18 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     });
   });
   return {
-    http: [...byAddress.entries()].map(([key, { address, sites }]) => ({
+    http: [...byAddress.entries()].map(([key, { address, sites, tls, http2 }]) => ({
       key,
       address,
       sites,
       limits,
       timeouts,
+      http2: http2?.mode ?? 'auto',
+      http2Limits,
+      tls:
+        tls.length === 0
+          ? null
+          : { sites: tls, handshakeTimeoutMs, http2: (http2?.mode ?? 'auto') !== 'off' },
     })),
     streams,
     shutdownMs: parseDuration(config.timeouts.shutdown),
@@ -212,10 +296,43 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
   };
 }
 
+/** The sites gathered on one address while the plan is built. */
+interface AddressEntry {
+  readonly address: ListenAddress;
+  readonly sites: SiteTable[];
+  readonly tls: TlsSitePlan[];
+  /** Where the first site without tls is (for the mixed-protocol error). */
+  plainSite: string | null;
+  /** The HTTP/2 mode the sites asked for explicitly (not "auto"), and where. */
+  http2: { readonly mode: Http2Mode; readonly where: string } | null;
+}
+
+/** Sites sharing a listener share its protocols: an explicit "h2c" and an explicit "off" clash. */
+function agreedHttp2(
+  agreed: AddressEntry['http2'],
+  mode: Http2Mode,
+  where: string,
+  address: ListenAddress,
+): AddressEntry['http2'] {
+  if (mode === 'auto') return agreed;
+  if (agreed === null || agreed.mode === mode) return agreed ?? { mode, where };
+  throw new PortaError(
+    'PORTA_CONFIG_INVALID',
+    `${where}: "${mode}" clashes with ${agreed.where} "${agreed.mode}" on the shared listener ${address.text}; sites on one address must agree`,
+  );
+}
+
 /** Port 0 listeners are each their own (the kernel picks a port per bind). */
 let anonymous = 0;
 function listenKey(address: ListenAddress): string {
   return address.port === 0 ? `${address.text}#${anonymous++}` : address.text;
+}
+
+/** Runs the handlers' loading (apps import their modules); the plan serves only after it. */
+export async function loadPlan(plan: Plan): Promise<void> {
+  await Promise.all(
+    plan.handlers.map((h) => (h.load === undefined ? Promise.resolve() : h.load())),
+  );
 }
 
 /** Builds the plan only to find its errors, then releases what the handlers hold. */

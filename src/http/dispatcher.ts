@@ -4,7 +4,7 @@ import type { AccessRecord } from '../log/access-log.js';
 import type { ListenerStats } from '../metrics/listener-stats.js';
 import type { RouteStats } from '../metrics/route-stats.js';
 import type { Exchange } from './exchange.js';
-import type { ConnectionTimeouts, RequestLimits } from './limits.js';
+import type { ConnectionTimeouts, Http2Limits, RequestLimits } from './limits.js';
 import { BAD_PATH, type Router } from './router.js';
 import { sendError } from './error-response.js';
 
@@ -38,9 +38,17 @@ export interface DispatchCounters {
 export type FinishedRecord = AccessRecord & { readonly routeStats?: RouteStats | null };
 
 /** One per listener; every engine's connections share it (it is their context: limits, timeouts, dispatch). */
+/** What a listener's engines enforce, from the plan; swapped whole on reload. */
+export interface EngineSettings {
+  readonly limits: RequestLimits;
+  readonly timeouts: ConnectionTimeouts;
+  readonly http2: Http2Limits;
+}
+
 export class Dispatcher {
   limits: RequestLimits;
   timeouts: ConnectionTimeouts;
+  http2: Http2Limits;
   readonly debug: ((message: string) => void) | null;
   /** Swapped atomically on reload: new requests see the new routes at once. */
   router: Router;
@@ -49,15 +57,11 @@ export class Dispatcher {
   /** Set once the listener is bound (named by its address); null: nothing counted. */
   counters: DispatchCounters | null = null;
 
-  constructor(
-    router: Router,
-    limits: RequestLimits,
-    timeouts: ConnectionTimeouts,
-    logs: DispatchLogs,
-  ) {
+  constructor(router: Router, settings: EngineSettings, logs: DispatchLogs) {
     this.router = router;
-    this.limits = limits;
-    this.timeouts = timeouts;
+    this.limits = settings.limits;
+    this.timeouts = settings.timeouts;
+    this.http2 = settings.http2;
     this.#logs = logs;
     this.#access = logs.access;
     this.debug = logs.debugEnabled
@@ -68,16 +72,12 @@ export class Dispatcher {
   }
 
   /** Reload: swaps routes, limits and timeouts; exchanges already running keep their handler. */
-  update(
-    router: Router,
-    limits: RequestLimits,
-    timeouts: ConnectionTimeouts,
-    access: DispatchLogs['access'],
-  ): void {
+  update(router: Router, settings: EngineSettings, access: DispatchLogs['access']): void {
     this.#access = access;
     this.router = router;
-    this.limits = limits;
-    this.timeouts = timeouts;
+    this.limits = settings.limits;
+    this.timeouts = settings.timeouts;
+    this.http2 = settings.http2;
   }
 
   dispatch(exchange: EngineExchange): void {
@@ -112,6 +112,17 @@ export class Dispatcher {
   /** The engine refused a request with a canned error before any handler (400, 408, 413, ...). */
   onRefused(status: number): void {
     this.counters?.listener.protocolError(status);
+  }
+
+  /**
+   * An HTTP/2 stream refused for its head (no exchange, no access line): a protocol error and
+   * an unrouted request, as HTTP/1.1 counts a refused head.
+   */
+  onRefusedHead(status: number, method: string, bytesSent: number): void {
+    const counters = this.counters;
+    if (counters === null) return;
+    counters.listener.protocolError(status);
+    counters.unrouted.record({ method, status, durationMs: 0, bytesSent });
   }
 
   #fail(exchange: EngineExchange, error: unknown): void {

@@ -4,12 +4,14 @@ import { type Logger, createLogger } from '../log/logger.js';
 import { validateConfig } from '../config/validate.js';
 import { type RunningServer, start } from '../runtime/start.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
+import { TicketKeys } from '../net/ticket-keys.js';
 import {
   WORKER_INDEX_ENV,
   type WorkerMessage,
   isPrimaryMessage,
   workerConfig,
   workerCount,
+  workerTicketKey,
 } from './messages.js';
 import { createRemoteSharedState } from '../shared/shared-state.js';
 import { type ChannelPort, WorkerChannel } from './worker-channel.js';
@@ -64,11 +66,13 @@ export function runWorker(): void {
       );
     });
   };
+  const keys = new TicketKeys(workerTicketKey());
   // The worker's one dispatcher of messages from the primary.
   process.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return;
     if (message.type === 'porta:shutdown') stop(message.handOver);
     else if (message.type === 'porta:reopen-logs') reopenLogs();
+    else if (message.type === 'porta:ticket-key') keys.set(Buffer.from(message.key, 'base64'));
     else if (message.type === 'porta:metrics-ask') {
       send({ type: 'porta:metrics', id: message.id, series: metrics.snapshot() });
     } else channel.receive(message);
@@ -94,6 +98,7 @@ export function runWorker(): void {
         processes: workerCount(),
         admin: false,
         metrics,
+        ticketKeys: keys,
       });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {

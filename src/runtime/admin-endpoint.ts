@@ -4,6 +4,7 @@ import type { PlanContext } from '../config/build-plan.js';
 import type { Config } from '../config/schema.js';
 import type { AdminSource } from '../handlers/admin/index.js';
 import type { Logger } from '../log/logger.js';
+import { TicketKeys } from '../net/ticket-keys.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { HttpListener } from './http-listener.js';
 
@@ -14,6 +15,8 @@ export class AdminEndpoint {
   readonly #source: AdminSource;
   readonly #logger: Logger;
   readonly #guard: ConnectionGuard;
+  /** Never used (the admin listener has no TLS), but every HTTP listener takes keys. */
+  readonly #keys = new TicketKeys();
   #listener: HttpListener | null = null;
   #addressText = '';
 
@@ -39,7 +42,9 @@ export class AdminEndpoint {
       return;
     }
     const opened =
-      plan === null ? null : await HttpListener.open(plan, this.#logger, null, this.#guard);
+      plan === null
+        ? null
+        : await HttpListener.open(plan, this.#logger, null, this.#keys, this.#guard);
     this.#listener = opened;
     this.#addressText = plan?.address.text ?? '';
     // "Admin at", not "Listening on": scripts read the first "Listening on" as the site's URL.

@@ -1,5 +1,5 @@
 // Starts porta from a Config and reloads it live: listeners kept by address, routes swapped atomically.
-import { type Plan, buildPlan } from '../config/build-plan.js';
+import { type Plan, type TlsListenerPlan, buildPlan, loadPlan } from '../config/build-plan.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
@@ -10,7 +10,14 @@ import { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { Series } from '../metrics/snapshot.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
+import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
+import { portaDataDir } from '../tls/data-dir.js';
+import {
+  type InternalCertificate,
+  issueInternalCertificates,
+} from '../tls/internal-certificates.js';
 import { HttpListener } from './http-listener.js';
+import type { TlsAcceptorOptions } from '../net/tls-acceptor.js';
 import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
 
 export interface BoundAddress {
@@ -62,6 +69,11 @@ export interface StartOptions {
    * also counts its reloads.
    */
   readonly metrics?: ProcessMetrics;
+  /**
+   * Session ticket keys shared with other processes (a cluster worker gets them from the
+   * primary). Without them this server makes its own and rotates them itself.
+   */
+  readonly ticketKeys?: TicketKeys;
 }
 
 /** Validates `input`, builds the plan, binds everything (all or nothing) and starts serving. */
@@ -86,25 +98,32 @@ export async function start(
       },
     });
   const metrics = options.metrics ?? singleProcessMetrics();
-  const plan = buildPlan(config, {
-    logger,
-    shared,
-    metrics: config.admin === undefined ? undefined : metrics,
-  });
+  const plan = await issueInternalCertificates(
+    buildPlan(config, {
+      logger,
+      shared,
+      metrics: config.admin === undefined ? undefined : metrics,
+    }),
+    portaDataDir(),
+    (issued) => {
+      reportIssued(issued, logger);
+    },
+  );
+  await loadOrRelease(plan);
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
   const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
   metrics.fdErrors = () => guard.fdErrorsTotal;
-  const server = new PortaServer(
-    plan,
-    logger,
-    access,
-    options.logger === undefined,
+  const ownKeys = options.ticketKeys === undefined;
+  const keys = options.ticketKeys ?? new TicketKeys();
+  const server = new PortaServer(plan, logger, access, options.logger === undefined, {
     guard,
     shared,
+    keys,
     metrics,
-    config.admin !== undefined,
-  );
+    counting: config.admin !== undefined,
+  });
   server.countsReloads = options.metrics === undefined;
+  if (ownKeys) server.onStop(rotateTicketKeys(keys));
   try {
     await server.openAll();
     if (options.admin !== false) await server.openAdmin(config, options.admin ?? server);
@@ -113,6 +132,27 @@ export async function start(
     throw error;
   }
   return server;
+}
+
+/** Loads the plan's handlers (app modules); on failure releases them and throws. */
+async function loadOrRelease(plan: Plan): Promise<void> {
+  try {
+    await loadPlan(plan);
+  } catch (error) {
+    await Promise.all(plan.handlers.map((h) => h.close()));
+    throw error;
+  }
+}
+
+/** What a server keeps for its whole life, across reloads. */
+interface ServerParts {
+  readonly guard: ConnectionGuard;
+  readonly shared: SharedState;
+  readonly keys: TicketKeys;
+  /** This process's counters. */
+  readonly metrics: ProcessMetrics;
+  /** Started with an admin listener: routes and listeners count (else nobody reads them). */
+  readonly counting: boolean;
 }
 
 class PortaServer implements RunningServer {
@@ -137,26 +177,26 @@ class PortaServer implements RunningServer {
   countsReloads = false;
   #reloading: Promise<void> = Promise.resolve();
   readonly #guard: ConnectionGuard;
+  readonly #keys: TicketKeys;
+  readonly #onStop: (() => void)[] = [];
 
   constructor(
     plan: Plan,
     logger: Logger,
     access: AccessLog,
     ownLogger: boolean,
-    guard: ConnectionGuard,
-    shared: SharedState,
-    metrics: ProcessMetrics,
-    counting: boolean,
+    parts: ServerParts,
   ) {
-    this.metricsOf = metrics;
-    this.#counted = counting ? metrics : undefined;
-    this.#guard = guard;
+    this.metricsOf = parts.metrics;
+    this.#counted = parts.counting ? parts.metrics : undefined;
+    this.#guard = parts.guard;
+    this.#keys = parts.keys;
     this.#plan = plan;
-    this.#shared = shared;
+    this.#shared = parts.shared;
     this.logger = logger;
     this.#access = access;
     this.#ownLogger = ownLogger;
-    this.#adminContext = { shared, logger };
+    this.#adminContext = { shared: parts.shared, logger };
   }
 
   /** Every listener bound and no stop begun: what /readyz answers for one process. */
@@ -175,6 +215,11 @@ class PortaServer implements RunningServer {
     await this.#admin.apply(config, this.#adminContext);
   }
 
+  /** Runs `release` once the server has stopped (timers it owns). */
+  onStop(release: () => void): void {
+    this.#onStop.push(release);
+  }
+
   get addresses(): BoundAddress[] {
     const out: BoundAddress[] = [];
     for (const l of this.#http.values()) out.push({ host: l.host, port: l.port, url: l.url });
@@ -189,8 +234,9 @@ class PortaServer implements RunningServer {
         listenerPlan,
         this.logger,
         access,
+        this.#keys,
         this.#guard,
-        this.#counted,
+        this.#counted ?? null,
       );
       this.#http.set(listenerPlan.key, listener);
       this.logger.info(`Listening on ${listener.url}`);
@@ -220,11 +266,14 @@ class PortaServer implements RunningServer {
   async #reload(input: ConfigInput | Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = validateConfig(input);
-    const plan = buildPlan(config, {
-      logger: this.logger,
-      shared: this.#shared,
-      metrics: this.#counted,
-    });
+    const plan = await issueInternalCertificates(
+      buildPlan(config, { logger: this.logger, shared: this.#shared, metrics: this.#counted }),
+      portaDataDir(),
+      (issued) => {
+        reportIssued(issued, this.logger);
+      },
+    );
+    await loadOrRelease(plan); // a module that fails to load keeps the running plan
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,
@@ -236,6 +285,14 @@ class PortaServer implements RunningServer {
     const opened = new Map<string, HttpListener>();
     const openedStreams = new Map<string, StreamListener>();
     try {
+      const certificates = new Map<HttpListener, [TlsAcceptorOptions, TlsListenerPlan]>();
+      for (const listenerPlan of plan.http) {
+        const kept = this.#http.get(listenerPlan.key);
+        if (kept === undefined) continue;
+        const tls = HttpListener.prepare(listenerPlan, kept);
+        if (tls !== null && listenerPlan.tls !== null)
+          certificates.set(kept, [tls, listenerPlan.tls]);
+      }
       for (const listenerPlan of plan.http) {
         if (this.#http.has(listenerPlan.key)) continue;
         opened.set(
@@ -244,11 +301,15 @@ class PortaServer implements RunningServer {
             listenerPlan,
             this.logger,
             accessSink,
+            this.#keys,
             this.#guard,
-            this.#counted,
+            this.#counted ?? null,
           ),
         );
       }
+      // Last step that may fail (a context OpenSSL refuses): the old certificates stay then.
+      for (const [listener, [tls, tlsPlan]] of certificates)
+        listener.updateCertificates(tls, tlsPlan);
       for (const streamPlan of plan.streams) {
         const current = this.#streams.get(streamPlan.key);
         if (current !== undefined) continue; // same address: replaced below when changed
@@ -338,6 +399,7 @@ class PortaServer implements RunningServer {
       ...[...this.#streams.values()].map((s) => s.close()),
     ]);
     await Promise.all(plan.handlers.map((h) => h.close()));
+    for (const release of this.#onStop) release();
     // Last: /readyz answers 503 (and /metrics still answers) while the listeners drain.
     await this.#admin?.close();
     await this.#access.close();
@@ -352,6 +414,17 @@ function singleProcessMetrics(): ProcessMetrics {
   const metrics = new ProcessMetrics('main');
   metrics.control = { reloadsOk: 0, reloadsFailed: 0, workerRestarts: 0, workersServing: () => 1 };
   return metrics;
+}
+
+/** Says what the local CA did: a new CA needs trusting once, for browsers to accept its leaves. */
+export function reportIssued(issued: InternalCertificate, logger: Logger): void {
+  if (issued.caCreated) {
+    logger.warning(
+      `Made a local certificate authority: ${issued.caCertPath}. Browsers warn until it is ` +
+        'trusted: run `porta trust` (system store and Chromium/Firefox NSS databases)',
+    );
+  }
+  if (issued.issued) logger.info(`Issued a local certificate: ${issued.files.certPath}`);
 }
 
 /** How long idle keep-alive connections may still send one request when handed over. */

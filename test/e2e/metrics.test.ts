@@ -3,14 +3,21 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { request } from 'node:http';
+import { type ClientHttp2Session, connect as connectH2 } from 'node:http2';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { adminUrl } from '../support/admin-url.js';
+import { request as h2Request } from '../support/h2-client.js';
+import { type TestPki, createTestPki } from '../support/tls-fixtures.js';
 import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
+
+const run = promisify(execFile);
 
 const DOC = new URL('../../docs/observability.md', import.meta.url);
 
@@ -38,6 +45,27 @@ async function sendRaw(url: string, bytes: string): Promise<string> {
   socket.write(bytes);
   await once(socket, 'close');
   return answer;
+}
+
+/** A node:http2 session, over TLS (ALPN h2) when `ca` is given, else h2c; ready once SETTINGS came. */
+function h2Session(base: string, ca?: string): Promise<ClientHttp2Session> {
+  const session = connectH2(base, ca === undefined ? {} : { ca, servername: 'localhost' });
+  session.on('error', () => undefined);
+  return new Promise((resolve, reject) => {
+    session.once('remoteSettings', () => {
+      resolve(session);
+    });
+    session.once('error', reject);
+  });
+}
+
+/** Waits until /readyz says every worker serves. */
+async function ready(admin: string, porta: PortaProcess): Promise<void> {
+  const up = Date.now() + 30_000;
+  while ((await fetch(`${admin}/readyz`)).status !== 200) {
+    if (Date.now() > up) throw new Error(`never ready:\n${porta.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function scrape(admin: string): Promise<{ families: ParsedFamily[]; text: string }> {
@@ -89,11 +117,7 @@ log: { access: off }
         const admin = await adminUrl(porta);
         const url = porta.url;
         // Every worker up (and the signal handlers in place) before the mix and the SIGHUP.
-        const up = Date.now() + 30_000;
-        while ((await fetch(`${admin}/readyz`)).status !== 200) {
-          if (Date.now() > up) throw new Error(`never ready:\n${porta.stderr()}`);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await ready(admin, porta);
         for (let i = 0; i < 10; i++) assert.equal(await send(url, 'GET', '/'), 200);
         for (let i = 0; i < 3; i++) assert.equal(await send(url, 'HEAD', '/'), 200);
         for (let i = 0; i < 4; i++) assert.equal(await send(url, 'POST', '/api'), 201);
@@ -150,4 +174,98 @@ log: { access: off }
       }
     });
   }
+
+  it('counts HTTP/2 over TLS and h2c like HTTP/1.1 (2 workers): requests, refused streams, connections', async () => {
+    let pki: TestPki | null = null;
+    let porta: PortaProcess | null = null;
+    const sessions: ClientHttp2Session[] = [];
+    try {
+      pki = await createTestPki();
+      const leaf = await pki.issue(['localhost', '127.0.0.1'], 'leaf');
+      const tlsPort = await freePort();
+      const h2cPort = await freePort();
+      const file = join(dir, 'metrics-h2.yaml');
+      writeFileSync(
+        file,
+        `sites:
+  - listen: ["127.0.0.1:${tlsPort}"]
+    tls: { cert: ${JSON.stringify(leaf.certPath)}, key: ${JSON.stringify(leaf.keyPath)} }
+    routes:
+      - respond: { body: hello }
+      - path: /api
+        respond: { status: 201, body: created }
+  - listen: ["127.0.0.1:${h2cPort}"]
+    http2: h2c
+    routes:
+      - respond: { body: hello }
+admin: 127.0.0.1:0
+workers: 2
+limits: { max_header_size: 8k }
+log: { access: off }
+`,
+      );
+      porta = await spawnPorta(['run', '-c', file]);
+      const admin = await adminUrl(porta);
+      await ready(admin, porta);
+      // Over TLS: one connection (ALPN h2), 5 GETs and 2 POSTs as streams on it.
+      const tls = await h2Session(`https://127.0.0.1:${tlsPort}`, pki.caPem);
+      sessions.push(tls);
+      assert.equal(tls.alpnProtocol, 'h2');
+      const tlsAnswers = await Promise.all([
+        ...Array.from({ length: 5 }, () => h2Request(tls, '/')),
+        ...Array.from({ length: 2 }, () =>
+          h2Request(tls, '/api', { method: 'POST', body: Buffer.from('payload') }),
+        ),
+      ]);
+      assert.deepEqual(
+        tlsAnswers.map((a) => a.status),
+        [200, 200, 200, 200, 200, 201, 201],
+      );
+      // h2c by prior knowledge: 3 GETs on one connection, then a header list over the limit
+      // (refused with 431 before any route) on a second one.
+      const h2c = await h2Session(`http://127.0.0.1:${h2cPort}`);
+      sessions.push(h2c);
+      for (let i = 0; i < 3; i++) assert.equal((await h2Request(h2c, '/')).status, 200);
+      const big = await run('curl', [
+        '-s',
+        '--http2-prior-knowledge',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code} %{http_version}',
+        '-H',
+        `X-Big: ${'b'.repeat(10_000)}`,
+        `http://127.0.0.1:${h2cPort}/`,
+      ]);
+      assert.equal(big.stdout, '431 2');
+
+      const { families: m, text } = await scrape(admin);
+      const requests = 'porta_http_requests_total';
+      const tlsRoot = { site: '0', host: '*', route: '/' };
+      const tlsApi = { site: '0', host: '*', route: '/api' };
+      const h2cRoot = { site: '1', host: '*', route: '/' };
+      assert.equal(value(m, requests, { ...tlsRoot, method: 'GET', status: '2xx' }), 5);
+      assert.equal(value(m, requests, { ...tlsApi, method: 'POST', status: '2xx' }), 2);
+      assert.equal(value(m, requests, { ...h2cRoot, method: 'GET', status: '2xx' }), 3);
+      assert.equal(value(m, requests, { route: '', status: '4xx' }), 1);
+      assert.equal(value(m, 'porta_http_protocol_errors_total', { status: '431' }), 1);
+      assert.ok(
+        text.includes(`porta_http_request_duration_seconds_count{site="0",host="*",route="/"} 5\n`),
+        text,
+      );
+      assert.ok(
+        text.includes(`porta_http_request_duration_seconds_count{site="1",host="*",route="/"} 3\n`),
+      );
+      assert.equal(value(m, 'porta_http_response_body_bytes_total', tlsRoot), 5 * 5);
+      assert.equal(value(m, 'porta_http_response_body_bytes_total', tlsApi), 2 * 7);
+      // One TLS connection; two h2c ones (the session, then curl's).
+      const accepted = 'porta_http_connections_accepted_total';
+      assert.equal(value(m, accepted, { listener: `127.0.0.1:${tlsPort}` }), 1);
+      assert.equal(value(m, accepted, { listener: `127.0.0.1:${h2cPort}` }), 2);
+    } finally {
+      for (const session of sessions) session.destroy();
+      await porta?.stop();
+      pki?.remove();
+    }
+  });
 });
