@@ -103,6 +103,12 @@ export class Http2Connection implements EngineConnection, StreamOwner {
     socket.once('close', () => {
       if (!session.destroyed) session.destroy();
     });
+    // The listener's sockets allow half-open (HTTP/1.1 needs it) and node:http2 does not close
+    // a session at the client's FIN: the connection sat in CLOSE-WAIT until the idle timeout.
+    // Nothing can come after a FIN in HTTP/2: finish the open streams, then close.
+    socket.once('end', () => {
+      this.shutdown(0);
+    });
   }
 
   #onStream(

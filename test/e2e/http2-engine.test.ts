@@ -193,6 +193,27 @@ describe('HTTP/2 engine (h2c)', () => {
     }
   });
 
+  it('closes its side when the client half-closes (no CLOSE-WAIT until the idle timeout)', async () => {
+    // A server of its own with a long idle timeout: only the client's FIN can close this one.
+    const own = await start({
+      sites: [{ listen: ['127.0.0.1:0'], http2: 'h2c', routes: [{ respond: { body: 'ok\n' } }] }],
+      timeouts: { idle: '120s' },
+      log: { level: 'error', access: 'off' },
+    });
+    let client: RawH2Client | null = null;
+    try {
+      client = await RawH2Client.open(own.addresses[0]?.port ?? 0);
+      client.handshake();
+      const settings = (f: { type: number }): boolean => f.type === FrameType.SETTINGS;
+      await client.until(() => client?.frames.some(settings) ?? false, 20_000, 'SETTINGS');
+      client.socket.end(); // FIN, and keep reading
+      await client.until(() => client?.closed ?? false, 30_000, 'the server closing');
+    } finally {
+      client?.socket.destroy();
+      await own.stop();
+    }
+  });
+
   it('serves HTTP/1.1 and HTTP/2 on the same h2c listener', async () => {
     const h1 = await run('curl', ['-s', '--http1.1', '-w', ' %{http_version}', `${base}/`]);
     const h2 = await run('curl', [
