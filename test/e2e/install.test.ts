@@ -49,7 +49,7 @@ function checkout(into: string): void {
   ]) {
     cpSync(join(ROOT, name), join(into, name));
   }
-  for (const name of ['src', 'site', 'scripts']) {
+  for (const name of ['src', 'site', 'scripts', 'assets']) {
     cpSync(join(ROOT, name), join(into, name), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(into, 'node_modules'), 'dir');
@@ -78,6 +78,7 @@ describe('installing porta', { timeout: 600_000 }, () => {
     const paths = files.map((file) => file.path);
     assert.ok(paths.includes('dist/main.js'), 'the build ran before packing');
     assert.ok(paths.includes('site/index.html'));
+    assert.ok(paths.includes('assets/status.html'), 'the admin status page is packed');
     assert.ok(!paths.some((path) => path.startsWith('src/')), 'no sources in the package');
 
     const prefix = join(dir, 'prefix');
