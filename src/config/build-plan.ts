@@ -77,14 +77,20 @@ const SILENT: HandlerLogger = {
   error: () => undefined,
 };
 
-function buildRoute(route: RouteConfig, built: BuiltHandler[], context: PlanContext): RouteTable {
+function buildRoute(
+  route: RouteConfig,
+  built: BuiltHandler[],
+  context: PlanContext,
+  where: string,
+): RouteTable {
   let handler: BuiltHandler;
   if (route.static !== undefined) {
     handler = handlerFactories.static(staticOptionsFromConfig(route.static, context.baseDir), {
       logger: context.logger,
     });
   } else if (route.proxy !== undefined) {
-    handler = handlerFactories.proxy(proxyOptionsFromConfig(route.proxy), {
+    const options = proxyOptionsFromConfig(route.proxy, context.baseDir, `${where}.proxy`);
+    handler = handlerFactories.proxy(options, {
       logger: context.logger,
     });
   } else if (route.respond !== undefined) {
@@ -146,8 +152,12 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
         ? null
         : acmeRoute(site.acme_webroot, context.baseDir, built, context.logger);
     const hsts = withHsts(site);
-    const routes = site.routes.map((route) =>
-      withDirectives(buildRoute(route, built, context), hsts, route),
+    const routes = site.routes.map((route, routeIndex) =>
+      withDirectives(
+        buildRoute(route, built, context, `sites[${siteIndex}].routes[${routeIndex}]`),
+        hsts,
+        route,
+      ),
     );
     if (acme !== null) routes.push(acme);
     const table: SiteTable = { hosts, routes };
