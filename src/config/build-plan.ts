@@ -214,6 +214,9 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
           : forwardOptionsFromConfig(stream.forward, {
               maxConnections: config.limits.max_connections,
               shutdownMs: parseDuration(config.timeouts.shutdown),
+              handshakeMs: handshakeTimeoutMs,
+              baseDir: context.baseDir,
+              where: `streams[${streamIndex}].forward`,
             });
       const udp = forward?.protocol === 'udp';
       if (!udp && byAddress.has(listenKey(address)) && address.port !== 0) {
