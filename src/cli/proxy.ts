@@ -19,6 +19,8 @@ interface ProxyFlags extends CommonFlags {
   readonly trustedProxy: string[];
   readonly retries?: string;
   readonly maxBody: string;
+  readonly upstreamCa?: string;
+  readonly insecure?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -43,8 +45,13 @@ export function buildProxyConfig(flags: ProxyFlags): ConfigInput {
       throw new PortaError('PORTA_USAGE', `--retries "${flags.retries}" is not a whole number`);
     }
   }
+  const tls = {
+    ...(flags.upstreamCa === undefined ? {} : { ca: flags.upstreamCa }),
+    ...(flags.insecure === true ? { insecure_skip_verify: true } : {}),
+  };
   const proxy = {
     to: flags.to,
+    ...(Object.keys(tls).length === 0 ? {} : { tls }),
     ...(flags.balance === undefined ? {} : { balance: flags.balance }),
     ...(flags.hashHeader === undefined ? {} : { hash_header: flags.hashHeader }),
     ...(flags.stripPrefix === undefined ? {} : { strip_prefix: flags.stripPrefix }),
@@ -77,7 +84,9 @@ export function addProxyCommand(
   addCommonFlags(
     program
       .command('proxy')
-      .description('reverse proxy to HTTP upstreams with load balancing, health checks and retries')
+      .description(
+        'reverse proxy to HTTP(S) upstreams with load balancing, health checks and retries',
+      )
       .option('-p, --port <port>', 'port to listen on (0 = any free port)', '8080')
       .option('-H, --host <host>', 'address to bind (default: all interfaces)')
       .option(
@@ -102,7 +111,12 @@ export function addProxyCommand(
         [],
       )
       .option('--retries <n>', 'further upstreams tried after a failure, when safe (default 2)')
-      .option('--max-body <size>', 'largest request body (0 = no limit)', '0'),
+      .option('--max-body <size>', 'largest request body (0 = no limit)', '0')
+      .option('--upstream-ca <file>', 'https upstreams: PEM file of the CAs to trust')
+      .option(
+        '--insecure',
+        'https upstreams: accept any certificate (self-signed development upstreams)',
+      ),
   ).action(async (flags: ProxyFlags) => {
     const config = buildProxyConfig(flags);
     if (flags.printConfig === true) print(config);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { runPorta, spawnPorta } from '../support/porta-process.js';
+import { freePort, runPorta, spawnPorta } from '../support/porta-process.js';
 import { type TestPki, createTestPki } from '../support/tls-fixtures.js';
 import { waitFor } from '../support/wait-for.js';
 import { closeAll, proxySite, startPorta } from './proxy-harness.js';
@@ -245,6 +245,28 @@ log: { access: off }
       }
     } finally {
       await porta.stop();
+    }
+  });
+
+  it('porta proxy --insecure and --upstream-ca (default workers)', async () => {
+    const runs: [string, string[]][] = [
+      [`https://127.0.0.1:${untrusted.port}`, ['--insecure']],
+      [`https://127.0.0.1:${trusted.port}`, ['--upstream-ca', pki.caPath]],
+    ];
+    for (const [to, flags] of runs) {
+      const port = await freePort();
+      const porta = await spawnPorta(
+        ['proxy', '--host', '127.0.0.1', '--port', String(port), '--to', to, ...flags],
+        30_000,
+      );
+      try {
+        await waitFor(() => /\(\d+ workers\)/.test(porta.stderr()), 30_000);
+        const answer = await getJson(`http://127.0.0.1:${port}/cli`);
+        assert.equal(answer.status, 200, porta.stderr());
+        assert.equal(answer.body.path, '/cli');
+      } finally {
+        await porta.stop();
+      }
     }
   });
 
