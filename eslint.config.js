@@ -1,6 +1,7 @@
 // Lint rules: typescript-eslint strict-type-checked plus the layer rule of DESIGN.md
 // (imports go one way, downward: main > cli > process > runtime > config > handlers | http1 | http2
-// > http > net > log).
+// > http > net > log;
+// shared (server-wide state) sits under handlers, over balance).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -35,7 +36,20 @@ const forbidden = {
   http1: ['cli', 'runtime', 'config', 'handlers', 'http2', 'net', 'balance', 'forward'],
   http2: ['cli', 'runtime', 'config', 'handlers', 'http1', 'net', 'balance', 'forward'],
   http: ['cli', 'runtime', 'config', 'handlers', 'http1', 'http2', 'balance', 'forward'],
-  balance: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'http2', 'forward'],
+  balance: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'http2', 'forward', 'shared'],
+  // Server-wide state (src/shared/): the primary loads it, so it must stay small: no engine, no zod.
+  shared: [
+    'cli',
+    'runtime',
+    'config',
+    'handlers',
+    'http',
+    'http1',
+    'http2',
+    'net',
+    'forward',
+    'process',
+  ],
   // Handlers see src/http only: they never know which protocol carries the exchange.
   handlers: ['cli', 'runtime', 'config', 'http1', 'http2'],
   forward: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'http2'],

@@ -49,6 +49,12 @@ export class PeerHealth {
     return this.#probeUp;
   }
 
+  /** Takes the server-wide view (src/shared/): the state the process owning it decided. */
+  apply(downUntil: number, probeUp: boolean): void {
+    this.#downUntil = downUntil;
+    this.#probeUp = probeUp;
+  }
+
   /** A request or connection to the peer failed (connect error, reset, timeout). */
   recordFailure(now: number): HealthChange {
     const { maxFails, failTimeoutMs } = this.#passive;

@@ -1,4 +1,4 @@
-// Flags every command shares (logging, print-config) and their translation into config keys.
+// Flags every server command shares (listen, workers, logging, print-config), worded once, and their config keys.
 import { type Command, Option } from 'commander';
 import type { ConfigInput } from '../config/schema.js';
 import { PortaError } from '../errors.js';
@@ -6,14 +6,28 @@ import { parseListenAddress } from '../net/listen-address.js';
 
 export interface CommonFlags {
   readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+  readonly logFormat?: 'text' | 'json';
   readonly accessLog?: 'combined' | 'json' | 'off';
   readonly accessLogFile?: string;
   readonly printConfig?: boolean;
+  readonly workers?: string;
 }
 
-/** Adds the shared flags to a command. */
-export function addCommonFlags(command: Command): Command {
+export interface ListenFlags {
+  readonly port?: string;
+  readonly host?: string;
+}
+
+/** The port when neither --port nor $PORT names one. */
+export const DEFAULT_PORT = '8080';
+
+/** Adds the logging and print-config flags, and `--workers` stating its default (a count or "auto"). */
+export function addCommonFlags(command: Command, defaultWorkers: string): Command {
   return command
+    .option(
+      '-w, --workers <n>',
+      `worker processes: a number, or "auto" for one per core (default: ${defaultWorkers})`,
+    )
     .addOption(
       new Option('--log-level <level>', 'error log level').choices([
         'debug',
@@ -23,25 +37,54 @@ export function addCommonFlags(command: Command): Command {
       ]),
     )
     .addOption(
+      new Option('--log-format <format>', 'error log lines: text or json').choices([
+        'text',
+        'json',
+      ]),
+    )
+    .addOption(
       new Option('--access-log <format>', 'access log format').choices(['combined', 'json', 'off']),
     )
     .option('--access-log-file <path>', 'write the access log to a file instead of stdout')
     .option('--print-config', 'print the equivalent porta.yaml and exit');
 }
 
+/** Adds --port and --host, worded the same for every command that listens on one address. */
+export function addListenFlags(command: Command): Command {
+  return command
+    .option(
+      '-p, --port <port>',
+      `port to listen on, 0 = any free port (default: $PORT, else ${DEFAULT_PORT})`,
+    )
+    .option('-H, --host <host>', 'address to bind (default: every interface, IPv4 and IPv6)');
+}
+
 /** The `log:` section a command's flags ask for. */
 export function logSection(flags: CommonFlags): NonNullable<ConfigInput['log']> {
   return {
     ...(flags.logLevel === undefined ? {} : { level: flags.logLevel }),
+    ...(flags.logFormat === undefined ? {} : { format: flags.logFormat }),
     ...(flags.accessLog === undefined ? {} : { access: flags.accessLog }),
     ...(flags.accessLogFile === undefined ? {} : { access_path: flags.accessLogFile }),
   };
 }
 
-/** "host:port" for the config from --host and --port; checked here so a typo fails before binding. */
-export function listenText(host: string | undefined, port: string): string {
+/**
+ * "host:port" for the config from --host and --port, the port falling back to $PORT (the
+ * platforms' convention) and then 8080; checked here so a typo fails before binding.
+ */
+export function listenText(flags: ListenFlags, env: NodeJS.ProcessEnv = process.env): string {
+  const envPort = env.PORT ?? '';
+  const fromEnv = flags.port === undefined && envPort !== '';
+  const port = flags.port ?? (fromEnv ? envPort : DEFAULT_PORT);
+  const host = flags.host;
   const text = host === undefined || host === '' ? `:${port}` : hostPort(host, port);
-  parseListenAddress(text);
+  try {
+    parseListenAddress(text);
+  } catch (error) {
+    if (!fromEnv || !(error instanceof Error)) throw error;
+    throw new PortaError('PORTA_USAGE', `$PORT=${port} (used as --port): ${error.message}`);
+  }
   return text;
 }
 
@@ -60,4 +103,9 @@ export function parseWorkers(text: string): 'auto' | number {
     );
   }
   return count;
+}
+
+/** The `workers` key from --workers, or nothing (the config's default: auto) when absent. */
+export function workersSection(flags: CommonFlags): { workers?: 'auto' | number } {
+  return flags.workers === undefined ? {} : { workers: parseWorkers(flags.workers) };
 }

@@ -5,7 +5,7 @@ import type { ConfigInput } from '../config/schema.js';
 import { PortaError } from '../errors.js';
 import { type PortMapping, parsePortMapping } from '../forward/port-mapping.js';
 import { formatHostPort } from '../net/listen-address.js';
-import { type CommonFlags, addCommonFlags, logSection } from './common-options.js';
+import { type CommonFlags, addCommonFlags, logSection, workersSection } from './common-options.js';
 
 interface ForwardFlags extends CommonFlags {
   readonly balance?: (typeof BALANCE_NAMES)[number];
@@ -84,7 +84,7 @@ export function buildForwardConfig(mappings: readonly string[], flags: ForwardFl
       ...(tls === undefined || entry.protocol === 'udp' ? {} : { tls }),
     },
   }));
-  return { streams, log: logSection(flags) };
+  return { streams, log: logSection(flags), ...workersSection(flags) };
 }
 
 export function addForwardCommand(
@@ -119,6 +119,7 @@ export function addForwardCommand(
       .option('--tls-cert <file>', 'terminate TLS on the TCP ports with this PEM certificate chain')
       .option('--tls-key <file>', 'the PEM private key of --tls-cert')
       .option('-q, --quiet', 'no log line per connection'),
+    'auto',
   ).action(async (mappings: string[], flags: ForwardFlags) => {
     const config = buildForwardConfig(mappings, flags);
     if (flags.printConfig === true) print(config);

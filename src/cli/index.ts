@@ -1,56 +1,80 @@
 // The command line: one command per file, each building a Config and running the same path.
 import { Command, CommanderError } from 'commander';
 import { isPortaError } from '../errors.js';
+import { createLogger } from '../log/logger.js';
 import { addControlCommands } from './control.js';
 import { addCheckCommand } from './check.js';
 import { addEchoCommand } from './echo.js';
 import { addForwardCommand } from './forward.js';
 import { addHashPasswordCommand } from './hash-password.js';
+import { exitQuietlyOnClosedPipe } from './quiet-pipe.js';
 import { printConfig, runServer } from './run-server.js';
 import { addRunCommand } from './run.js';
 import { addSchemaCommand } from './schema.js';
 import { addProxyCommand } from './proxy.js';
-import { addServeCommand } from './serve.js';
+import { type ServeConfig, type ServeInfo, addServeCommand } from './serve.js';
 import { addTrustCommand } from './trust.js';
 import { openBrowser } from './open-browser.js';
 import { PACKAGE_VERSION } from './version.js';
 
-export async function main(argv: readonly string[]): Promise<void> {
+/** `porta` with every command; nothing runs until it parses argv. */
+export function createProgram(): Command {
   const program = new Command('porta')
-    .description('A web server on node:net: static files, echo, and more.')
-    .version(PACKAGE_VERSION)
-    .showHelpAfterError()
+    .description('A web server on node:net: static files, reverse proxy, port forwarding, echo.')
+    .version(PACKAGE_VERSION, '-v, --version', 'print the version and exit')
     .exitOverride();
   const run = (config: Parameters<typeof runServer>[0]) => runServer(config);
   addRunCommand(program);
   addCheckCommand(program);
   addSchemaCommand(program);
-  addServeCommand(
-    program,
-    (config, info) =>
-      runServer(
-        config,
-        info.openBrowser
-          ? {
-              onStarted: (urls) => {
-                openBrowser(urls);
-              },
-            }
-          : {},
-      ),
-    printConfig,
-  );
+  addServeCommand(program, serve, printConfig);
   addEchoCommand(program, run, printConfig);
   addProxyCommand(program, run, printConfig);
   addForwardCommand(program, run, printConfig);
   addControlCommands(program);
   addHashPasswordCommand(program);
   addTrustCommand(program);
+  oneLineErrors(program, 'porta --help');
+  for (const command of program.commands) {
+    oneLineErrors(command, `porta ${command.name()} --help`);
+  }
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  exitQuietlyOnClosedPipe();
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await createProgram().parseAsync([...argv], { from: 'user' });
   } catch (error) {
     process.exitCode = reportError(error);
   }
+}
+
+function serve(config: ServeConfig, info: ServeInfo): Promise<void> {
+  return runServer(config, {
+    onStarted: (urls) => {
+      if (info.hint !== null) {
+        createLogger({ level: config.log?.level ?? 'info', path: 'stderr' }).info(info.hint);
+      }
+      if (info.openBrowser) openBrowser(urls);
+    },
+  });
+}
+
+/**
+ * A usage mistake is one line on stderr, `porta: <what> (see porta serve --help)`, not the
+ * whole help: the mistake stays visible, and the help is one command away.
+ */
+function oneLineErrors(command: Command, helpHint: string): void {
+  command.configureOutput({
+    outputError: (text, write) => {
+      const message = text
+        .replace(/^error: /, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim();
+      write(`porta: ${message} (see ${helpHint})\n`);
+    },
+  });
 }
 
 /** Prints a failure the way a user can act on it: no stack trace for errors we expected. */

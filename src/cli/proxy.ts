@@ -3,11 +3,17 @@ import { type Command, Option } from 'commander';
 import { BALANCE_NAMES } from '../balance/balancer.js';
 import type { ConfigInput } from '../config/schema.js';
 import { PortaError } from '../errors.js';
-import { type CommonFlags, addCommonFlags, listenText, logSection } from './common-options.js';
+import {
+  type CommonFlags,
+  type ListenFlags,
+  addCommonFlags,
+  addListenFlags,
+  listenText,
+  logSection,
+  workersSection,
+} from './common-options.js';
 
-interface ProxyFlags extends CommonFlags {
-  readonly port: string;
-  readonly host?: string;
+interface ProxyFlags extends CommonFlags, ListenFlags {
   readonly to: string[];
   readonly path: string;
   readonly balance?: (typeof BALANCE_NAMES)[number];
@@ -68,9 +74,8 @@ export function buildProxyConfig(flags: ProxyFlags): ConfigInput {
         }),
   };
   return {
-    sites: [
-      { listen: [listenText(flags.host, flags.port)], routes: [{ path: flags.path, proxy }] },
-    ],
+    sites: [{ listen: [listenText(flags)], routes: [{ path: flags.path, proxy }] }],
+    ...workersSection(flags),
     limits: { max_body_size: /^\d+$/.test(flags.maxBody) ? Number(flags.maxBody) : flags.maxBody },
     log: logSection(flags),
   };
@@ -81,14 +86,11 @@ export function addProxyCommand(
   run: (config: ConfigInput) => Promise<void>,
   print: (config: ConfigInput) => void,
 ): void {
+  const command = program
+    .command('proxy')
+    .description('reverse proxy to HTTP upstreams with load balancing, health checks and retries');
   addCommonFlags(
-    program
-      .command('proxy')
-      .description(
-        'reverse proxy to HTTP(S) upstreams with load balancing, health checks and retries',
-      )
-      .option('-p, --port <port>', 'port to listen on (0 = any free port)', '8080')
-      .option('-H, --host <host>', 'address to bind (default: all interfaces)')
+    addListenFlags(command)
       .option(
         '--to <url>',
         'upstream URL, e.g. http://127.0.0.1:3000 (repeat for several)',
@@ -117,6 +119,7 @@ export function addProxyCommand(
         '--insecure',
         'https upstreams: accept any certificate (self-signed development upstreams)',
       ),
+    'auto',
   ).action(async (flags: ProxyFlags) => {
     const config = buildProxyConfig(flags);
     if (flags.printConfig === true) print(config);

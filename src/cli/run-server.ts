@@ -6,13 +6,15 @@ import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { checkPlan } from '../config/build-plan.js';
 import { parseDuration } from '../config/units.js';
-import { isPortaError } from '../errors.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
-import { removePidFile, writePidFile } from '../process/pid-file.js';
+import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
 import { Supervisor } from '../process/supervisor.js';
+import { hasOnlyUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
 import { runWorker } from '../process/worker.js';
 import { type RunningServer, reportIssued, start } from '../runtime/start.js';
+import { connectionShare } from '../runtime/connection-guard.js';
+import { fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
 import { portaDataDir } from '../tls/data-dir.js';
 import { issueInternalCertificates } from '../tls/internal-certificates.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -54,65 +56,41 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
     runWorker();
     return;
   }
+  setProcessTitle();
   const config = validateConfig(input);
   const checked = await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
-  const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+  const logger = createLogger({
+    level: config.log.level,
+    path: config.log.error_path,
+    format: config.log.format,
+  });
   // `tls: internal` leaves are made here once, so workers find them on disk instead of racing.
   await issueInternalCertificates(checked, portaDataDir(), (issued) => {
     reportIssued(issued, logger);
   });
-  const workers = workerCount(config);
+  // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
+  const workers = hasOnlyUdp(config) ? 1 : workerCount(config);
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
       `${workers === 1 ? '1 process' : `${workers} workers`})`,
   );
+  const fdWarning = fdLimitWarning(
+    readOpenFileLimit(),
+    config.limits.max_connections,
+    connectionShare(config.limits.max_connections, workers),
+  );
+  if (fdWarning !== null) logger.warning(fdWarning);
   const target =
     workers === 1 ? await startSingle(config, logger) : await startCluster(config, workers, logger);
   announceWildcards(target.urls, logger);
-  if (options.pidFile !== undefined) writePidFile(options.pidFile, process.pid);
-  options.onStarted?.(target.urls);
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) {
-      logger.warning(`Got ${signal} again: exiting now`);
-      process.exit(1);
-    }
-    signalled = true;
-    logger.info(`Got ${signal}: shutting down gracefully`);
-    void target.stop().then(
-      async () => {
-        if (options.pidFile !== undefined) removePidFile(options.pidFile, process.pid);
-        logger.info('Stopped');
-        await logger.close();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error(`Shutdown failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const source = options.reloadSource;
-  process.on('SIGHUP', () => {
-    if (source === undefined) {
-      logger.warning('Got SIGHUP, but this server has no config file to reload');
-      return;
-    }
-    logger.info('Got SIGHUP: reloading the configuration');
-    void source()
-      .then((next) => target.reload(next))
-      .then(
-        () => {
-          logger.info('Configuration reloaded');
-        },
-        (error: unknown) => {
-          const message = isPortaError(error) ? error.message : String(error);
-          logger.error(`Reload failed, still running the previous configuration: ${message}`);
-        },
-      );
+  handleSignals(target, {
+    logger,
+    reloadSource: options.reloadSource,
+    pidFile: options.pidFile,
+    // Past the shutdown timeout (and the 5 s the supervisor gives a worker after it): give up.
+    stopDeadlineMs: parseDuration(config.timeouts.shutdown) + 10_000,
   });
+  options.onStarted?.(target.urls);
 }
 
 /** For a listener on every interface, says the URLs it can be reached at on this machine. */
@@ -129,10 +107,8 @@ function announceWildcards(urls: readonly string[], logger: Logger): void {
 }
 
 /** What both modes offer the signal handlers. */
-interface Target {
+interface Target extends ServerTarget {
   readonly urls: readonly string[];
-  reload(config: ConfigInput): Promise<void>;
-  stop(): Promise<void>;
 }
 
 async function startSingle(config: Config, logger: Logger): Promise<Target> {
@@ -140,28 +116,50 @@ async function startSingle(config: Config, logger: Logger): Promise<Target> {
   return {
     urls: server.addresses.map((a) => a.url),
     reload: (next) => server.reload(next),
+    reopenLogs: () => {
+      server.reopenLogs();
+    },
     stop: () => server.stop(),
   };
 }
 
 async function startCluster(config: Config, workers: number, logger: Logger): Promise<Target> {
-  const supervisor = new Supervisor(config, {
+  // UDP forwards first, in this process: a taken port fails before any worker is forked.
+  const udp = await start(udpOnly(config), { logger });
+  const udpUrls = udp.addresses.map((a) => a.url);
+  const supervisor = new Supervisor(withoutUdp(config), {
     workers,
     logger,
     shutdownMs: parseDuration(config.timeouts.shutdown),
   });
-  const urls = await supervisor.start();
+  let urls: readonly string[];
+  try {
+    urls = await supervisor.start();
+  } catch (error) {
+    await Promise.all([supervisor.stop(), udp.stop()]);
+    throw error;
+  }
   for (const url of urls) logger.info(`Listening on ${url} (${workers} workers)`);
+  for (const url of udpUrls)
+    logger.info(`Listening on ${url} (in the primary: one session per client)`);
   return {
-    urls,
+    urls: [...urls, ...udpUrls],
     // Validate in the primary first: a bad file never reaches a worker.
     reload: async (next) => {
       const valid = validateConfig(next);
       await issueInternalCertificates(await checkPlan(valid), portaDataDir(), (issued) => {
         reportIssued(issued, logger);
       });
-      await supervisor.reload(valid);
+      // Unchanged UDP listeners keep their sessions: the primary is not replaced.
+      await udp.reload(udpOnly(valid));
+      await supervisor.reload(withoutUdp(valid));
     },
-    stop: () => supervisor.stop(),
+    stop: async () => {
+      await Promise.all([supervisor.stop(), udp.stop()]);
+    },
+    reopenLogs: () => {
+      supervisor.reopenLogs();
+      udp.reopenLogs();
+    },
   };
 }

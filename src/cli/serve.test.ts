@@ -5,16 +5,20 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { StaticSchema } from '../config/static-schema.js';
-import { addServeCommand, buildServeConfig, cacheControl, type ServeConfig } from './serve.js';
+import {
+  addServeCommand,
+  buildServeConfig,
+  cacheControl,
+  type ServeConfig,
+  type ServeInfo,
+} from './serve.js';
 
 describe('buildServeConfig', () => {
-  it('serves the current folder on 0.0.0.0:8080 by default', () => {
-    const config = buildServeConfig(undefined, { port: '8080', host: '0.0.0.0' });
+  it('serves the current folder on every interface, port 8080, by default', () => {
+    const config = buildServeConfig(undefined, { port: '8080' });
     assert.deepEqual(config, {
       workers: 1,
-      sites: [
-        { listen: ['0.0.0.0:8080'], routes: [{ path: '/', static: { root: resolve('.') } }] },
-      ],
+      sites: [{ listen: [':8080'], routes: [{ path: '/', static: { root: resolve('.') } }] }],
     });
   });
 
@@ -52,16 +56,16 @@ describe('buildServeConfig', () => {
   });
 
   it('refuses a bad port before binding', () => {
-    assert.throws(() => buildServeConfig('.', { port: 'http', host: '0.0.0.0' }));
+    assert.throws(() => buildServeConfig('.', { port: 'http' }));
   });
 });
 
 describe('addServeCommand', () => {
   async function parseArgs(args: string[]): Promise<{
-    runs: [ServeConfig, { openBrowser: boolean }][];
+    runs: [ServeConfig, ServeInfo][];
     printed: ServeConfig[];
   }> {
-    const runs: [ServeConfig, { openBrowser: boolean }][] = [];
+    const runs: [ServeConfig, ServeInfo][] = [];
     const printed: ServeConfig[] = [];
     const program = new Command('porta').exitOverride();
     addServeCommand(
@@ -82,7 +86,8 @@ describe('addServeCommand', () => {
     const [config, info] = runs[0] ?? assert.fail('no run');
     assert.equal(info.openBrowser, true);
     assert.deepEqual(config.sites[0].routes[0].static, { root: resolve('site'), compress: false });
-    assert.deepEqual(config.sites[0].listen, ['0.0.0.0:0']);
+    assert.deepEqual(config.sites[0].listen, [':0']);
+    assert.equal(info.hint, null, 'site/ has an index.html: no hint');
   });
 
   it('prints the config instead of running with --print-config', async () => {
@@ -101,7 +106,9 @@ describe('addServeCommand', () => {
     };
     try {
       addServeCommand(program, () => Promise.reject(new Error('must not run')));
-      await program.parseAsync(['serve', 'site', '--listing', '--print-config'], { from: 'user' });
+      await program.parseAsync(['serve', 'site', '--listing', '--print-config', '-p', '8080'], {
+        from: 'user',
+      });
     } finally {
       process.stdout.write = write;
     }
@@ -109,11 +116,18 @@ describe('addServeCommand', () => {
       workers: 1,
       sites: [
         {
-          listen: ['0.0.0.0:8080'],
+          listen: [':8080'],
           routes: [{ path: '/', static: { root: resolve('site'), listing: true } }],
         },
       ],
     });
+  });
+
+  it('gives a hint to log when the folder has no index.html, unless --listing or --spa', async () => {
+    const { runs } = await parseArgs(['serve', 'src', '--port', '0']);
+    assert.match(runs[0]?.[1].hint ?? '', /No index\.html in .*src: .*start with --listing/);
+    const listed = await parseArgs(['serve', 'src', '--port', '0', '--listing']);
+    assert.equal(listed.runs[0]?.[1].hint, null);
   });
 
   it('refuses a folder that does not exist', async () => {

@@ -1,6 +1,6 @@
 // `porta serve [root]`: serve a folder; builds the same config a porta.yaml with one static route would.
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { PortaError } from '../errors.js';
@@ -8,15 +8,15 @@ import type { StaticConfigInput } from '../config/static-schema.js';
 import { parseDuration } from '../config/units.js';
 import {
   type CommonFlags,
+  type ListenFlags,
   addCommonFlags,
+  addListenFlags,
   listenText,
   logSection,
   parseWorkers,
 } from './common-options.js';
 
-export interface ServeFlags extends CommonFlags {
-  readonly port: string;
-  readonly host: string;
+export interface ServeFlags extends CommonFlags, ListenFlags {
   readonly spa?: boolean;
   readonly listing?: boolean;
   readonly cors?: boolean;
@@ -24,7 +24,6 @@ export interface ServeFlags extends CommonFlags {
   readonly compress?: boolean;
   readonly cache?: string;
   readonly open?: boolean;
-  readonly workers?: string;
   readonly https?: boolean;
 }
 
@@ -56,7 +55,7 @@ export function buildServeConfig(root: string | undefined, flags: ServeFlags): S
     workers: parseWorkers(flags.workers ?? '1'),
     sites: [
       {
-        listen: [listenText(flags.host, flags.port)],
+        listen: [listenText(flags)],
         routes: [{ path: '/', static: options }],
         ...(flags.https === true ? { tls: 'internal' as const } : {}),
       },
@@ -84,36 +83,33 @@ function printYaml(config: unknown): void {
 }
 
 /**
- * Registers `serve [root]`. `run` gets the config and whether to open a browser once listening;
+ * Registers `serve [root]`. `run` gets the config and what to do once listening;
  * `print` (default: YAML on stdout) handles --print-config, after which nothing runs.
  */
 export function addServeCommand(
   program: Command,
-  run: (config: ServeConfig, info: { readonly openBrowser: boolean }) => Promise<void>,
+  run: (config: ServeConfig, info: ServeInfo) => Promise<void>,
   print: (config: ServeConfig) => void = printYaml,
 ): void {
-  addCommonFlags(
-    program
-      .command('serve')
-      .description('serve a folder over HTTP (default: the current folder)')
-      .argument('[root]', 'folder to serve', '.')
-      .option('-p, --port <port>', 'port to listen on (0 = any free port)', '8080')
-      .option('-H, --host <host>', 'address to bind', '0.0.0.0')
-      .option('--spa', 'single-page app: page navigations to unknown paths get index.html')
-      .option('--listing', 'list folders that have no index.html')
-      .option('--cors', 'allow any origin to read the files (CORS, no credentials)')
-      .option('--no-compress', 'never compress on the fly (precompressed .br/.gz still count)')
-      .option(
-        '--cache <max-age>',
-        'Cache-Control max-age, in seconds or like "1h" (default: no-cache)',
-      )
-      .option('--open', 'open the site in a browser once it listens')
-      .option(
-        '--https',
-        "serve HTTPS with a certificate from porta's local CA (made once; `porta trust` adds it to browsers)",
-      )
-      .option('-w, --workers <n>', 'worker processes: a number or "auto" (one per core)', '1'),
-  ).action(async (root: string, flags: ServeFlags) => {
+  const command = program
+    .command('serve')
+    .description('serve a folder over HTTP (default: the current folder)')
+    .argument('[root]', 'folder to serve', '.');
+  addListenFlags(command)
+    .option('--spa', 'single-page app: page navigations to unknown paths get index.html')
+    .option('--listing', 'list folders that have no index.html')
+    .option('--cors', 'allow any origin to read the files (CORS, no credentials)')
+    .option('--no-compress', 'never compress on the fly (precompressed .br/.gz still count)')
+    .option(
+      '--cache <max-age>',
+      'Cache-Control max-age, in seconds or like "1h" (default: no-cache)',
+    )
+    .option('--open', 'open the site in a browser once it listens')
+    .option(
+      '--https',
+      "serve HTTPS with a certificate from porta's local CA (made once; `porta trust` adds it to browsers)",
+    );
+  addCommonFlags(command, '1').action(async (root: string, flags: ServeFlags) => {
     const config = buildServeConfig(root, flags);
     if (flags.printConfig === true) {
       print(config);
@@ -123,8 +119,22 @@ export function addServeCommand(
     if (!isDirectory(folder)) {
       throw new PortaError('PORTA_USAGE', `cannot serve ${folder}: no such folder`);
     }
-    await run(config, { openBrowser: flags.open === true });
+    await run(config, { openBrowser: flags.open === true, hint: startHint(folder, flags) });
   });
+}
+
+/** What the caller does once listening: open a browser, log a hint about the folder. */
+export interface ServeInfo {
+  readonly openBrowser: boolean;
+  /** A line to log once at start-up, or null. */
+  readonly hint: string | null;
+}
+
+/** A folder without index.html and no --listing/--spa answers `/` with a 404 page: say so at once. */
+function startHint(folder: string, flags: ServeFlags): string | null {
+  if (flags.listing === true || flags.spa === true) return null;
+  if (existsSync(join(folder, 'index.html'))) return null;
+  return `No index.html in ${folder}: / answers 404; start with --listing to browse the folder`;
 }
 
 function isDirectory(path: string): boolean {

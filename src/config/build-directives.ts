@@ -1,5 +1,9 @@
 // Resolves a route's directives (its own keys over its site's) into DirectiveOptions, and wraps its handler.
-import { type DirectiveOptions, composeDirectives } from '../handlers/directives/compose.js';
+import {
+  type DirectiveContext,
+  type DirectiveOptions,
+  composeDirectives,
+} from '../handlers/directives/compose.js';
 import type { HeaderEdits } from '../handlers/directives/headers.js';
 import { parsePasswordHash } from '../handlers/directives/password-hash.js';
 import { parseRate } from '../handlers/directives/rate-limit.js';
@@ -69,6 +73,8 @@ export function directiveOptions(site: DirectiveConfig, route: DirectiveConfig):
               user: u.user,
               hash: parsePasswordHash(u.password_hash),
             })),
+            maxFailures: basicAuth.max_failures,
+            lockoutMs: parseDuration(basicAuth.lockout),
           },
     rateLimit:
       rateLimit === undefined || rateLimit === false
@@ -100,7 +106,8 @@ export function withDirectives(
   table: RouteTable,
   site: DirectiveConfig,
   route: DirectiveConfig,
+  context: DirectiveContext,
 ): RouteTable {
-  const handler = composeDirectives(directiveOptions(site, route), table.handler);
+  const handler = composeDirectives(directiveOptions(site, route), table.handler, context);
   return handler === table.handler ? table : { ...table, handler };
 }

@@ -1,6 +1,6 @@
 // What a TLS site adds around its routes: the ACME challenge folder, HSTS, and its HTTP-to-HTTPS redirect table.
 import { join } from 'node:path';
-import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
+import { type BuiltHandler, type HandlerContext, handlerFactories } from '../handlers/registry.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import type { SiteConfig } from './schema.js';
 import { StaticSchema, staticOptionsFromConfig } from './static-schema.js';
@@ -14,7 +14,7 @@ export function acmeRoute(
   webroot: string,
   baseDir: string,
   built: BuiltHandler[],
-  logger: HandlerLogger,
+  context: HandlerContext,
 ): RouteTable {
   const options = StaticSchema.parse({
     root: join(webroot, ACME_CHALLENGE_PATH),
@@ -22,7 +22,7 @@ export function acmeRoute(
     compress: false,
     file_cache: { stat_ttl: 0 },
   });
-  const handler = handlerFactories.static(staticOptionsFromConfig(options, baseDir), { logger });
+  const handler = handlerFactories.static(staticOptionsFromConfig(options, baseDir), context);
   built.push(handler);
   return { prefix: ACME_CHALLENGE_PATH, handler: handler.handler };
 }
@@ -46,11 +46,11 @@ export function redirectTable(
   httpsPort: number,
   acme: RouteTable | null,
   built: BuiltHandler[],
-  logger: HandlerLogger,
+  context: HandlerContext,
 ): SiteTable {
   const redirect = handlerFactories.redirect(
     { to: 'https://', status: 308, keepPath: true, httpsPort },
-    { logger },
+    context,
   );
   built.push(redirect);
   const routes: RouteTable[] = [{ prefix: '/', handler: redirect.handler }];

@@ -1,10 +1,12 @@
 // Compiles a validated Config into a Plan: listeners, their site tables and handlers, built once.
 import { PortaError } from '../errors.js';
 import { resolve } from 'node:path';
+import { hostname } from 'node:os';
 import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
 import type { ConnectionTimeouts, Http2Limits, RequestLimits } from '../http/limits.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
+import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { withDirectives } from './build-directives.js';
 import { staticOptionsFromConfig } from './static-schema.js';
 import { forwardOptionsFromConfig } from './forward-schema.js';
@@ -13,7 +15,7 @@ import type { ForwardOptions } from '../forward/index.js';
 import type { Config, RouteConfig } from './schema.js';
 import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-schema.js';
 import { acmeRoute, redirectTable, withHsts } from './build-https-extras.js';
-import { parseDuration, parseSize } from './units.js';
+import { parseDuration, parseRate, parseSize } from './units.js';
 
 export interface HttpListenerPlan {
   /** Identity across reloads: a listener with the same key keeps its socket. */
@@ -22,7 +24,6 @@ export interface HttpListenerPlan {
   readonly sites: readonly SiteTable[];
   readonly limits: RequestLimits;
   readonly timeouts: ConnectionTimeouts;
-  readonly maxConnections: number;
   /** HTTP/2: "auto" (by ALPN on TLS), "h2c" (also prior knowledge on cleartext) or "off". */
   readonly http2: Http2Mode;
   readonly http2Limits: Http2Limits;
@@ -66,6 +67,11 @@ export interface PlanContext {
   /** Relative paths (a static root) start here. */
   readonly baseDir: string;
   readonly logger: HandlerLogger;
+  /**
+   * Server-wide state: the cluster primary's over IPC, or this process's. Without one the plan
+   * gets its own that runs no active health checks (a plan only checked, never served).
+   */
+  readonly shared: SharedState;
 }
 
 /** A logger that writes nothing: for plans that are only checked, never served. */
@@ -81,28 +87,27 @@ function buildRoute(
   route: RouteConfig,
   built: BuiltHandler[],
   context: PlanContext,
+  routeId: string,
   where: string,
 ): RouteTable {
+  const handlerContext = { logger: context.logger, shared: context.shared, routeId };
   let handler: BuiltHandler;
   if (route.static !== undefined) {
-    handler = handlerFactories.static(staticOptionsFromConfig(route.static, context.baseDir), {
-      logger: context.logger,
-    });
+    handler = handlerFactories.static(
+      staticOptionsFromConfig(route.static, context.baseDir),
+      handlerContext,
+    );
   } else if (route.proxy !== undefined) {
     const options = proxyOptionsFromConfig(route.proxy, context.baseDir, `${where}.proxy`);
-    handler = handlerFactories.proxy(options, {
-      logger: context.logger,
-    });
+    handler = handlerFactories.proxy(options, handlerContext);
   } else if (route.respond !== undefined) {
-    handler = handlerFactories.respond(route.respond, { logger: context.logger });
+    handler = handlerFactories.respond(route.respond, handlerContext);
   } else if (route.redirect !== undefined) {
     const { to, status, keep_path } = route.redirect;
-    handler = handlerFactories.redirect(
-      { to, status, keepPath: keep_path },
-      { logger: context.logger },
-    );
+    handler = handlerFactories.redirect({ to, status, keepPath: keep_path }, handlerContext);
   } else {
-    handler = handlerFactories.echo({}, { logger: context.logger });
+    const echo = route.echo ?? {};
+    handler = handlerFactories.echo({ name: echo.name ?? hostname() }, handlerContext);
   }
   built.push(handler);
   return { prefix: route.path, handler: handler.handler };
@@ -118,9 +123,18 @@ function addressOf(text: string, where: string): ListenAddress {
 }
 
 export function buildPlan(config: Config, options: Partial<PlanContext> = {}): Plan {
+  const logger = options.logger ?? SILENT;
   const context: PlanContext = {
     baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
-    logger: options.logger ?? SILENT,
+    logger,
+    shared:
+      options.shared ??
+      createLocalSharedState({
+        warn: (message) => {
+          logger.warning(message);
+        },
+        runChecks: false,
+      }),
   };
   const limits: RequestLimits = {
     maxRequestLine: parseSize(config.limits.max_request_line),
@@ -128,11 +142,14 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     maxHeaders: config.limits.max_headers,
     maxBodySize: parseSize(config.limits.max_body_size),
   };
+  const minBodyRate = parseRate(config.timeouts.min_body_rate);
   const timeouts: ConnectionTimeouts = {
     headerMs: parseDuration(config.timeouts.header),
     bodyMs: parseDuration(config.timeouts.body),
     idleMs: parseDuration(config.timeouts.idle),
     sendMs: parseDuration(config.timeouts.send),
+    minBodyBytes: minBodyRate?.bytes ?? 0,
+    bodyRateWindowMs: minBodyRate?.windowMs ?? 0,
   };
   const http2Limits: Http2Limits = {
     maxConcurrentStreams: config.limits.max_concurrent_streams,
@@ -147,18 +164,26 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
       site.tls === undefined
         ? null
         : tlsSiteFromConfig(site.tls, hosts, context.baseDir, `sites[${siteIndex}].tls`);
+    const extrasContext = {
+      logger,
+      shared: context.shared,
+      routeId: `site ${siteIndex} https extras`,
+    };
     const acme =
       site.acme_webroot === undefined
         ? null
-        : acmeRoute(site.acme_webroot, context.baseDir, built, context.logger);
+        : acmeRoute(site.acme_webroot, context.baseDir, built, extrasContext);
     const hsts = withHsts(site);
-    const routes = site.routes.map((route, routeIndex) =>
-      withDirectives(
-        buildRoute(route, built, context, `sites[${siteIndex}].routes[${routeIndex}]`),
-        hsts,
-        route,
-      ),
-    );
+    const routes = site.routes.map((route, routeIndex) => {
+      // The same in every worker built from this config: their server-wide state meets here.
+      const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
+      const where = `sites[${siteIndex}].routes[${routeIndex}]`;
+      return withDirectives(buildRoute(route, built, context, routeId, where), hsts, route, {
+        shared: context.shared,
+        routeId,
+        logger,
+      });
+    });
     if (acme !== null) routes.push(acme);
     const table: SiteTable = { hosts, routes };
     const place = (
@@ -197,7 +222,7 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     if (site.tls === undefined) return;
     const httpsPort = addresses[0]?.port ?? 443;
     redirectAddresses(site.tls).forEach((text, i) => {
-      const redirects = redirectTable(hosts, httpsPort, acme, built, context.logger);
+      const redirects = redirectTable(hosts, httpsPort, acme, built, extrasContext);
       // The redirect listener is cleartext HTTP/1.1 whatever the site's http2 says.
       place(redirects, null, `sites[${siteIndex}].tls.redirect_from[${i}]`, text, 'auto');
     });
@@ -242,7 +267,6 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
       sites,
       limits,
       timeouts,
-      maxConnections: config.limits.max_connections,
       http2: http2?.mode ?? 'auto',
       http2Limits,
       tls:

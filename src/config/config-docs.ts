@@ -131,6 +131,7 @@ a copy in docs/porta.schema.json, which the examples use). Editors with the YAML
 server (VS Code's YAML extension, Neovim, JetBrains) then complete keys, show these
 descriptions and flag mistakes as you type, if porta.yaml starts with this comment:
 
+<!-- snippet -->
 \`\`\`yaml
 # yaml-language-server: $schema=./porta.schema.json
 \`\`\`

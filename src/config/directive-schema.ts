@@ -131,6 +131,19 @@ export const BasicAuthSchema = z
         });
       })
       .describe('Who may enter.'),
+    max_failures: z
+      .number()
+      .int()
+      .positive()
+      .default(10)
+      .describe(
+        'Failed logins from one client address, counted for the whole server (all workers, every basic_auth route with the same limits), after which that client alone gets 429 with Retry-After for `lockout`. Each failure is logged at WARNING.',
+      ),
+    lockout: duration
+      .default('10m')
+      .describe(
+        'How long failed logins are counted, and how long a client over max_failures is refused.',
+      ),
   })
   .strict()
   .describe(

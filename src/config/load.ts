@@ -22,6 +22,8 @@ export interface LoadedConfig {
   readonly source: string;
   /** The absolute path, to read again on reload. */
   readonly path: string;
+  /** Where a key path is in the file, for problems found after loading (`porta check`). */
+  readonly positions: PositionIndex;
 }
 
 export interface LoadOptions {
@@ -53,13 +55,13 @@ export async function loadConfigFile(
   const source = file ?? DEFAULT_CONFIG_FILE;
   const path = resolve(source);
   const text = await readConfigText(source, path, file === undefined, options.command ?? 'run');
-  const config = parseConfigText(text, {
+  const { config, positions } = parseLocated(text, {
     source,
     format: formatOf(source),
     baseDir: dirname(path),
     ...(options.env === undefined ? {} : { env: options.env }),
   });
-  return { config, baseDir: config.base_dir ?? dirname(path), source, path };
+  return { config, baseDir: config.base_dir ?? dirname(path), source, path, positions };
 }
 
 async function readConfigText(
@@ -91,6 +93,13 @@ async function readConfigText(
 
 /** Parses, expands and validates config text; throws ConfigError with every problem. */
 export function parseConfigText(text: string, options: ParseOptions): Config {
+  return parseLocated(text, options).config;
+}
+
+function parseLocated(
+  text: string,
+  options: ParseOptions,
+): { config: Config; positions: PositionIndex } {
   const { source } = options;
   // A BOM some editors write is not content.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -129,7 +138,7 @@ export function parseConfigText(text: string, options: ParseOptions): Config {
     });
   }
   if (problems.length > 0 || !result.ok) throw new ConfigError(problems);
-  return result.config;
+  return { config: result.config, positions };
 }
 
 function locate(

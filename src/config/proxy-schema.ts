@@ -129,7 +129,7 @@ export const ProxyTimeoutsSchema = z
     header: duration('60s', 'Time from sending the request to the response head; then 504.'),
     idle: duration(
       '60s',
-      'Longest pause in the middle of an exchange (request body sent or response body read).',
+      'Longest pause in the middle of an exchange: the upstream not reading the request body, or not sending the response body. A client that pauses its upload is timed by timeouts.body instead.',
     ),
     keepalive: duration(
       '4s',
@@ -237,6 +237,12 @@ export const ProxySchema = z
       .default('porta')
       .describe(
         'Pseudonym in the Via field added to requests (RFC 9110 §7.6.3), or false for none.',
+      ),
+    underscores_in_headers: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Pass request fields whose names contain "_" upstream (nginx\'s underscores_in_headers). Off: they are dropped, since many backends read X_Forwarded_For or Content_Length as their "-" twins. Even on, names that read as framing, hop-by-hop, Host or forwarding fields with "-" are dropped.',
       ),
     timeouts: ProxyTimeoutsSchema.default(ProxyTimeoutsSchema.parse({})),
     tls: ProxyTlsSchema.optional(),
@@ -390,6 +396,7 @@ export function proxyOptionsFromConfig(
     trustedProxies: config.trusted_proxies,
     forwardedHeaders: config.forwarded_headers,
     via: config.via === false ? '' : config.via,
+    underscoresInHeaders: config.underscores_in_headers,
     connectTimeoutMs: parseDuration(config.timeouts.connect),
     headerTimeoutMs: parseDuration(config.timeouts.header),
     idleTimeoutMs: parseDuration(config.timeouts.idle),

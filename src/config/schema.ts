@@ -1,11 +1,17 @@
 // The single source of truth for porta's configuration: types, validation, defaults and doc comments.
 import { z } from 'zod';
+import {
+  ACCESS_VARIABLES,
+  isAccessTemplate,
+  unknownAccessVariables,
+} from '../log/access-template.js';
+import { didYouMean } from './did-you-mean.js';
 import { directiveFields } from './directive-schema.js';
 import { ForwardSchema } from './forward-schema.js';
 import { ProxySchema } from './proxy-schema.js';
 import { StaticSchema } from './static-schema.js';
 import { TlsSchema } from './tls-schema.js';
-import { duration, size } from './unit-fields.js';
+import { duration, rate, size } from './unit-fields.js';
 
 /** Limits of the HTTP engine (nginx-like defaults). */
 export const LimitsSchema = z
@@ -15,7 +21,9 @@ export const LimitsSchema = z
       .int()
       .positive()
       .default(10_000)
-      .describe('Open connections per listener; more are refused (closed at accept).'),
+      .describe(
+        'Open HTTP connections for the whole server (all HTTP listeners; with N workers each keeps ceil(max/N)). At the cap a newcomer takes the place of an idle keep-alive connection, else of the request head that has been arriving longest (over 1 s), else it is closed; a warning says how many (at most one line per 10 s). Also the default cap of each TCP forward listener.',
+      ),
     max_request_line: size('8k', 'Longest request line; longer gets 414 (nginx: 8k).'),
     max_header_size: size('32k', 'Largest header section in bytes; larger gets 431.'),
     max_headers: z
@@ -51,6 +59,10 @@ export const TimeoutsSchema = z
   .object({
     header: duration('20s', 'Time to receive a whole request head (slowloris guard); then 408.'),
     body: duration('60s', 'Longest pause between two reads of a request body; then 408.'),
+    min_body_rate: rate(
+      '1k/10s',
+      'Slowest request body accepted while the handler reads it: a size per window ("1k/10s"); a window that brings less (and less than the rest of the body) gets 408, or a close if the answer has begun. 0 turns it off.',
+    ),
     idle: duration('65s', 'How long an idle keep-alive connection stays open.'),
     send: duration('60s', 'Longest pause while a client does not read the response.'),
     handshake: duration(
@@ -93,9 +105,19 @@ export const RedirectSchema = z
 
 /** The HTTP echo handler. */
 export const EchoSchema = z
-  .object({})
+  .object({
+    name: z
+      .string()
+      .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'expected printable ASCII text')
+      .optional()
+      .describe(
+        "Names this server in the answer (`X-Served-By` field, JSON `served_by`), to tell instances behind a proxy apart; default: the machine's host name (a container's ID under Docker).",
+      ),
+  })
   .strict()
-  .describe('Answer with the request itself: text, or JSON when the client accepts it.');
+  .describe(
+    'Answer with the request itself: its bytes as received, or JSON when the client accepts it (base64 for what is not UTF-8).',
+  );
 
 /** One route: a path prefix and exactly one handler. */
 export const RouteSchema = z
@@ -170,6 +192,32 @@ export const StreamSchema = z
   })
   .describe('A TCP (or, for forward, UDP) listener that does not speak HTTP.');
 
+const ACCESS_PRESETS = ['combined', 'json', 'off'];
+
+/** `log.access`: a preset name, or a format whose every $variable exists (compiled at start). */
+function checkAccessFormat(text: string, context: z.RefinementCtx): void {
+  if (ACCESS_PRESETS.includes(text)) return;
+  if (!isAccessTemplate(text)) {
+    const guess = didYouMean(text, ACCESS_PRESETS);
+    context.addIssue({
+      code: 'custom',
+      message: `expected one of "combined", "json" or "off", or a format with $variables${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`,
+    });
+    return;
+  }
+  for (const name of unknownAccessVariables(text)) {
+    const guess = didYouMean(name, ACCESS_VARIABLES);
+    context.addIssue({
+      code: 'custom',
+      message:
+        `unknown variable $${name} in the access log format` +
+        (guess === undefined
+          ? ` (known: ${ACCESS_VARIABLES.map((v) => `$${v}`).join(' ')}, $http_<field>)`
+          : ` (did you mean $${guess}?)`),
+    });
+  }
+}
+
 /** Logging. */
 export const LogSchema = z
   .object({
@@ -178,9 +226,18 @@ export const LogSchema = z
       .default('info')
       .describe('Lowest level of the error log.'),
     access: z
-      .enum(['combined', 'json', 'off'])
+      .string()
       .default('combined')
-      .describe('Access log format: nginx combined, one JSON object per line, or off.'),
+      .superRefine(checkAccessFormat)
+      .describe(
+        'Access log format: `combined` (nginx), `json` (one object per line), `off`, or a format of nginx-style $variables such as `$remote_addr "$request" $status $request_time` (docs/logging.md lists them).',
+      ),
+    format: z
+      .enum(['text', 'json'])
+      .default('text')
+      .describe(
+        "Error log line format: `text` (Python logging's `2026-11-24 18:44:42,123 INFO message`) or `json` (one object per line, for log shippers).",
+      ),
     access_path: z
       .string()
       .default('stdout')
@@ -211,7 +268,7 @@ export const ConfigSchema = z
       .string()
       .optional()
       .describe(
-        'Where `porta run` writes its process id, so `porta reload` and `porta stop` find it. Default: a file in the temp folder named after the config path.',
+        "Where `porta run` writes its process id, so `porta reload -c porta.yaml` and `porta stop -c porta.yaml` find it; a relative path starts at the config file's folder (or base_dir). The reload status goes beside it (`<pid_file>.reload`). Default: a file in the temp folder named after the config path.",
       ),
     base_dir: z
       .string()

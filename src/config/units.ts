@@ -39,3 +39,23 @@ export function parseSize(value: number | string): number {
   const unit = SIZE_UNITS[(match[2] ?? '').toLowerCase()];
   return unit === undefined ? Number.NaN : Math.floor(Number(match[1]) * unit);
 }
+
+/** A minimum rate: at least `bytes` every `windowMs`; bytes 0 means no minimum. */
+export interface MinRate {
+  readonly bytes: number;
+  readonly windowMs: number;
+}
+
+/** A rate like "1k/10s" (size per duration), or 0 / "0" / "off" for none; null if malformed. */
+export function parseRate(value: number | string): MinRate | null {
+  if (value === 0 || (typeof value === 'string' && /^\s*(0|off)\s*$/i.test(value))) {
+    return { bytes: 0, windowMs: 0 };
+  }
+  if (typeof value !== 'string') return null;
+  const slash = value.indexOf('/');
+  if (slash < 0) return null;
+  const bytes = parseSize(value.slice(0, slash));
+  const windowMs = parseDuration(value.slice(slash + 1));
+  if (Number.isNaN(bytes) || Number.isNaN(windowMs) || windowMs <= 0) return null;
+  return { bytes, windowMs };
+}

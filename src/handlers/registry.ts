@@ -1,6 +1,7 @@
 // The explicit map from a route's handler kind to the factory that builds it (no import side effects).
 import type { Handler } from '../http/exchange.js';
-import { createEchoHandler } from './echo/index.js';
+import type { SharedState } from '../shared/shared-state.js';
+import { type EchoOptions, createEchoHandler } from './echo/index.js';
 import { type ProxyOptions, createProxyHandler } from './proxy/index.js';
 import { type RedirectOptions, createRedirectHandler } from './redirect/index.js';
 import { type RespondOptions, createRespondHandler } from './respond/index.js';
@@ -15,13 +16,17 @@ export type HandlerLogger = StaticContext['logger'] & {
 /** What every factory gets besides its options. */
 export interface HandlerContext {
   readonly logger: HandlerLogger;
+  /** Server-wide state (upstream health): the cluster primary's, or this process's. */
+  readonly shared: SharedState;
+  /** "site 0 route 2 (/api)": names the route's server-wide state the same in every worker. */
+  readonly routeId: string;
 }
 
 /** Options per handler kind, already validated and resolved. */
 export interface HandlerOptions {
   respond: RespondOptions;
   redirect: RedirectOptions;
-  echo: Record<string, never>;
+  echo: EchoOptions;
   static: StaticOptions;
   proxy: ProxyOptions;
 }
@@ -41,13 +46,17 @@ export const handlerFactories: {
 } = {
   respond: (options) => ({ handler: createRespondHandler(options), close: NOTHING_TO_CLOSE }),
   redirect: (options) => ({ handler: createRedirectHandler(options), close: NOTHING_TO_CLOSE }),
-  echo: () => ({ handler: createEchoHandler(), close: NOTHING_TO_CLOSE }),
+  echo: (options) => ({ handler: createEchoHandler(options), close: NOTHING_TO_CLOSE }),
   static: (options, context) => {
     const handler = createStaticHandler(options, context);
     return { handler, close: () => handler.close() };
   },
   proxy: (options, context) => {
-    const handler = createProxyHandler(options, { logger: context.logger });
+    const handler = createProxyHandler(options, {
+      logger: context.logger,
+      shared: context.shared,
+      healthGroup: `health ${context.routeId}`,
+    });
     return { handler, close: () => handler.close() };
   },
 };

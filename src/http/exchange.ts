@@ -5,6 +5,11 @@ import type { Readable } from 'node:stream';
 import type { PreparedResponse } from './prepared-response.js';
 import type { RequestHead } from './request-head.js';
 
+/** Someone who holds resources for an exchange (a proxy's upstream connection) and frees them when the client leaves. */
+export interface CloseWatcher {
+  onClientClose(): void;
+}
+
 /** Response header fields, flat: [name, value, name, value, ...]. The engine adds Date, Server, framing and Connection. */
 export type HeaderList = readonly string[];
 
@@ -55,6 +60,11 @@ export interface Exchange {
     start: number,
     length: number,
   ): void;
+  /**
+   * Calls `watcher.onClientClose()` once if the client goes away before the exchange is over (a
+   * handler waiting on something else, such as an upstream, frees it at once); null stops it.
+   */
+  watchClose(watcher: CloseWatcher | null): void;
   /** Gives up on the exchange: the connection is destroyed (for failures after the head was sent). */
   abort(reason?: Error): void;
   /**
@@ -70,6 +80,8 @@ export interface Exchange {
   addResponseHeaders(list: HeaderList): void;
   /** Drops the handler's response fields with these names (lower case) when the head is written. */
   removeResponseHeaders(lowerNames: readonly string[]): void;
+  /** The user a request authenticated as (tried or passed): the access log's $remote_user. */
+  setRemoteUser(user: string): void;
   /** Replaces `request.headers` for the handlers behind (routing is done; access logs keep the original). */
   setRequestHeaders(list: HeaderList): void;
   /**

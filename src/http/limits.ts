@@ -20,6 +20,9 @@ export interface ConnectionTimeouts {
   readonly idleMs: number;
   /** Longest pause while the client does not read the response. */
   readonly sendMs: number;
+  /** A body must bring at least this many bytes per window while it is read; 0 = no minimum. */
+  readonly minBodyBytes: number;
+  readonly bodyRateWindowMs: number;
 }
 
 /** HTTP/2 only (RFC 9113): stream limits and the rapid-reset guard. */

@@ -2,12 +2,20 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { clientAborted } from '../errors.js';
-import { cannedResponse } from './canned-responses.js';
+import type { AccessRecord } from '../log/access-log.js';
+import { cannedBodyLength, cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
 import type { EngineConnection } from '../http/connection-set.js';
 import type { ConnectionTimeouts } from '../http/limits.js';
 import type { RequestHead } from '../http/request-head.js';
-import { type ParserLimits, type ParserSink, RequestParser } from './request-parser.js';
+import {
+  type ParserLimits,
+  type ParserSink,
+  type RequestParser,
+  returnParser,
+  takeParser,
+} from './request-parser.js';
+import { RejectedRequest } from './rejected-request.js';
 import { type ExchangeOwner, ServerExchange } from './server-exchange.js';
 
 export type Http1Timeouts = ConnectionTimeouts;
@@ -18,8 +26,11 @@ export interface ConnectionContext {
   readonly timeouts: Http1Timeouts;
   /** Hands a new exchange to the router; must not throw. */
   dispatch(exchange: ServerExchange): void;
-  /** Called when an exchange has been answered (access log). */
-  onExchangeDone(exchange: ServerExchange): void;
+  /**
+   * Called once per request that got an answer or was cut short (access log): exchanges when
+   * they end, and requests the engine refused before any handler saw them.
+   */
+  onExchangeDone(exchange: AccessRecord): void;
   /** Debug lines about protocol errors and timeouts; null when debug is off. */
   readonly debug: ((message: string) => void) | null;
 }
@@ -38,17 +49,31 @@ const enum Wait {
 
 /** After we end our side on an error, how long we keep reading before we destroy the socket. */
 const LINGER_MS = 2000;
+/**
+ * Answered before the request body was read: up to this much of the rest is read and dropped to
+ * keep the connection; more closes it (at once for a longer Content-Length, when reached for chunked).
+ */
+const DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * The connection of each socket, for the socket listeners shared by all connections: four
+ * closures per connection cost more memory than an idle connection's whole state.
+ */
+const bySocket = new WeakMap<Socket, Http1Connection>();
 
 export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnection {
   readonly socket: Socket;
-  /** The peer, read once (Node's getters look it up again on every call). */
+  /** The peer, read once (Node's getters look it up again on every call), IPv4 peers unmapped. */
   readonly remoteAddress: string;
   readonly remotePort: number;
   /** A TLS socket (the listener terminated TLS before handing it over). */
   readonly secure: boolean;
   readonly #context: ConnectionContext;
-  readonly #parser: RequestParser;
+  /** Null between requests: an idle connection holds no parser (see takeParser). */
+  #parser: RequestParser | null = null;
   #exchange: ServerExchange | null = null;
+  /** The current exchange is in the access log already (refused with a canned error). */
+  #exchangeLogged = false;
   #responseDone = false;
   /** Bytes read but not parsed yet (the parser is paused). */
   #leftover: Buffer | null = null;
@@ -58,52 +83,84 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
   #lingering = false;
   #closed = false;
   #wait = Wait.Idle;
-  #deadline: number;
+  #deadline = 0;
+  /** When the request being read began (its first byte): refused requests are timed from it. */
+  #headSince = 0;
+  /** Body rate window: when it began (0: not yet, the client awaits 100 Continue) and bytes in it. */
+  #rateSince = 0;
+  #rateBytes = 0;
   #sendDeadline = 0;
   #linger: NodeJS.Timeout | null = null;
   readonly #onClosed: (connection: Http1Connection) => void;
+  /** Body bytes still to drop after an early answer before the connection is closed instead. */
+  #drainBudget = 0;
+  /** The client sent its FIN: nothing more will arrive. */
+  #peerEnded = false;
   /** A handler took the socket over (Upgrade): the engine only waits for it to close. */
   #upgraded = false;
-  readonly #onSocketData = (chunk: Buffer): void => {
-    this.#onData(chunk);
-  };
-  readonly #onSocketDrain = (): void => {
-    this.#sendDeadline = 0;
-    this.#exchange?.onDrain();
-  };
-  readonly #onSocketEnd = (): void => {
-    this.#onEnd();
-  };
+
+  // Socket listeners, shared: `this` is the socket.
+  static #onSocketData(this: Socket, chunk: Buffer): void {
+    const connection = bySocket.get(this);
+    if (connection !== undefined) connection.#onData(chunk);
+  }
+
+  static #onSocketDrain(this: Socket): void {
+    const connection = bySocket.get(this);
+    if (connection === undefined) return;
+    connection.#sendDeadline = 0;
+    connection.#exchange?.onDrain();
+  }
+
+  static #onSocketEnd(this: Socket): void {
+    const connection = bySocket.get(this);
+    if (connection !== undefined) connection.#onEnd();
+  }
+
+  static #onSocketClose(this: Socket): void {
+    const connection = bySocket.get(this);
+    if (connection !== undefined) connection.#onClose();
+  }
 
   constructor(
     socket: Socket,
+    remoteAddress: string,
     context: ConnectionContext,
     onClosed: (connection: Http1Connection) => void,
   ) {
     this.socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remoteAddress = remoteAddress;
     this.remotePort = socket.remotePort ?? 0;
     this.secure = socket instanceof TLSSocket;
     this.#context = context;
     this.#onClosed = onClosed;
-    this.#parser = new RequestParser(this, context.limits);
-    this.#deadline = Date.now() + context.timeouts.headerMs;
-    this.#wait = Wait.Head;
-    socket.on('data', this.#onSocketData);
-    socket.on('drain', this.#onSocketDrain);
-    socket.on('end', this.#onSocketEnd);
-    socket.on('close', () => {
-      this.#onClose();
-    });
+    this.#waitForHead();
+    bySocket.set(socket, this);
+    socket.on('data', Http1Connection.#onSocketData);
+    socket.on('drain', Http1Connection.#onSocketDrain);
+    socket.on('end', Http1Connection.#onSocketEnd);
+    socket.on('close', Http1Connection.#onSocketClose);
   }
 
   get mayKeepAlive(): boolean {
     return !this.#closing;
   }
 
+  /** Idle between requests, nothing owed either way: the first kind the connection cap closes. */
+  get idleKeepAlive(): boolean {
+    return this.#wait === Wait.Idle && this.#exchange === null && !this.#closing && !this.#upgraded;
+  }
+
+  /** When the request head now arriving began (ms), or -1 when none is (slowloris candidates). */
+  get headStart(): number {
+    return this.#wait === Wait.Head ? this.#deadline - this.#context.timeouts.headerMs : -1;
+  }
+
   /** Busy with a request (for graceful shutdown). */
   get busy(): boolean {
-    return this.#upgraded || this.#exchange !== null || !this.#parser.idle;
+    return (
+      this.#upgraded || this.#exchange !== null || (this.#parser !== null && !this.#parser.idle)
+    );
   }
 
   // ---- reading ----
@@ -114,34 +171,41 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
       this.#leftover = Buffer.concat([this.#leftover, chunk]);
       return;
     }
-    if (this.#wait === Wait.Idle) {
-      this.#wait = Wait.Head;
-      this.#deadline = Date.now() + this.#context.timeouts.headerMs;
-    }
+    if (this.#wait === Wait.Idle) this.#waitForHead();
     this.#feed(chunk);
   }
 
   /** Runs the parser over data; keeps what it did not consume and stops reading meanwhile. */
   #feed(data: Buffer): void {
     const socket = this.socket;
+    const parser = (this.#parser ??= takeParser(this, this.#context.limits));
     this.#feeding = true;
     socket.cork();
-    const consumed = this.#parser.execute(data);
+    const consumed = parser.execute(data);
     socket.uncork();
     this.#feeding = false;
-    if (this.#wait === Wait.Idle && this.#parser.readingHead) {
+    if (this.#wait === Wait.Idle && parser.readingHead) {
       // A pipelined request began in this read: its head is timed from now, not the idle clock.
-      this.#wait = Wait.Head;
-      this.#deadline = Date.now() + this.#context.timeouts.headerMs;
+      this.#waitForHead();
     }
-    if (consumed < data.length && !this.#parser.dead && !this.#closed) {
+    if (consumed < data.length && !parser.dead && !this.#closed) {
       this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
       socket.pause();
+    } else if (this.#peerEnded) {
+      this.#failTruncatedBody(); // the last bytes before the client's FIN are parsed now
     }
+    this.#releaseParser();
+  }
+
+  /** A request head is due: the header timeout (slowloris) and a refusal's duration run from now. */
+  #waitForHead(): void {
+    this.#wait = Wait.Head;
+    this.#headSince = Date.now();
+    this.#deadline = this.#headSince + this.#context.timeouts.headerMs;
   }
 
   #resumeParsing(): void {
-    this.#parser.resume();
+    this.#parser?.resume();
     if (this.#feeding || this.#closed) return;
     const leftover = this.#leftover;
     if (leftover !== null) {
@@ -151,10 +215,53 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     if (this.#leftover === null && !this.#closing) this.socket.resume();
   }
 
+  /** Between requests (nothing held back, nothing half-parsed) the parser goes back to the spares. */
+  #releaseParser(): void {
+    const parser = this.#parser;
+    if (parser === null || this.#feeding || this.#exchange !== null || this.#leftover !== null) {
+      return;
+    }
+    if (!parser.idle) return;
+    this.#parser = null;
+    returnParser(parser);
+  }
+
   #onEnd(): void {
+    const exchange = this.#exchange;
+    if (exchange !== null && this.#wait === Wait.Body && this.#leftover === null) {
+      // Every byte read was parsed and the body is still short: after the client's FIN it can
+      // never complete (RFC 9112 §8: an incomplete message). Waiting would hold the connection
+      // until the body timeout, and keep a graceful shutdown waiting for nothing.
+      this.#abortExchange(exchange, 'the client closed its side before the end of the body', 400);
+      return;
+    }
     // The client half-closed. Finish the exchange in progress, then close.
-    if (this.#exchange !== null || this.#leftover !== null) this.#closing = true;
-    else if (!this.socket.writableEnded) this.socket.end(); // end() twice costs an error object
+    this.#peerEnded = true;
+    if (this.#exchange !== null || this.#leftover !== null) {
+      this.#closing = true;
+      if (this.#leftover === null) this.#failTruncatedBody();
+    } else if (!this.socket.writableEnded) this.socket.end(); // end() twice costs an error object
+  }
+
+  /**
+   * RFC 9112 §8: a FIN before the body's end leaves the request incomplete for good. The handler
+   * reading it hears so now, not at the body timeout (a proxy frees its upstream at once), and
+   * the connection ends as a body timeout would, minus the wait: 400 if nothing was answered yet.
+   */
+  #failTruncatedBody(): void {
+    const exchange = this.#exchange;
+    // Refused already (a canned error went out and the connection is closing): nothing to add.
+    if (exchange === null || exchange.requestDone || this.#exchangeLogged) return;
+    exchange.failBody(clientAborted('client closed its side before the request body ended'));
+    if (this.#responseDone) {
+      this.#stopDraining(exchange); // answered already: nothing more will come to drain
+    } else if (exchange.headSent) {
+      this.socket.destroy(); // a response cut in the middle: nothing honest to add
+    } else {
+      this.#exchange = null;
+      this.#logRefused(exchange, 400);
+      this.#closeWith(400);
+    }
   }
 
   // ---- ParserSink ----
@@ -163,10 +270,14 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     const now = Date.now();
     const exchange = new ServerExchange(this, head, now);
     this.#exchange = exchange;
+    this.#exchangeLogged = false;
     this.#responseDone = false;
     if (exchange.hasBody) {
       this.#wait = Wait.Body;
       this.#deadline = now + this.#context.timeouts.bodyMs;
+      // A client that asked for 100 Continue rightly sends nothing until it gets it.
+      this.#rateSince = head.expectContinue ? 0 : now;
+      this.#rateBytes = 0;
     } else {
       this.#wait = Wait.None;
     }
@@ -176,8 +287,17 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
   onBody(chunk: Buffer): void {
     const exchange = this.#exchange;
     if (exchange === null) return;
-    this.#deadline = Date.now() + this.#context.timeouts.bodyMs;
-    if (!exchange.pushBody(chunk)) this.#parser.pause();
+    const now = Date.now();
+    this.#deadline = now + this.#context.timeouts.bodyMs;
+    if (this.#responseDone) {
+      // Answered already: these bytes are dropped, up to the drain budget.
+      this.#drainBudget -= chunk.length;
+      if (this.#drainBudget < 0) this.#stopDraining(exchange);
+      return;
+    }
+    if (this.#rateSince === 0) this.#rateSince = now;
+    this.#rateBytes += chunk.length;
+    if (!exchange.pushBody(chunk)) this.#parser?.pause();
   }
 
   onRequestEnd(): void {
@@ -186,12 +306,12 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     exchange.endBody();
     this.#wait = Wait.None;
     if (this.#responseDone) this.#completeExchange(exchange);
-    else this.#parser.pause(); // pipelining: the next request waits until this response is sent
+    else this.#parser?.pause(); // pipelining: the next request waits until this response is sent
   }
 
   onParseError(error: ParseError): void {
     this.#context.debug?.(
-      `Bad request from ${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}: ${error.status} ${error.reason}`,
+      `Bad request from ${this.remoteAddress}:${this.remotePort}: ${error.status} ${error.reason}`,
     );
     const exchange = this.#exchange;
     if (exchange !== null) {
@@ -205,8 +325,12 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
       }
       if (exchange.headSent) {
         this.socket.destroy(); // a response cut in the middle: nothing honest to add
-        return;
+        return; // logged when the socket closes
       }
+      // Kept until the socket closes, so its handler learns the client is gone (onClose).
+      this.#logRefused(exchange, error.status);
+    } else {
+      this.#logRefused(null, error.status);
     }
     this.#closeWith(error.status);
   }
@@ -217,26 +341,43 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     const exchange = this.#exchange;
     if (exchange === null) return;
     exchange.sendContinueIfAsked();
-    if (this.#parser.paused && !exchange.requestDone) this.#resumeParsing();
+    if (this.#parser?.paused === true && !exchange.requestDone) this.#resumeParsing();
   }
 
   onResponseDone(exchange: ServerExchange): void {
-    if (exchange !== this.#exchange) return;
+    // Not the current exchange, or one the engine refused already (its canned answer went out).
+    if (exchange !== this.#exchange || this.#exchangeLogged) return;
     this.#responseDone = true;
     if (!exchange.keepAlive) this.#closing = true;
     if (exchange.requestDone) {
       this.#completeExchange(exchange);
       if (!this.#closed && !this.#closing) this.#resumeParsing();
-    } else if (this.#closing) {
-      // Answered before the body arrived and we will close: stop here.
-      this.#context.onExchangeDone(exchange);
-      this.#exchange = null;
-      this.#endGracefully();
-    } else if (exchange.hasBody) {
-      // Answered before the body arrived: read and drop the rest of the body, then go on.
-      exchange.failBody(clientAborted('response sent before the request body was read'));
-      if (this.#parser.paused) this.#resumeParsing();
+      return;
     }
+    // No body: onRequestEnd follows at once (the handler answered inside the dispatch).
+    if (!exchange.hasBody) return;
+    // Answered before the body arrived (an upstream's early 405, a refused upload): whoever was
+    // reading the body gets an error, never a hang.
+    exchange.failBody(clientAborted('response sent before the request body was read'));
+    if (!this.#closing && exchange.unreadBodyBytes <= DRAIN_LIMIT) {
+      // A little left (or a chunked body, counted as it comes): read and drop it (nginx's
+      // discarded body), then keep the connection.
+      this.#drainBudget = DRAIN_LIMIT;
+      if (this.#parser?.paused === true) this.#resumeParsing();
+      return;
+    }
+    this.#stopDraining(exchange);
+  }
+
+  /**
+   * Too much body left to drop: close, reading and dropping for a while so the client sees the
+   * answer rather than a reset (nginx's lingering close).
+   */
+  #stopDraining(exchange: ServerExchange): void {
+    this.#parser?.pause();
+    this.#context.onExchangeDone(exchange);
+    this.#exchange = null;
+    this.#endGracefully();
   }
 
   /** Lets go of the socket (RFC 9110 §7.8): no more parsing or deadlines; returns the unparsed bytes. */
@@ -244,11 +385,11 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     this.#upgraded = true;
     this.#wait = Wait.None;
     this.#sendDeadline = 0;
-    this.#parser.pause();
+    this.#parser?.pause();
     const socket = this.socket;
-    socket.off('data', this.#onSocketData);
-    socket.off('drain', this.#onSocketDrain);
-    socket.off('end', this.#onSocketEnd);
+    socket.off('data', Http1Connection.#onSocketData);
+    socket.off('drain', Http1Connection.#onSocketDrain);
+    socket.off('end', Http1Connection.#onSocketEnd);
     // A flowing socket with no 'data' listener drops bytes: hold them until the new owner reads.
     socket.pause();
     const head = this.#leftover ?? Buffer.alloc(0);
@@ -270,7 +411,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     this.#context.onExchangeDone(exchange);
     this.#exchange = null;
     if (this.#closing) {
-      this.#parser.pause();
+      this.#parser?.pause();
       this.#endGracefully();
       return;
     }
@@ -284,8 +425,12 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
   checkDeadlines(now: number): void {
     if (this.#closed || this.#upgraded) return;
     if (this.#sendDeadline !== 0 && now > this.#sendDeadline) {
-      this.#context.debug?.(`Send timeout for ${this.socket.remoteAddress ?? '?'}`);
+      this.#context.debug?.(`Send timeout for ${this.remoteAddress}`);
       this.socket.destroy();
+      return;
+    }
+    if (this.#wait === Wait.Body && this.#bodyTooSlow(now)) {
+      this.#timeOut('body slower than the minimum rate');
       return;
     }
     if (this.#wait === Wait.None || now <= this.#deadline) return;
@@ -293,20 +438,58 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
       this.#endGracefully();
       return;
     }
-    // RFC 9110 §15.5.9: 408 when the client does not send the request in time.
-    this.#context.debug?.(
-      `Request timeout (${this.#wait === Wait.Head ? 'head' : 'body'}) for ${this.socket.remoteAddress ?? '?'}`,
-    );
+    this.#timeOut(this.#wait === Wait.Head ? 'head' : 'body');
+  }
+
+  /**
+   * True when a whole rate window passed with fewer body bytes than the minimum (or than what
+   * was left of a Content-Length body). Time the handler is not reading (backpressure) does
+   * not count against the client: the window starts over.
+   */
+  #bodyTooSlow(now: number): boolean {
+    const timeouts = this.#context.timeouts;
+    const parser = this.#parser;
+    if (timeouts.minBodyBytes === 0 || this.#rateSince === 0 || parser === null) return false;
+    if (parser.paused) {
+      this.#rateSince = now;
+      this.#rateBytes = 0;
+      return false;
+    }
+    if (now - this.#rateSince < timeouts.bodyRateWindowMs) return false;
+    const remaining = parser.remainingBodyBytes;
+    const need =
+      remaining < 0
+        ? timeouts.minBodyBytes
+        : Math.min(timeouts.minBodyBytes, this.#rateBytes + remaining);
+    if (this.#rateBytes < need) return true;
+    this.#rateSince = now;
+    this.#rateBytes = 0;
+    return false;
+  }
+
+  /** RFC 9110 §15.5.9: 408 when the client does not send the request in time (close if answered). */
+  #timeOut(what: string): void {
+    this.#context.debug?.(`Request timeout (${what}) for ${this.remoteAddress}`);
     const exchange = this.#exchange;
     if (exchange !== null) {
-      exchange.failBody(clientAborted('request body timeout'));
-      if (exchange.headSent) {
-        this.socket.destroy();
-        return;
-      }
-      this.#exchange = null;
+      this.#abortExchange(exchange, 'request body timeout', 408);
+      return;
     }
+    // A connection that never sent a byte is not a request (browsers open spare ones): not logged.
+    if (this.#parser?.readingHead === true) this.#logRefused(null, 408);
     this.#closeWith(408);
+  }
+
+  /** Fails the request body; answers `status` and closes, or cuts the connection once a head went out. */
+  #abortExchange(exchange: ServerExchange, reason: string, status: number): void {
+    exchange.failBody(clientAborted(reason));
+    if (exchange.headSent) {
+      this.socket.destroy();
+      return;
+    }
+    this.#exchange = null;
+    this.#logRefused(exchange, status);
+    this.#closeWith(status);
   }
 
   /**
@@ -322,10 +505,38 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     if (this.#exchange !== null) return;
     if (idleGraceMs <= 0) {
       this.#endGracefully();
-    } else if (this.#parser.idle) {
+    } else if (this.#parser === null || this.#parser.idle) {
       this.#wait = Wait.Idle;
       this.#deadline = Math.min(this.#deadline, Date.now() + idleGraceMs);
     }
+  }
+
+  /**
+   * Logs a request the engine answers with a canned error: the exchange when its head had been
+   * dispatched (a body error or timeout), else what the parser knew of the refused head.
+   */
+  #logRefused(exchange: ServerExchange | null, status: number): void {
+    // #closeWith answers only a socket still writable.
+    const bytes = this.socket.writable ? cannedBodyLength(status) : 0;
+    if (exchange !== null) {
+      if (this.#exchangeLogged) return; // one line per request
+      exchange.refused(status, bytes);
+      this.#exchangeLogged = true;
+      this.#context.onExchangeDone(exchange);
+      return;
+    }
+    const parser = this.#parser;
+    this.#context.onExchangeDone(
+      new RejectedRequest(
+        this.remoteAddress,
+        this.remotePort,
+        parser === null ? null : parser.unfinishedLine,
+        parser === null ? [] : parser.unfinishedHeaders,
+        status,
+        bytes,
+        this.#headSince,
+      ),
+    );
   }
 
   destroy(): void {
@@ -337,7 +548,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     this.#wait = Wait.None;
     this.#closing = true;
     this.#leftover = null;
-    this.#parser.pause();
+    this.#parser?.pause();
     if (!this.socket.writable) {
       this.socket.destroy();
       return;
@@ -360,10 +571,19 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     if (this.#closed) return;
     this.#closed = true;
     if (this.#linger !== null) clearTimeout(this.#linger);
+    if (!this.#feeding) {
+      // A parser mid-request is dropped; one between requests serves the next connection.
+      const parser = this.#parser;
+      this.#parser = null;
+      if (parser !== null) returnParser(parser);
+    }
     const exchange = this.#exchange;
     if (exchange !== null) {
       exchange.onClose();
       this.#exchange = null;
+      // The client left (or the response was cut) before the exchange was complete: log what
+      // was sent, as nginx does (status 000 when no response had begun).
+      if (!this.#upgraded && !this.#exchangeLogged) this.#context.onExchangeDone(exchange);
     }
     this.#onClosed(this);
   }

@@ -7,15 +7,31 @@ export class Http1Server {
   readonly #context: ConnectionContext;
   readonly #connections: ConnectionSet;
 
-  /** `connections` is shared with the listener's other engines (HTTP/2) so one drain covers all. */
+  /**
+   * `connections` is shared with the listener's other engines (HTTP/2) so one drain covers all;
+   * it holds the process's connection cap.
+   */
   constructor(context: ConnectionContext, connections: ConnectionSet = new ConnectionSet()) {
     this.#context = context;
     this.#connections = connections;
   }
 
-  /** Takes an accepted socket (the listener has already attached an error handler). */
-  accept(socket: Socket): void {
-    this.#connections.add(new Http1Connection(socket, this.#context, this.#connections.onClosed));
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /**
+   * Takes an accepted socket (the listener has already attached an error handler) and its peer
+   * address as porta shows it (IPv4 peers of a dual-stack socket unmapped, once per connection);
+   * false when the connection cap refused it (the socket is closed then).
+   */
+  accept(socket: Socket, remoteAddress: string): boolean {
+    const connections = this.#connections;
+    if (!connections.admit(socket)) return false;
+    connections.add(
+      new Http1Connection(socket, remoteAddress, this.#context, connections.onClosed),
+    );
+    return true;
   }
 
   /** Graceful shutdown of this engine's connections (see ConnectionSet.shutdown). */

@@ -37,15 +37,24 @@ const enum State {
 const MAX_LEADING_EMPTY_LINES = 8;
 
 export class RequestParser {
-  readonly #sink: ParserSink;
-  readonly #limits: ParserLimits;
+  #sink: ParserSink;
+  #limits: ParserLimits;
   #state = State.RequestLine;
   /** An incomplete line kept from the previous read (head states only). */
   #pending: Buffer | null = null;
   #headerBytes = 0;
   #emptyLines = 0;
   #paused = false;
+  /** The request that failed had its request line parsed (what the access log can say about it). */
+  #failedAfterLine = false;
   #remaining = 0;
+  /**
+   * The head's bytes as received: earlier reads' parts (null when the head came in one read),
+   * and where it goes on in the buffer being parsed.
+   */
+  #rawParts: Buffer[] | null = null;
+  #rawBuffer: Buffer | null = null;
+  #rawStart = 0;
   #chunked: ChunkedDecoder | null = null;
   readonly #line: RequestLine = {
     method: '',
@@ -63,6 +72,20 @@ export class RequestParser {
   constructor(sink: ParserSink, limits: ParserLimits) {
     this.#sink = sink;
     this.#limits = limits;
+  }
+
+  /** Serves another connection (from the spare list): same state as a new parser between requests. */
+  attach(sink: ParserSink, limits: ParserLimits): void {
+    this.#sink = sink;
+    this.#limits = limits;
+    this.#paused = false;
+    this.#emptyLines = 0;
+    this.#headerBytes = 0;
+  }
+
+  /** Lets go of the connection it served, so a spare parser keeps nothing alive. */
+  detach(): void {
+    this.#sink = DETACHED;
   }
 
   /** Stops event delivery; execute() returns right after the current event. */
@@ -94,8 +117,28 @@ export class RequestParser {
     return this.#state === State.BodyLength || this.#state === State.BodyChunked;
   }
 
+  /** Body bytes still to come of a Content-Length body; -1 when unknown (chunked) or no body. */
+  get remainingBodyBytes(): number {
+    return this.#state === State.BodyLength ? this.#remaining : -1;
+  }
+
   get dead(): boolean {
     return this.#state === State.Dead;
+  }
+
+  /**
+   * The request line of a request whose head is incomplete or was refused, when it was parsed
+   * (null while the request line itself is arriving or was refused): for the access log.
+   */
+  get unfinishedLine(): Readonly<RequestLine> | null {
+    const known =
+      this.#state === State.Headers || (this.#state === State.Dead && this.#failedAfterLine);
+    return known ? this.#line : null;
+  }
+
+  /** The header fields of that request received so far (flat name/value list). */
+  get unfinishedHeaders(): readonly string[] {
+    return this.#fields.headers;
   }
 
   /**
@@ -136,6 +179,11 @@ export class RequestParser {
       pos = 0;
       this.#pending = null;
     }
+    if (this.#state === State.Headers) {
+      // A head that began in an earlier read goes on here.
+      this.#rawBuffer = buf;
+      this.#rawStart = pos;
+    }
     while (this.#state === State.RequestLine || this.#state === State.Headers) {
       const lf = buf.indexOf(LF, pos);
       if (lf < 0) {
@@ -143,6 +191,10 @@ export class RequestParser {
         const error = this.#checkPartialLine(partial);
         if (error !== null) return this.#fail(error, data.length);
         if (partial > 0) this.#pending = buf.subarray(pos);
+        // Keep the complete lines of the head read so far; the pending line follows in the next buffer.
+        if (this.#state === State.Headers && pos > this.#rawStart) {
+          (this.#rawParts ??= []).push((this.#rawBuffer as Buffer).subarray(this.#rawStart, pos));
+        }
         return data.length;
       }
       // Limits first, exactly as for a partial line, so the answer never depends on the split.
@@ -159,7 +211,7 @@ export class RequestParser {
         if (error !== null) return this.#fail(error, data.length);
       } else if (lineEnd === pos) {
         // The empty line: the head is complete; events may pause us, so return to execute().
-        const error = this.#onHeadEnd();
+        const error = this.#onHeadEnd(buf, next);
         if (error !== null) return this.#fail(error, data.length);
         return next - base;
       } else {
@@ -194,6 +246,9 @@ export class RequestParser {
       return new ParseError(414, 'request line too long');
     const error = parseRequestLine(buf, start, end, this.#line);
     if (error !== null) return error;
+    this.#rawParts = null;
+    this.#rawBuffer = buf;
+    this.#rawStart = start;
     this.#emptyLines = 0;
     this.#headerBytes = 0;
     this.#fields.reset();
@@ -212,7 +267,18 @@ export class RequestParser {
     return this.#fields.addLine(buf, start, end);
   }
 
-  #onHeadEnd(): ParseError | null {
+  /** The head's bytes, from the request line to `end` in `buf` (just past the empty line). */
+  #receivedHead(buf: Buffer, end: number): Buffer {
+    const last = buf.subarray(this.#rawStart, end);
+    const parts = this.#rawParts;
+    this.#rawParts = null;
+    this.#rawBuffer = null;
+    if (parts === null) return last;
+    parts.push(last);
+    return Buffer.concat(parts);
+  }
+
+  #onHeadEnd(buf: Buffer, end: number): ParseError | null {
     const line = this.#line;
     const fields = this.#fields;
     const minor = line.versionMinor;
@@ -255,6 +321,7 @@ export class RequestParser {
       contentLength: this.#framing.contentLength,
       expectContinue,
       upgrade: connection.upgrade ? fields.upgrade : '',
+      received: this.#receivedHead(buf, end),
     };
     switch (head.bodyKind) {
       case BodyKind.ContentLength:
@@ -296,9 +363,43 @@ export class RequestParser {
   }
 
   #fail(error: ParseError, consumed: number): number {
+    this.#failedAfterLine = this.#state === State.Headers;
+    this.#rawParts = null;
+    this.#rawBuffer = null;
     this.#state = State.Dead;
     this.#pending = null;
     this.#sink.onParseError(error);
     return consumed;
   }
+}
+
+/** The sink of a spare parser: nothing is fed to it, so nothing arrives here. */
+const DETACHED: ParserSink = {
+  onRequestHead: () => undefined,
+  onBody: () => undefined,
+  onRequestEnd: () => undefined,
+  onParseError: () => undefined,
+};
+
+/**
+ * Parsers between requests, kept for the next connection that gets bytes. An idle keep-alive
+ * connection holds no parser (its header list, line and framing objects): thousands of idle
+ * connections share the few a busy moment needs.
+ */
+const spares: RequestParser[] = [];
+const MAX_SPARES = 64;
+
+/** A parser in its between-requests state, feeding `sink`. */
+export function takeParser(sink: ParserSink, limits: ParserLimits): RequestParser {
+  const parser = spares.pop();
+  if (parser === undefined) return new RequestParser(sink, limits);
+  parser.attach(sink, limits);
+  return parser;
+}
+
+/** Gives back a parser its connection no longer needs; only one between requests is kept. */
+export function returnParser(parser: RequestParser): void {
+  if (!parser.idle || spares.length >= MAX_SPARES) return;
+  parser.detach();
+  spares.push(parser);
 }

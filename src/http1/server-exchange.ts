@@ -9,6 +9,7 @@ import { emptyBody } from '../http/empty-body.js';
 import { RequestBody } from './request-body.js';
 import { BodyKind, type RequestHead, findHeader } from '../http/request-head.js';
 import { editHeaderList } from '../http/header-edit.js';
+import type { CloseWatcher } from '../http/exchange.js';
 import { pumpStream } from '../http/stream-pump.js';
 import type { PreparedResponse } from '../http/prepared-response.js';
 import { preparedBytes } from './prepared-bytes.js';
@@ -51,6 +52,8 @@ export class ServerExchange implements FileSink {
   status = 0;
   bytesSent = 0;
   durationMs = 0;
+  /** Set by basic_auth: the access log's $remote_user ("" for none). */
+  remoteUser = '';
   /** Whether the connection may carry another request after this one. */
   keepAlive = false;
   readonly #owner: ExchangeOwner;
@@ -77,6 +80,8 @@ export class ServerExchange implements FileSink {
   #bodyRefused = false;
   /** Close the connection after this response whatever the client asked. */
   #mustClose = false;
+  /** Told once if the client goes away first (watchClose). */
+  #closeWatcher: CloseWatcher | null = null;
 
   constructor(owner: ExchangeOwner, request: RequestHead, now: number) {
     this.#owner = owner;
@@ -96,9 +101,14 @@ export class ServerExchange implements FileSink {
     return this.#request;
   }
 
+  setRemoteUser(user: string): void {
+    this.remoteUser = user;
+  }
+
   /** Replaces the request's header fields for the handlers behind (request_headers directives). */
   setRequestHeaders(list: readonly string[]): void {
-    this.#request = { ...this.#request, headers: list };
+    // The bytes received no longer say what handlers behind see.
+    this.#request = { ...this.#request, headers: list, received: null };
   }
 
   /** RFC 9110 §15.5.14: caps the body; a declared length over it is refused at once (false). */
@@ -181,11 +191,22 @@ export class ServerExchange implements FileSink {
     if (body !== null && !body.destroyed) body.push(null);
   }
 
-  /** Ends the body stream early; an error reaches only a reader that listens for one. */
+  /**
+   * Ends the body stream early with `error`. Its 'error' event comes a tick later, when the reader
+   * may have let go already: RequestBody keeps a listener of its own, so it never goes unheard.
+   */
   failBody(error: Error): void {
     const body = this.#body;
     if (body === null || body.destroyed) return;
-    body.destroy(body.listenerCount('error') > 0 ? error : undefined);
+    body.destroy(error);
+  }
+
+  /** Body bytes the client has still to send: exact for Content-Length, -1 (unknown) for chunked. */
+  get unreadBodyBytes(): number {
+    const request = this.#request;
+    if (this.#requestDone || request.bodyKind === BodyKind.None) return 0;
+    if (request.bodyKind === BodyKind.ContentLength) return request.contentLength - this.#bodyBytes;
+    return -1;
   }
 
   get requestDone(): boolean {
@@ -411,14 +432,33 @@ export class ServerExchange implements FileSink {
     this.#finish();
   }
 
+  /** Tells `watcher` when the client goes away before the exchange is over; null stops it. */
+  watchClose(watcher: CloseWatcher | null): void {
+    this.#closeWatcher = watcher;
+  }
+
+  /**
+   * The engine answered this exchange with a canned error (a bad or late body) before the
+   * handler did: the access log shows that answer.
+   */
+  refused(status: number, bodyBytes: number): void {
+    this.status = status;
+    this.bytesSent = bodyBytes;
+    this.durationMs = Date.now() - this.startedAt;
+  }
+
   /** The client went away. */
   onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (!this.#ended) this.durationMs = Date.now() - this.startedAt;
     this.#stream?.destroy();
     this.#stream = null;
     if (!this.#requestDone) this.failBody(clientAborted('client closed the connection'));
     this.onDrain();
+    const watcher = this.#closeWatcher;
+    this.#closeWatcher = null;
+    watcher?.onClientClose();
   }
 
   #startHead(status: number, headers: readonly string[], length: number): string {

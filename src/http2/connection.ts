@@ -57,11 +57,12 @@ export class Http2Connection implements EngineConnection, StreamOwner {
 
   constructor(
     socket: Socket,
+    remoteAddress: string,
     context: Http2Context,
     onClosed: (connection: Http2Connection) => void,
   ) {
     this.#socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remoteAddress = remoteAddress;
     this.remotePort = socket.remotePort ?? 0;
     this.secure = socket instanceof TLSSocket;
     this.#context = context;
@@ -205,6 +206,16 @@ export class Http2Connection implements EngineConnection, StreamOwner {
     this.#closing = true;
     const session = this.#session;
     if (!session.closed && !session.destroyed) session.close();
+  }
+
+  /** No stream open and not closing: the connection cap may close it for a newcomer. */
+  get idleKeepAlive(): boolean {
+    return this.#exchanges.size === 0 && !this.#closing && !this.#closed;
+  }
+
+  /** HTTP/2 has no slow head to reclaim: nghttp2 bounds each HEADERS frame itself. */
+  get headStart(): number {
+    return -1;
   }
 
   destroy(): void {

@@ -64,6 +64,8 @@ export function toRequestHead(
     versionMajor: 2,
     versionMinor: 0,
     headers,
+    // HPACK-decoded fields have no bytes of their own to echo: the echo rebuilds a text head.
+    received: null,
     host,
     keepAlive: true,
     bodyKind: noBody

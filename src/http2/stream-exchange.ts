@@ -1,6 +1,7 @@
 // One request/response exchange on an HTTP/2 stream: the Exchange handlers see, sent through node:http2.
 import type { FileHandle } from 'node:fs/promises';
 import { constants, type ServerHttp2Stream } from 'node:http2';
+import type { CloseWatcher } from '../http/exchange.js';
 import type { Readable } from 'node:stream';
 import { clientAborted } from '../errors.js';
 import { editHeaderList } from '../http/header-edit.js';
@@ -42,6 +43,8 @@ export class StreamExchange implements StreamBodySink {
   status = 0;
   bytesSent = 0;
   durationMs = 0;
+  /** The user basic_auth saw in the request ("" for none): nginx's $remote_user. */
+  remoteUser = '';
   /** The last time body bytes arrived or the response made progress (stream timeouts). */
   lastActivity: number;
   readonly #owner: StreamOwner;
@@ -63,6 +66,8 @@ export class StreamExchange implements StreamBodySink {
   #removeHeaders: readonly string[] | null = null;
   #bodyBytes = 0;
   #bodyLimit: number;
+  /** Told once if the client goes away first (watchClose). */
+  #closeWatcher: CloseWatcher | null = null;
 
   constructor(owner: StreamOwner, stream: ServerHttp2Stream, request: RequestHead, now: number) {
     this.#owner = owner;
@@ -101,7 +106,17 @@ export class StreamExchange implements StreamBodySink {
   }
 
   setRequestHeaders(list: readonly string[]): void {
-    this.#request = { ...this.#request, headers: list };
+    // The bytes received (HTTP/1.1's echo) no longer say what handlers behind see.
+    this.#request = { ...this.#request, headers: list, received: null };
+  }
+
+  setRemoteUser(user: string): void {
+    this.remoteUser = user;
+  }
+
+  /** Tells `watcher` when the client goes away (resets the stream) before the exchange is over. */
+  watchClose(watcher: CloseWatcher | null): void {
+    this.#closeWatcher = watcher;
   }
 
   get hasBody(): boolean {
@@ -397,5 +412,8 @@ export class StreamExchange implements StreamBodySink {
       this.#done = true;
       this.#owner.onExchangeDone(this);
     }
+    const watcher = this.#closeWatcher;
+    this.#closeWatcher = null;
+    if (!this.#ended) watcher?.onClientClose();
   }
 }

@@ -6,7 +6,12 @@
  * (latin1); chars above U+00FF are taken as Unicode and logged as their UTF-8 bytes.
  */
 export interface AccessRecord {
+  /** The client, IPv4 peers of dual-stack sockets in their IPv4 form. */
   readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** The user basic_auth saw in the request ("" for none): nginx's $remote_user. */
+  readonly remoteUser: string;
+  /** "" when the request was refused before its request line was read (logged as `-`). */
   readonly method: string;
   readonly target: string;
   readonly versionMajor: number;
@@ -99,7 +104,7 @@ function twoDigits(value: number): string {
 }
 
 /** `24/Nov/2026:18:44:42 +0100`: nginx's $time_local, local time with the local UTC offset. */
-function formatTimeLocal(second: number): string {
+export function formatTimeLocal(second: number): string {
   const date = new Date(second * 1000);
   const offset = -date.getTimezoneOffset();
   const sign = offset < 0 ? '-' : '+';
@@ -112,13 +117,13 @@ function formatTimeLocal(second: number): string {
 }
 
 /** The time a line is stamped with: when the exchange finished, as nginx's $time_local is. */
-function finishedAt(record: AccessRecord): number {
+export function finishedAt(record: AccessRecord): number {
   return Math.floor(record.startedAt + record.durationMs);
 }
 
 /**
  * `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`.
- * $remote_user is always `-` (porta has no HTTP authentication); the time text is cached per second.
+ * $remote_user is the user basic_auth saw (`-` for none); the time text is cached per second.
  */
 export class CombinedFormat implements AccessFormat {
   #second = Number.NaN;
@@ -134,12 +139,12 @@ export class CombinedFormat implements AccessFormat {
       record.method === ''
         ? '-'
         : `${escapeLogValue(record.method)} ${escapeLogValue(record.target)} HTTP/${record.versionMajor}.${record.versionMinor}`;
-    return `${quotedField(record.remoteAddress)} - - [${this.#timeLocal}] "${request}" ${formatStatus(record.status)} ${record.bytesSent} "${quotedField(record.header('referer'))}" "${quotedField(record.header('user-agent'))}"\n`;
+    return `${quotedField(record.remoteAddress)} - ${quotedField(record.remoteUser)} [${this.#timeLocal}] "${request}" ${formatStatus(record.status)} ${record.bytesSent} "${quotedField(record.header('referer'))}" "${quotedField(record.header('user-agent'))}"\n`;
   }
 }
 
 /** nginx logs 000 when no response status was set (the client left first). */
-function formatStatus(status: number): string {
+export function formatStatus(status: number): string {
   return status === 0 ? '000' : String(status);
 }
 
@@ -172,7 +177,7 @@ function formatDuration(durationMs: number): number {
 }
 
 /**
- * One JSON object per line: time (ISO 8601, UTC, when the exchange finished), remote_addr,
+ * One JSON object per line: time (ISO 8601, UTC, when the exchange finished), remote_addr, remote_user,
  * method, uri, protocol, status, bytes_sent, referer, user_agent, host, duration_ms.
  * Absent headers are "" (as nginx's escape=json prints them). The time text is cached per second.
  */
@@ -190,6 +195,6 @@ export class JsonFormat implements AccessFormat {
     }
     const ms = finished - second * 1000;
     const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : String(ms);
-    return `{"time":"${this.#isoPrefix}${msText}Z","remote_addr":${jsonString(record.remoteAddress)},"method":${jsonString(record.method)},"uri":${jsonString(record.target)},"protocol":"HTTP/${record.versionMajor}.${record.versionMinor}","status":${record.status},"bytes_sent":${record.bytesSent},"referer":${jsonString(record.header('referer'))},"user_agent":${jsonString(record.header('user-agent'))},"host":${jsonString(record.header('host'))},"duration_ms":${formatDuration(record.durationMs)}}\n`;
+    return `{"time":"${this.#isoPrefix}${msText}Z","remote_addr":${jsonString(record.remoteAddress)},"remote_user":${jsonString(record.remoteUser)},"method":${jsonString(record.method)},"uri":${jsonString(record.target)},"protocol":${record.method === '' ? '""' : `"HTTP/${record.versionMajor}.${record.versionMinor}"`},"status":${record.status},"bytes_sent":${record.bytesSent},"referer":${jsonString(record.header('referer'))},"user_agent":${jsonString(record.header('user-agent'))},"host":${jsonString(record.header('host'))},"duration_ms":${formatDuration(record.durationMs)}}\n`;
   }
 }

@@ -16,6 +16,8 @@ const STARTED = Date.UTC(2026, 10, 24, 18, 44, 42, 100);
 
 class TestRecord implements AccessRecord {
   remoteAddress = '127.0.0.1';
+  remoteUser = '';
+  remotePort = 51234;
   method = 'GET';
   target = '/index.html?x=1';
   versionMajor = 1;
@@ -117,6 +119,14 @@ describe('combined format', () => {
     });
   });
 
+  it('writes the user basic_auth saw as $remote_user, escaped', async () => {
+    const record = new TestRecord();
+    record.remoteUser = 'al ice"\n';
+    await withTimeZone('UTC', async () => {
+      assert.match(await combinedText(record), /^127\.0\.0\.1 - al ice\\x22\\x0A \[24\/Nov/);
+    });
+  });
+
   it('stamps the finishing time and prints - for absent or empty fields', async () => {
     await withTimeZone('UTC', async () => {
       const record = new TestRecord();
@@ -178,6 +188,7 @@ describe('json format', () => {
     assert.deepEqual(JSON.parse(lines[0] ?? ''), {
       time: '2026-11-24T18:44:42.123Z',
       remote_addr: '127.0.0.1',
+      remote_user: '',
       method: 'GET',
       uri: '/index.html?x=1',
       protocol: 'HTTP/1.1',
@@ -191,6 +202,7 @@ describe('json format', () => {
     assert.deepEqual(JSON.parse(lines[1] ?? ''), {
       time: '2026-11-24T18:44:43.100Z',
       remote_addr: '127.0.0.1',
+      remote_user: '',
       method: 'POST',
       uri: '/api?q="x"',
       protocol: 'HTTP/1.0',

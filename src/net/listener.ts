@@ -4,8 +4,11 @@ import { PortaError } from '../errors.js';
 import type { ListenAddress } from './listen-address.js';
 
 export interface ListenOptions {
-  /** Open connections on this listener; the kernel-accepted extras are closed at once. */
-  readonly maxConnections: number;
+  /**
+   * Open connections on this listener; the kernel-accepted extras are closed at once (Node's
+   * 'drop'). Leave it out when the caller caps connections itself (HTTP: connection-budget).
+   */
+  readonly maxConnections?: number;
   /** Pending-accept queue length (listen(2) backlog); Node's default is 511. */
   readonly backlog?: number;
   /**
@@ -34,7 +37,7 @@ export function listen(
     // A client that half-closes (shutdown(SHUT_WR)) may still be waiting for our reply.
     allowHalfOpen: true,
   });
-  server.maxConnections = options.maxConnections;
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
   server.on('connection', (socket: Socket) => {
     // First thing, before any other code can run: an 'error' event without a listener
     // would throw and take the whole process down.

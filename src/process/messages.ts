@@ -1,9 +1,13 @@
-// The messages a cluster primary and its workers exchange over IPC.
+// The messages a cluster primary and its workers exchange over IPC: one union each way.
 import type { ConfigInput } from '../config/schema.js';
+import type { PortaErrorCode } from '../errors.js';
+import type { StateAsk, StateEvent, StateReport } from '../shared/state-protocol.js';
 
 /** Environment variables a worker is forked with: its number and its config (JSON). */
 export const WORKER_INDEX_ENV = 'PORTA_WORKER';
 export const WORKER_CONFIG_ENV = 'PORTA_WORKER_CONFIG';
+/** How many workers the primary runs: each keeps its share of the server-wide connection cap. */
+export const WORKER_COUNT_ENV = 'PORTA_WORKERS';
 /** The TLS session ticket key (base64) every worker shares, so tickets resume on any of them. */
 export const WORKER_TICKET_KEY_ENV = 'PORTA_TICKET_KEY';
 
@@ -14,6 +18,12 @@ export type PrimaryMessage =
       /** A new generation already serves (rolling reload): hand idle connections over gently. */
       readonly handOver: boolean;
     }
+  /** The answer to a worker's `porta:ask` with the same id. */
+  | { readonly type: 'porta:reply'; readonly id: number; readonly reply: unknown }
+  /** Server-wide state changed (sent to every worker), or a role for this one. */
+  | { readonly type: 'porta:event'; readonly event: StateEvent }
+  /** SIGUSR1 reached the primary: open the log files again by their paths (logrotate). */
+  | { readonly type: 'porta:reopen-logs' }
   | {
       /** The primary rotated the session ticket key (base64, 48 bytes). */
       readonly type: 'porta:ticket-key';
@@ -23,16 +33,49 @@ export type PrimaryMessage =
 /** Worker to primary. */
 export type WorkerMessage =
   | { readonly type: 'porta:ready'; readonly urls: readonly string[] }
-  | { readonly type: 'porta:failed'; readonly message: string };
+  | {
+      readonly type: 'porta:failed';
+      readonly message: string;
+      /** A PortaError's code, so the primary fails with the same message and exit code. */
+      readonly code: PortaErrorCode | null;
+      /** Any other error's stack: the primary reports it as unexpected, like one process would. */
+      readonly stack: string | null;
+    }
+  /** A question about server-wide state; answered by a `porta:reply` with the same id. */
+  | { readonly type: 'porta:ask'; readonly id: number; readonly ask: StateAsk }
+  | { readonly type: 'porta:report'; readonly report: StateReport };
 
+const PRIMARY_TYPES: ReadonlySet<unknown> = new Set([
+  'porta:shutdown',
+  'porta:reopen-logs',
+  'porta:ticket-key',
+  'porta:reply',
+  'porta:event',
+]);
+const WORKER_TYPES: ReadonlySet<unknown> = new Set([
+  'porta:ready',
+  'porta:failed',
+  'porta:ask',
+  'porta:report',
+]);
+
+function typeOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : null;
+}
+
+/** Messages come from our own processes; the type tag is all that is checked. */
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    ((value as { type?: unknown }).type === 'porta:shutdown' ||
-      ((value as { type?: unknown }).type === 'porta:ticket-key' &&
-        typeof (value as { key?: unknown }).key === 'string'))
-  );
+  return PRIMARY_TYPES.has(typeOf(value));
+}
+
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return WORKER_TYPES.has(typeOf(value));
+}
+
+/** How many workers serve beside this one (itself included); 1 when not told. */
+export function workerCount(): number {
+  const count = Number(process.env[WORKER_COUNT_ENV]);
+  return Number.isInteger(count) && count >= 1 ? count : 1;
 }
 
 /** The ticket key the primary forked this worker with (taken out of the environment). */
@@ -45,13 +88,4 @@ export function workerTicketKey(): Buffer | undefined {
 /** The config the primary forked this worker with. */
 export function workerConfig(): ConfigInput {
   return JSON.parse(process.env[WORKER_CONFIG_ENV] ?? '{}') as ConfigInput;
-}
-
-export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    ((value as { type?: unknown }).type === 'porta:ready' ||
-      (value as { type?: unknown }).type === 'porta:failed')
-  );
 }

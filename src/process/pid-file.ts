@@ -1,6 +1,6 @@
 // The pid file `porta run` writes so `porta reload` and `porta stop` can find the running server.
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -36,5 +36,22 @@ export function isRunning(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The process title `porta run` sets, so `porta stop` can tell its server from a pid reused by another program. */
+export const PROCESS_TITLE = 'porta';
+
+/**
+ * Whether `pid` is a porta server: its command line (/proc, Linux) starts with the title
+ * `porta run` gives itself. Null where there is no /proc to ask (then only the pid is known).
+ */
+export function isPortaProcess(pid: number): boolean | null {
+  if (!existsSync('/proc/self/cmdline')) return null;
+  try {
+    const first = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return first === PROCESS_TITLE || first.startsWith(`${PROCESS_TITLE} `);
+  } catch {
+    return false; // gone, or not ours to read
   }
 }

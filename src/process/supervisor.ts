@@ -1,15 +1,19 @@
 // The cluster primary: N workers sharing the listeners, respawned with backoff, rolled one at a time on reload.
 import cluster, { type Worker } from 'node:cluster';
 import type { ConfigInput } from '../config/schema.js';
+import { PortaError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
 import {
   type PrimaryMessage,
+  type WorkerMessage,
   WORKER_CONFIG_ENV,
+  WORKER_COUNT_ENV,
   WORKER_INDEX_ENV,
   WORKER_TICKET_KEY_ENV,
   isWorkerMessage,
 } from './messages.js';
+import { PrimaryState } from './primary-state.js';
 
 export interface SupervisorOptions {
   readonly workers: number;
@@ -41,6 +45,8 @@ export class Supervisor {
   readonly #retiring = new Set<Worker>();
   #stopping = false;
   #rolling: Promise<void> = Promise.resolve();
+  /** Rate budgets, failed logins, upstream health: kept here, one copy for the server. */
+  readonly #state = new PrimaryState();
   /** One TLS ticket key for all workers (a ticket from one resumes on another), rotated here. */
   readonly #keys = new TicketKeys();
   #stopRotation: (() => void) | null = null;
@@ -92,6 +98,15 @@ export class Supervisor {
     this.#config = config;
   }
 
+  /** Tells every worker to open its log files again (SIGUSR1, logrotate). */
+  reopenLogs(): void {
+    const message: PrimaryMessage = { type: 'porta:reopen-logs' };
+    for (const slot of this.#slots) {
+      const worker = slot.worker;
+      if (worker?.isConnected() === true) worker.send(message);
+    }
+  }
+
   /** Graceful stop of every worker; resolves when all have exited. */
   async stop(): Promise<void> {
     this.#stopping = true;
@@ -108,40 +123,55 @@ export class Supervisor {
     // The config travels in the environment: IPC messages sent before the worker listens are lost.
     const worker = cluster.fork({
       [WORKER_INDEX_ENV]: String(slot.index + 1),
+      [WORKER_COUNT_ENV]: String(this.#options.workers),
       [WORKER_CONFIG_ENV]: JSON.stringify(config),
       // Readable only by this user (/proc/PID/environ); the worker deletes it once read.
       [WORKER_TICKET_KEY_ENV]: this.#keys.current.toString('base64'),
     });
+    // It may ask about server-wide state while it starts; from now on it hears every change.
+    this.#state.add(worker);
     return new Promise((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
-        fail(`worker ${slot.index + 1} was not ready after ${READY_TIMEOUT_MS / 1000}s`);
+        fail(
+          new PortaError(
+            'PORTA_INTERNAL',
+            `worker ${slot.index + 1} was not ready after ${READY_TIMEOUT_MS / 1000}s`,
+          ),
+        );
       }, READY_TIMEOUT_MS);
-      const fail = (message: string): void => {
+      const fail = (error: Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.#retiring.add(worker);
         worker.kill('SIGKILL');
-        reject(new Error(message));
+        reject(error);
       };
       worker.on('message', (message: unknown) => {
-        if (!isWorkerMessage(message) || settled) return;
+        if (!isWorkerMessage(message) || this.#state.handle(worker, message) || settled) return;
         if (message.type === 'porta:failed') {
-          fail(message.message);
+          fail(workerError(message));
           return;
         }
+        if (message.type !== 'porta:ready') return;
         settled = true;
         clearTimeout(timer);
         slot.worker = worker;
         slot.startedAt = Date.now();
         this.#logger.info(`Worker ${slot.index + 1} (pid ${worker.process.pid ?? '?'}) serving`);
+        this.#chooseChecker();
         resolve({ urls: message.urls });
       });
       worker.on('exit', (code, signal) => {
+        this.#state.remove(worker);
+        this.#chooseChecker();
         if (!settled) {
           fail(
-            `worker ${slot.index + 1} exited before it was ready (code ${code}, signal ${signal})`,
+            new PortaError(
+              'PORTA_INTERNAL',
+              `worker ${slot.index + 1} exited before it was ready (code ${code}, signal ${signal})`,
+            ),
           );
           return;
         }
@@ -149,6 +179,12 @@ export class Supervisor {
       });
       worker.on('error', () => undefined); // IPC errors: the exit handler decides
     });
+  }
+
+  /** Active health checks run in the lowest slot with a serving worker; re-chosen when it changes. */
+  #chooseChecker(): void {
+    const slot = this.#slots.find((s) => s.worker !== null && !s.worker.isDead());
+    this.#state.chooseChecker(this.#stopping ? null : (slot?.worker ?? null));
   }
 
   #retire(worker: Worker, handOver = false): Promise<void> {
@@ -197,4 +233,16 @@ export class Supervisor {
       });
     }, wait);
   }
+}
+
+/**
+ * The error a worker failed to start with, as this process would have thrown it: a PortaError
+ * keeps its code (so its message and exit code are the single-process ones), anything else
+ * keeps the worker's stack (reported as unexpected, as it would be in one process).
+ */
+function workerError(message: Extract<WorkerMessage, { type: 'porta:failed' }>): Error {
+  if (message.code !== null) return new PortaError(message.code, message.message);
+  const error = new Error(message.message);
+  if (message.stack !== null) error.stack = message.stack;
+  return error;
 }

@@ -11,6 +11,8 @@ import type { AccessLog } from '../log/access-log.js';
 import type { Logger } from '../log/logger.js';
 import { formatHostPort, formatUrl } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
+import { unmapAddress } from '../net/peer-address.js';
+import type { ConnectionGuard } from './connection-guard.js';
 import type { TicketKeys } from '../net/ticket-keys.js';
 import { TlsAcceptor, type TlsAcceptorOptions } from '../net/tls-acceptor.js';
 import { CertificateWatcher } from '../net/certificate-watcher.js';
@@ -59,6 +61,7 @@ export class HttpListener implements Engines {
   #tlsPlan: TlsListenerPlan | null;
   #watcher: CertificateWatcher | null = null;
   readonly #logger: Logger;
+  readonly #guard: ConnectionGuard;
 
   private constructor(
     plan: HttpListenerPlan,
@@ -67,6 +70,7 @@ export class HttpListener implements Engines {
     connections: ConnectionSet,
     tls: TlsAcceptor | null,
     logger: Logger,
+    guard: ConnectionGuard,
   ) {
     this.key = plan.key;
     this.server = server;
@@ -78,6 +82,7 @@ export class HttpListener implements Engines {
     this.#tls = tls;
     this.#tlsPlan = plan.tls;
     this.#logger = logger;
+    this.#guard = guard;
     const bound = server.address() as AddressInfo;
     this.host = bound.address;
     this.port = bound.port;
@@ -90,6 +95,7 @@ export class HttpListener implements Engines {
     logger: Logger,
     access: AccessLog | null,
     keys: TicketKeys,
+    guard: ConnectionGuard,
   ): Promise<HttpListener> {
     const dispatcher = new Dispatcher(new Router(plan.sites), settingsOf(plan), {
       error: (message) => {
@@ -101,7 +107,8 @@ export class HttpListener implements Engines {
       },
       access,
     });
-    const connections = new ConnectionSet();
+    // The guard's budget caps the whole process (every listener) and reclaims before refusing.
+    const connections = new ConnectionSet(guard.budget);
     // Set once the listener exists: listen() resolves in a microtask, connections come later.
     let self: HttpListener | null = null;
     const tls =
@@ -125,7 +132,7 @@ export class HttpListener implements Engines {
     const serve = (socket: Socket): void => {
       if (logger.debugEnabled) {
         logger.debug(
-          `Connection from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`,
+          `Connection from ${formatHostPort(unmapAddress(socket.remoteAddress ?? '?'), socket.remotePort ?? 0)}`,
         );
       }
       if (tls !== null) tls.accept(socket);
@@ -134,17 +141,17 @@ export class HttpListener implements Engines {
     };
     let server: Server;
     try {
+      // No Node maxConnections: the guard's budget caps the whole process and reclaims first.
       server = await listen(plan.address, serve, {
-        maxConnections: plan.maxConnections,
         onError: (error) => {
-          logger.error(`Listener ${plan.address.text}: ${String(error)}`);
+          guard.onListenerError(plan.address.text, error);
         },
       });
     } catch (error) {
       tls?.close();
       throw error;
     }
-    self = new HttpListener(plan, server, dispatcher, connections, tls, logger);
+    self = new HttpListener(plan, server, dispatcher, connections, tls, logger, guard);
     self.#watchCertificates();
     return self;
   }
@@ -153,21 +160,28 @@ export class HttpListener implements Engines {
   acceptCleartext(socket: Socket): void {
     if (this.#http2Mode === 'h2c') {
       new PrefaceSniffer(socket, this, this.#connections, this.#dispatcher.timeouts.headerMs);
-    } else this.#http1.accept(socket);
+    } else this.acceptHttp1(socket);
   }
 
   /** A TLS connection after its handshake: the engine ALPN chose ("h2" or HTTP/1.1). */
   acceptTls(socket: TLSSocket): void {
-    if (socket.alpnProtocol === 'h2') this.#http2.accept(socket);
-    else this.#http1.accept(socket);
+    if (socket.alpnProtocol === 'h2') this.acceptHttp2(socket);
+    else this.acceptHttp1(socket);
   }
 
+  // The peer address is unmapped here, once per connection: logs, echo, allow lists and
+  // X-Forwarded-For all see 127.0.0.1 rather than ::ffff:127.0.0.1 on a dual-stack listener.
+
   acceptHttp1(socket: Socket): void {
-    this.#http1.accept(socket);
+    if (this.#http1.accept(socket, unmapAddress(socket.remoteAddress ?? ''))) {
+      this.#guard.onAccepted();
+    }
   }
 
   acceptHttp2(socket: Socket): void {
-    this.#http2.accept(socket);
+    if (this.#http2.accept(socket, unmapAddress(socket.remoteAddress ?? ''))) {
+      this.#guard.onAccepted();
+    }
   }
 
   /**
@@ -227,7 +241,6 @@ export class HttpListener implements Engines {
   update(plan: HttpListenerPlan, access: AccessLog | null): void {
     this.#dispatcher.update(new Router(plan.sites), settingsOf(plan), access);
     this.#http2Mode = plan.http2;
-    this.server.maxConnections = plan.maxConnections;
   }
 
   /**

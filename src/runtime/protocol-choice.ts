@@ -49,7 +49,7 @@ export class PrefaceSniffer implements EngineConnection {
     const socket = this.#socket;
     socket.off('data', this.#onData);
     socket.off('close', this.#onClose);
-    this.#set.onClosed(this);
+    this.#set.forget(this);
     if (seen === null) return; // closed before a byte came
     socket.pause();
     socket.unshift(seen);
@@ -60,6 +60,10 @@ export class PrefaceSniffer implements EngineConnection {
       socket.resume(); // an explicit pause() is not undone by the engine's 'data' listener
     }
   }
+
+  /** Not yet a connection of either engine: not counted under the cap, nothing to reclaim. */
+  readonly idleKeepAlive = false;
+  readonly headStart = -1;
 
   checkDeadlines(now: number): void {
     if (now > this.#deadline) this.destroy();

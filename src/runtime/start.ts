@@ -4,6 +4,8 @@ import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
+import { ConnectionGuard } from './connection-guard.js';
+import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
 import { portaDataDir } from '../tls/data-dir.js';
 import {
@@ -36,11 +38,23 @@ export interface RunningServer {
    * one last request, answered with `Connection: close`, instead of closing them at once.
    */
   stop(options?: { readonly handOver?: boolean }): Promise<void>;
+  /**
+   * Opens the log files again by their paths (logrotate's convention, SIGUSR1): the access log,
+   * and the error log when the server made it (a logger passed in is its owner's to reopen).
+   */
+  reopenLogs(): void;
 }
 
 export interface StartOptions {
   /** Use this logger instead of one built from config.log. */
   readonly logger?: Logger;
+  /**
+   * How many processes serve this config side by side (a cluster's workers): each keeps its
+   * share of limits.max_connections. Default 1.
+   */
+  readonly processes?: number;
+  /** Server-wide state kept elsewhere (a cluster worker's line to the primary); else kept here. */
+  readonly shared?: SharedState;
   /**
    * Session ticket keys shared with other processes (a cluster worker gets them from the
    * primary). Without them this server makes its own and rotates them itself.
@@ -55,18 +69,36 @@ export async function start(
 ): Promise<RunningServer> {
   const config = validateConfig(input);
   const logger =
-    options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
+    options.logger ??
+    createLogger({
+      level: config.log.level,
+      path: config.log.error_path,
+      format: config.log.format,
+    });
+  // One for the life of the server: reloads keep rate budgets, failed logins and health.
+  const shared =
+    options.shared ??
+    createLocalSharedState({
+      warn: (message) => {
+        logger.warning(message);
+      },
+    });
   const plan = await issueInternalCertificates(
-    buildPlan(config, { logger }),
+    buildPlan(config, { logger, shared }),
     portaDataDir(),
     (issued) => {
       reportIssued(issued, logger);
     },
   );
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
+  const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
   const ownKeys = options.ticketKeys === undefined;
   const keys = options.ticketKeys ?? new TicketKeys();
-  const server = new PortaServer(plan, logger, access, options.logger === undefined, keys);
+  const server = new PortaServer(plan, logger, access, options.logger === undefined, {
+    guard,
+    shared,
+    keys,
+  });
   if (ownKeys) server.onStop(rotateTicketKeys(keys));
   try {
     await server.openAll();
@@ -77,24 +109,41 @@ export async function start(
   return server;
 }
 
+/** What a server keeps for its whole life, across reloads. */
+interface ServerParts {
+  readonly guard: ConnectionGuard;
+  readonly shared: SharedState;
+  readonly keys: TicketKeys;
+}
+
 class PortaServer implements RunningServer {
   readonly logger: Logger;
   #plan: Plan;
   #access: AccessLog;
   readonly #ownLogger: boolean;
+  readonly #shared: SharedState;
   #http = new Map<string, HttpListener>();
   #streams = new Map<string, StreamListener>();
   #stopping: Promise<void> | null = null;
   #reloading: Promise<void> = Promise.resolve();
+  readonly #guard: ConnectionGuard;
   readonly #keys: TicketKeys;
   readonly #onStop: (() => void)[] = [];
 
-  constructor(plan: Plan, logger: Logger, access: AccessLog, ownLogger: boolean, keys: TicketKeys) {
+  constructor(
+    plan: Plan,
+    logger: Logger,
+    access: AccessLog,
+    ownLogger: boolean,
+    parts: ServerParts,
+  ) {
+    this.#guard = parts.guard;
+    this.#keys = parts.keys;
     this.#plan = plan;
+    this.#shared = parts.shared;
     this.logger = logger;
     this.#access = access;
     this.#ownLogger = ownLogger;
-    this.#keys = keys;
   }
 
   /** Runs `release` once the server has stopped (timers it owns). */
@@ -112,7 +161,13 @@ class PortaServer implements RunningServer {
   async openAll(): Promise<void> {
     const access = this.#plan.log.access === 'off' ? null : this.#access;
     for (const listenerPlan of this.#plan.http) {
-      const listener = await HttpListener.open(listenerPlan, this.logger, access, this.#keys);
+      const listener = await HttpListener.open(
+        listenerPlan,
+        this.logger,
+        access,
+        this.#keys,
+        this.#guard,
+      );
       this.#http.set(listenerPlan.key, listener);
       this.logger.info(`Listening on ${listener.url}`);
     }
@@ -133,7 +188,7 @@ class PortaServer implements RunningServer {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = validateConfig(input);
     const plan = await issueInternalCertificates(
-      buildPlan(config, { logger: this.logger }),
+      buildPlan(config, { logger: this.logger, shared: this.#shared }),
       portaDataDir(),
       (issued) => {
         reportIssued(issued, this.logger);
@@ -162,7 +217,7 @@ class PortaServer implements RunningServer {
         if (this.#http.has(listenerPlan.key)) continue;
         opened.set(
           listenerPlan.key,
-          await HttpListener.open(listenerPlan, this.logger, accessSink, this.#keys),
+          await HttpListener.open(listenerPlan, this.logger, accessSink, this.#keys, this.#guard),
         );
       }
       // Last step that may fail (a context OpenSSL refuses): the old certificates stay then.
@@ -184,6 +239,7 @@ class PortaServer implements RunningServer {
       throw error;
     }
     // Swap: from here on every new request sees the new plan.
+    this.#guard.update(config.limits.max_connections);
     const http = new Map<string, HttpListener>();
     for (const listenerPlan of plan.http) {
       const kept = this.#http.get(listenerPlan.key);
@@ -217,10 +273,13 @@ class PortaServer implements RunningServer {
     const oldAccess = this.#access;
     this.#access = access;
     this.#plan = plan;
-    this.logger.info(
-      `Reloaded: ${plan.http.length} HTTP listener(s), ${plan.streams.length} TCP listener(s)` +
-        (removed.length > 0 ? `, closing ${removed.map(([k]) => k).join(', ')}` : ''),
-    );
+    // A server with nothing to serve (a cluster primary without UDP forwards) has nothing to say.
+    if (plan.http.length + plan.streams.length + removed.length + retiredStreams.length > 0) {
+      this.logger.info(
+        `Reloaded: ${plan.http.length} HTTP listener(s), ${plan.streams.length} stream listener(s)` +
+          (removed.length > 0 ? `, closing ${removed.map(([k]) => k).join(', ')}` : ''),
+      );
+    }
     // Retire the old: removed listeners drain; old handlers are released once in-flight
     // requests had their shutdown time to finish.
     void (async () => {
@@ -234,6 +293,11 @@ class PortaServer implements RunningServer {
     })().catch((error: unknown) => {
       this.logger.warning(`Releasing the old configuration failed: ${String(error)}`);
     });
+  }
+
+  reopenLogs(): void {
+    this.#access.reopen();
+    if (this.#ownLogger) this.logger.reopen?.();
   }
 
   stop(options: { readonly handOver?: boolean } = {}): Promise<void> {

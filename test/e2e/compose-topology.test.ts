@@ -24,6 +24,8 @@ describe('compose topology on loopback', () => {
           '0',
           '--access-log-file',
           appLog(i),
+          '--name',
+          `app${i}`,
         ]),
       );
     }
@@ -55,13 +57,17 @@ describe('compose topology on loopback', () => {
   });
 
   it('reaches both apps by name behind /api, with the prefix stripped', async () => {
+    const servedBy = new Set<string | null>();
     for (let i = 0; i < 10; i++) {
       const response = await fetch(`${front.url}/api/hello?n=${i}`);
       assert.equal(response.status, 200);
       const text = await response.text();
       assert.match(text, new RegExp(`^GET /hello\\?n=${i} HTTP/1\\.1\\r\\n`));
       assert.match(text, /X-Forwarded-For: 127\.0\.0\.1/i);
+      servedBy.add(response.headers.get('x-served-by'));
     }
+    // What the compose example promises: the answer names the app that gave it.
+    assert.deepEqual([...servedBy].sort(), ['app1', 'app2']);
     // Access logs are written in batches: give them a moment.
     await new Promise((r) => setTimeout(r, 300));
     const counts = [1, 2].map(

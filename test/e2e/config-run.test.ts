@@ -2,21 +2,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type PortaProcess, spawnPorta } from '../support/porta-process.js';
+import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
 import { waitFor } from '../support/wait-for.js';
-
-/** A port nothing listens on right now (sites sharing one port need a fixed number, not 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function get(
   port: number,

@@ -5,6 +5,8 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Exchange } from '../../src/http/exchange.js';
+import { ConnectionBudget } from '../../src/http/connection-budget.js';
+import { ConnectionSet } from '../../src/http/connection-set.js';
 import { Http1Server } from '../../src/http1/http1-server.js';
 import { listen, closeServer } from '../../src/net/listener.js';
 import { parseListenAddress } from '../../src/net/listen-address.js';
@@ -18,15 +20,25 @@ after(async () => {
 
 /** The engine alone with one handler that upgrades: answers 101 itself and echoes in upper case. */
 async function upgradingEngine(): Promise<number> {
-  const engine = new Http1Server({
-    limits: { maxRequestLine: 8192, maxHeaderSize: 32768, maxHeaders: 100, maxBodySize: 0 },
-    timeouts: { headerMs: 5000, bodyMs: 5000, idleMs: 5000, sendMs: 5000 },
-    dispatch: (exchange) => {
-      void handle(exchange);
+  const engine = new Http1Server(
+    {
+      limits: { maxRequestLine: 8192, maxHeaderSize: 32768, maxHeaders: 100, maxBodySize: 0 },
+      timeouts: {
+        headerMs: 5000,
+        bodyMs: 5000,
+        idleMs: 5000,
+        sendMs: 5000,
+        minBodyBytes: 0,
+        bodyRateWindowMs: 0,
+      },
+      dispatch: (exchange) => {
+        void handle(exchange);
+      },
+      onExchangeDone: () => undefined,
+      debug: null,
     },
-    onExchangeDone: () => undefined,
-    debug: null,
-  });
+    new ConnectionSet(new ConnectionBudget(100, () => undefined)),
+  );
   const handle = async (exchange: Exchange): Promise<void> => {
     if (exchange.request.upgrade === '') {
       exchange.send(200, [], 'plain');
@@ -48,9 +60,9 @@ async function upgradingEngine(): Promise<number> {
   const server = await listen(
     parseListenAddress('127.0.0.1:0'),
     (socket) => {
-      engine.accept(socket);
+      engine.accept(socket, socket.remoteAddress ?? '');
     },
-    { maxConnections: 100 },
+    {},
   );
   cleanups.push(async () => {
     await engine.shutdown(100);

@@ -97,7 +97,7 @@ describe(
       const response = await page.goto(`${welcome.base}/`);
       assert.equal(response?.status(), 200);
       assert.equal(await page.textContent('#title'), 'porta is running');
-      assert.match((await page.textContent('#serve')) ?? '', /npx porta serve \.\/public/);
+      assert.match((await page.textContent('#serve')) ?? '', /npx porta-server serve \.\/public/);
       const logo = await page.evaluate<number>(
         "(i => i.complete ? i.naturalWidth : 0)(document.querySelector('header img'))",
       );

@@ -29,7 +29,7 @@ describe('porta serve --https with the local CA (2 workers)', () => {
     porta = await spawnPorta(
       ['serve', WELCOME_SITE, '--https', '--host', '127.0.0.1', '--port', '0', '--workers', '2'],
       30_000,
-      env,
+      { env },
     );
     await waitFor(() => /\(2 workers\)/.test(porta?.stderr() ?? ''), 30_000);
     port = Number(new URL(porta.url).port);

@@ -29,6 +29,7 @@ export class FakeExchange implements Exchange {
   sentHeaders: readonly string[] = [];
   sentBody = '';
   bodyLimit = Number.POSITIVE_INFINITY;
+  remoteUser = '';
   #add: readonly string[] | null = null;
   #remove: readonly string[] | null = null;
 
@@ -54,6 +55,7 @@ export class FakeExchange implements Exchange {
       contentLength: options.contentLength ?? -1,
       expectContinue: false,
       upgrade: '',
+      received: null,
     };
     this.remoteAddress = options.remoteAddress ?? '127.0.0.1';
     this.path = path;
@@ -125,6 +127,11 @@ export class FakeExchange implements Exchange {
     this.closed = true;
   }
 
+  /** The client never leaves in memory: closing is tested over real sockets (test/e2e/early-close*). */
+  watchClose(): void {
+    // nothing to watch
+  }
+
   /** No socket to hand over in memory: Upgrade is tested over real sockets (test/e2e/proxy-*). */
   upgrade(): never {
     throw new Error('FakeExchange has no socket to upgrade');
@@ -138,8 +145,12 @@ export class FakeExchange implements Exchange {
     this.#remove = this.#remove === null ? lowerNames : this.#remove.concat(lowerNames);
   }
 
+  setRemoteUser(user: string): void {
+    this.remoteUser = user;
+  }
+
   setRequestHeaders(list: HeaderList): void {
-    this.request = { ...this.request, headers: list };
+    this.request = { ...this.request, headers: list, received: null };
   }
 
   limitRequestBody(maxBytes: number): boolean {

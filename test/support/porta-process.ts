@@ -1,7 +1,7 @@
 // Runs the built porta CLI as a child process for end-to-end tests, and always stops it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { type AddressInfo, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -11,21 +11,41 @@ export interface PortaProcess {
   /** Everything written to stdout/stderr so far. */
   stdout(): string;
   stderr(): string;
-  /** The first http://, https:// or tcp:// URL from "Listening on ..." (waits for it). */
+  /** The first http://, https://, tcp:// or udp:// URL from "Listening on ..." (waits for it). */
   readonly url: string;
   /** Sends a signal and waits for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  /** Run under `ulimit -n` this many open files (through bash, which then execs node). */
+  readonly openFiles?: number;
+  /** The environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Spawns `node dist/main.js ...args` and waits until it logs a listening URL. */
 export async function spawnPorta(
   args: readonly string[],
   timeoutMs = 10_000,
-  env: NodeJS.ProcessEnv = process.env,
+  options: SpawnOptions = {},
 ): Promise<PortaProcess> {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  const command =
+    options.openFiles === undefined
+      ? [process.execPath, MAIN, ...args]
+      : // exec keeps the PID ours to signal; "$0" is the limit.
+        [
+          'bash',
+          '-c',
+          'ulimit -n "$0" && exec "$@"',
+          String(options.openFiles),
+          process.execPath,
+          MAIN,
+          ...args,
+        ];
+  const child = spawn(command[0] as string, command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env,
+    env: options.env ?? process.env,
   });
   let out = '';
   let err = '';
@@ -40,7 +60,7 @@ export async function spawnPorta(
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const match = /listening on ((?:https?|tcp):\/\/\S+)/i.exec(err + out);
+    const match = /listening on ((?:https?|tcp|udp):\/\/\S+)/i.exec(err + out);
     if (match !== null) {
       return { child, stdout: () => out, stderr: () => err, url: match[1] as string, stop };
     }
@@ -56,6 +76,7 @@ export async function spawnPorta(
 export async function runPorta(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 15_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [MAIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,21 +86,17 @@ export async function runPorta(
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
 
-/** A port that was free a moment ago (the workers share one fixed address across reloads). */
+/** A port nothing listens on right now (for $PORT, or sites sharing one port: a number, not 0). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
   return port;
 }

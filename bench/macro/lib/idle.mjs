@@ -24,7 +24,7 @@ const clientScript = fileURLToPath(new URL('../idle-conns.mjs', import.meta.url)
  * @param {number} timeoutMs
  * @returns {Promise<Record<string, number>>}
  */
-function nextEvent(client, event, timeoutMs) {
+export function nextEvent(client, event, timeoutMs) {
   return new Promise((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(() => {

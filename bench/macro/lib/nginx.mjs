@@ -27,9 +27,10 @@ export function tempPathDirectives(nginx) {
  * @param {string} options.nginx binary
  * @param {string} options.dir an empty temp directory owned by us
  * @param {number} options.port
+ * @param {number} [options.workerConnections] nginx's per-worker connection cap
  * @returns {{ command: string, args: string[] }}
  */
-export function writeNginxConfig({ nginx, dir, port }) {
+export function writeNginxConfig({ nginx, dir, port, workerConnections = 16384 }) {
   const temp = tempPathDirectives(nginx).map((directive) => {
     const path = join(dir, directive.replace('_temp_path', ''));
     mkdirSync(path, { recursive: true });
@@ -43,7 +44,7 @@ master_process on;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} warn;
 events {
-  worker_connections 16384;
+  worker_connections ${workerConnections};
 }
 http {
   access_log off;

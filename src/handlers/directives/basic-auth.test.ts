@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Handler } from '../../http/exchange.js';
 import { FakeExchange, OkHandler } from '../../../test/support/fake-exchange.js';
+import { createLocalSharedState } from '../../shared/shared-state.js';
 import { createBasicAuth } from './basic-auth.js';
 import { type PasswordHash, hashPassword, parsePasswordHash } from './password-hash.js';
 
@@ -30,8 +31,11 @@ describe('basic auth', () => {
     bob = parsePasswordHash(await hashPassword('builder', CHEAP));
   });
 
-  function setup(options: { maxConcurrentChecks?: number; cacheMs?: number } = {}) {
+  function setup(
+    options: { maxConcurrentChecks?: number; cacheMs?: number; maxFailures?: number } = {},
+  ) {
     const next = new OkHandler();
+    const warnings: string[] = [];
     const directive = createBasicAuth(
       {
         realm: 'Staff "only"',
@@ -39,11 +43,18 @@ describe('basic auth', () => {
           { user: 'alice', hash: alice },
           { user: 'bob', hash: bob },
         ],
+        maxFailures: 10,
+        lockoutMs: 60_000,
         ...options,
       },
       next,
+      {
+        shared: createLocalSharedState({ warn: () => undefined }),
+        routeId: 'site 0 route 0 (/)',
+        logger: { warning: (message: string) => warnings.push(message) },
+      },
     );
-    return { next, directive };
+    return { next, directive, warnings };
   }
 
   it('challenges a request without credentials (RFC 7617 §2)', async () => {
@@ -103,13 +114,50 @@ describe('basic auth', () => {
     await pending;
   });
 
-  it('answers 503 when too many checks run at once', async () => {
+  it('queues checks beyond the concurrency cap instead of refusing them', async () => {
     const { directive } = setup({ maxConcurrentChecks: 1 });
-    const first = answer(directive, basic('alice', 'guess1'));
-    const second = await answer(directive, basic('alice', 'guess2'));
-    assert.equal(second.status, 503);
-    assert.equal(second.header('retry-after'), '1');
-    assert.equal((await first).status, 401);
+    const results = await Promise.all([
+      answer(directive, basic('alice', 'guess1')),
+      answer(directive, basic('alice', 'guess2')),
+      answer(directive, basic('bob', 'builder')),
+    ]);
+    assert.deepEqual(
+      results.map((e) => e.status),
+      [401, 401, 200],
+    );
+  });
+
+  it('logs each failure with user, address and route; refuses that client after max_failures', async () => {
+    const { directive, warnings } = setup({ maxFailures: 3 });
+    const from = (address: string, authorization: string): Promise<FakeExchange> =>
+      (async () => {
+        const exchange = new FakeExchange({
+          remoteAddress: address,
+          headers: ['Host', 'h', 'Authorization', authorization],
+        });
+        await directive.handle(exchange);
+        return exchange;
+      })();
+    for (const guess of ['a', 'b', 'c']) {
+      assert.equal((await from('192.0.2.9', basic('alice', guess))).status, 401);
+    }
+    const refused = await from('192.0.2.9', basic('alice', 'wonder:land'));
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.header('retry-after')) > 50);
+    assert.equal(refused.remoteUser, 'alice');
+    // Another client is not affected.
+    assert.equal((await from('192.0.2.10', basic('alice', 'wonder:land'))).status, 200);
+    assert.equal((await from('192.0.2.10', basic('nobody', 'x'))).status, 401);
+    assert.deepEqual(warnings.slice(0, 4), [
+      'Failed login for user "alice" from 192.0.2.9 on route /: wrong password',
+      'Failed login for user "alice" from 192.0.2.9 on route /: wrong password',
+      'Failed login for user "alice" from 192.0.2.9 on route /: wrong password',
+      'Client 192.0.2.9 refused for 60 s after 3 failed login(s)',
+    ]);
+    assert.equal(
+      warnings[4],
+      'Failed login for user "nobody" from 192.0.2.10 on route /: unknown user',
+    );
   });
 
   it('shares one check between concurrent requests with the same credentials', async () => {

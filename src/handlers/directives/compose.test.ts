@@ -25,7 +25,12 @@ describe('composeDirectives', () => {
         maxAgeSeconds: null,
       },
       rateLimit: { perSecond: 1, burst: 100, maxClients: 10 },
-      basicAuth: { realm: 'r', users: [{ user: 'alice', hash }] },
+      basicAuth: {
+        realm: 'r',
+        users: [{ user: 'alice', hash }],
+        maxFailures: 10,
+        lockoutMs: 60_000,
+      },
       maxBodySize: 10,
       requestHeaders: { set: [], add: [], remove: ['authorization'] },
     };

@@ -1,7 +1,9 @@
 // Wraps a route's handler in its directives, once when the plan is built, in one fixed order.
 import type { Handler } from '../../http/exchange.js';
+export type { DirectiveContext } from './directive-context.js';
 import { type BasicAuthOptions, createBasicAuth } from './basic-auth.js';
 import { createBodyLimit } from './body-limit.js';
+import type { DirectiveContext } from './directive-context.js';
 import { type CorsOptions, createCors } from './cors.js';
 import {
   type HeaderEdits,
@@ -32,7 +34,11 @@ export interface DirectiveOptions {
  * max_body_size > request_headers (last, so auth sees the Authorization field the client sent)
  * > handler. With no directives the handler itself comes back: zero cost.
  */
-export function composeDirectives(options: DirectiveOptions, handler: Handler): Handler {
+export function composeDirectives(
+  options: DirectiveOptions,
+  handler: Handler,
+  context?: DirectiveContext,
+): Handler {
   let next = handler;
   if (options.requestHeaders !== undefined && hasHeaderEdits(options.requestHeaders)) {
     next = createRequestHeaders(options.requestHeaders, next);
@@ -40,8 +46,8 @@ export function composeDirectives(options: DirectiveOptions, handler: Handler): 
   if (options.maxBodySize !== undefined && options.maxBodySize > 0) {
     next = createBodyLimit(options.maxBodySize, next);
   }
-  if (options.basicAuth !== undefined) next = createBasicAuth(options.basicAuth, next);
-  if (options.rateLimit !== undefined) next = createRateLimit(options.rateLimit, next);
+  if (options.basicAuth !== undefined) next = createBasicAuth(options.basicAuth, next, context);
+  if (options.rateLimit !== undefined) next = createRateLimit(options.rateLimit, next, context);
   if (options.cors !== undefined) next = createCors(options.cors, next);
   const ip = options.ipFilter;
   if (ip !== undefined && ip.allow.length + ip.deny.length > 0) next = createIpFilter(ip, next);

@@ -1,6 +1,8 @@
-// The rate_limit directive: a token bucket per client address, 429 with Retry-After when it is empty.
+// The rate_limit directive: a token bucket per client address (kept server-wide), 429 with Retry-After when it is empty.
 import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
+import { type RateLimiter, createLocalSharedState } from '../../shared/shared-state.js';
+import type { DirectiveContext } from './directive-context.js';
 
 export interface RateLimitOptions {
   /** Tokens added per second (requests per second in the long run). */
@@ -23,83 +25,50 @@ export function parseRate(text: string): number {
   return perSecond > 0 ? perSecond : Number.NaN;
 }
 
-interface Bucket {
-  tokens: number;
-  /** When tokens was last brought up to date, in ms. */
-  at: number;
-}
-
 class RateLimit implements Handler {
   readonly #next: Handler;
-  readonly #perMs: number;
-  readonly #burst: number;
-  readonly #maxClients: number;
+  readonly #limiter: RateLimiter;
   readonly #now: () => number;
-  /** An idle bucket is full again after this long, and then the same as no bucket at all. */
-  readonly #refillMs: number;
-  /** Least recently seen first (a hit moves the client to the end). */
-  readonly #buckets = new Map<string, Bucket>();
-  #nextSweep = 0;
 
-  constructor(options: RateLimitOptions, next: Handler) {
+  constructor(limiter: RateLimiter, now: () => number, next: Handler) {
     this.#next = next;
-    this.#perMs = options.perSecond / 1000;
-    this.#burst = Math.max(1, options.burst);
-    this.#maxClients = Math.max(1, options.maxClients);
-    this.#now = options.now ?? Date.now;
-    this.#refillMs = Math.ceil(this.#burst / this.#perMs);
+    this.#limiter = limiter;
+    this.#now = now;
   }
 
   /** Clients currently remembered (for tests). */
   get clients(): number {
-    return this.#buckets.size;
+    return this.#limiter.clients;
   }
 
   handle(exchange: Exchange): void | Promise<void> {
-    const now = this.#now();
-    if (now >= this.#nextSweep) this.#sweep(now);
-    const key = exchange.remoteAddress;
-    const buckets = this.#buckets;
-    let bucket = buckets.get(key);
-    if (bucket === undefined) {
-      if (buckets.size >= this.#maxClients) this.#forgetOldest();
-      bucket = { tokens: this.#burst, at: now };
-    } else {
-      buckets.delete(key); // re-inserted below: the Map stays in least-recently-seen order
-      bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.at) * this.#perMs);
-      bucket.at = now;
-    }
-    buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return this.#next.handle(exchange);
-    }
+    const wait = this.#limiter.take(exchange.remoteAddress, this.#now());
+    if (typeof wait === 'number') return this.#decide(exchange, wait);
+    // Only when this worker holds no budget for the client and must ask the primary.
+    return wait.then((ms) => this.#decide(exchange, ms));
+  }
+
+  #decide(exchange: Exchange, waitMs: number): void | Promise<void> {
+    if (waitMs === 0) return this.#next.handle(exchange);
+    if (exchange.closed) return;
     // RFC 6585 §4 and RFC 9110 §10.2.3: 429 with the seconds until one token is back.
-    const seconds = Math.max(1, Math.ceil((1 - bucket.tokens) / this.#perMs / 1000));
-    sendError(exchange, 429, ['Retry-After', String(seconds)]);
-  }
-
-  /** Drops buckets idle long enough to be full: from the front, where the longest idle are. */
-  #sweep(now: number): void {
-    this.#nextSweep = now + Math.min(60_000, Math.max(1000, this.#refillMs));
-    for (const [key, bucket] of this.#buckets) {
-      if (now - bucket.at < this.#refillMs) break;
-      this.#buckets.delete(key);
-    }
-  }
-
-  #forgetOldest(): void {
-    for (const key of this.#buckets.keys()) {
-      this.#buckets.delete(key);
-      return;
-    }
+    sendError(exchange, 429, ['Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000)))]);
   }
 }
 
-/** Wraps `next` with a per-client request rate limit. */
+/** Wraps `next` with a per-client request rate limit, server-wide when `context` holds a cluster's state. */
 export function createRateLimit(
   options: RateLimitOptions,
   next: Handler,
+  context?: DirectiveContext,
 ): Handler & { readonly clients: number } {
-  return new RateLimit(options, next);
+  const routeId = context?.routeId ?? 'route';
+  const shared = context?.shared ?? createLocalSharedState({ warn: () => undefined });
+  const limiter = shared.rateLimiter({
+    id: `rate ${routeId} ${options.perSecond}/s burst ${options.burst}`,
+    perSecond: options.perSecond,
+    burst: options.burst,
+    maxClients: options.maxClients,
+  });
+  return new RateLimit(limiter, options.now ?? Date.now, next);
 }

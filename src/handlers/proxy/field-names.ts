@@ -70,6 +70,20 @@ export function fieldRole(name: string): FieldRole {
 }
 
 /**
+ * Whether a request field whose name has "_" stays behind. Many servers (CGI, PHP, WSGI, some
+ * frameworks) fold "-" and "_" together, so `Transfer_Encoding` or `Content_Length` could reach
+ * them as a second framing field, and `X_Forwarded_For` as a forged forwarding field. Like nginx
+ * (underscores_in_headers off) all such names are dropped unless `allow`; even then, never one
+ * that reads as a field the proxy controls once "_" is "-".
+ */
+export function dropsUnderscoreName(name: string, allow: boolean): boolean {
+  if (!name.includes('_')) return false;
+  if (!allow) return true;
+  const role = fieldRole(name.replaceAll('_', '-'));
+  return role !== FieldRole.Other && role !== FieldRole.Date && role !== FieldRole.Server;
+}
+
+/**
  * RFC 9110 §7.6.1: the extra hop-by-hop names a Connection field lists (lower case), or null
  * when it lists none beyond close / keep-alive / upgrade (already hop-by-hop).
  */

@@ -1,7 +1,6 @@
-// Active health checks: GET a path on every peer at an interval; down/up transitions are logged.
-import { HealthChange } from '../../balance/peer-health.js';
+// Active health checks: GET a path on every peer at an interval; results go to the server-wide health view.
 import { describeTlsError, dialUpstream } from './client/upstream-tls.js';
-import type { ActiveHealthCheckOptions, ProxyLogger } from './options.js';
+import type { ActiveHealthCheckOptions } from './options.js';
 import type { UpstreamPeer } from './upstream-peer.js';
 
 /** The status of one probe, or an error text. */
@@ -49,27 +48,29 @@ export function probe(peer: UpstreamPeer, options: ActiveHealthCheckOptions): Pr
   });
 }
 
+/** Where a probe's result goes: ok by the configured status range, and what was seen. */
+export type ProbeSink = (peer: UpstreamPeer, ok: boolean, detail: string) => void;
+
+/** Runs in one process per server (the primary chooses it); the others only hear the results. */
 export class HealthChecker {
   readonly #options: ActiveHealthCheckOptions;
   readonly #peers: () => readonly UpstreamPeer[];
-  readonly #logger: ProxyLogger;
-  readonly #onChange: () => void;
+  readonly #onResult: ProbeSink;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
 
   constructor(
     options: ActiveHealthCheckOptions,
     peers: () => readonly UpstreamPeer[],
-    logger: ProxyLogger,
-    onChange: () => void,
+    onResult: ProbeSink,
   ) {
     this.#options = options;
     this.#peers = peers;
-    this.#logger = logger;
-    this.#onChange = onChange;
+    this.#onResult = onResult;
   }
 
   start(): void {
+    if (this.#timer !== null) return;
     void this.checkAll();
     this.#timer = setInterval(() => {
       void this.checkAll();
@@ -96,22 +97,11 @@ export class HealthChecker {
   async #check(peer: UpstreamPeer): Promise<void> {
     const options = this.#options;
     const result = await probe(peer, options);
+    if (this.#timer === null) return; // stopped meanwhile (another process checks now)
     const ok =
       'status' in result &&
       result.status >= options.statusMin &&
       result.status <= options.statusMax;
-    const change = peer.health.recordProbe(ok);
-    if (change === HealthChange.None) return;
-    const what = 'status' in result ? `status ${result.status}` : result.error;
-    if (change === HealthChange.Down) {
-      this.#logger.warning(
-        `Upstream ${peer.label} is down: health check GET ${options.path}: ${what}`,
-      );
-    } else {
-      this.#logger.info(
-        `Upstream ${peer.label} is up again: health check GET ${options.path}: ${what}`,
-      );
-    }
-    this.#onChange();
+    this.#onResult(peer, ok, 'status' in result ? `status ${result.status}` : result.error);
   }
 }

@@ -19,8 +19,8 @@ class ProxyHandler implements Handler {
     this.runtime = new ProxyRuntime(options, context);
   }
 
-  handle(exchange: Exchange): void {
-    new ProxyCall(this.runtime, exchange).start();
+  handle(exchange: Exchange): Promise<void> | undefined {
+    return new ProxyCall(this.runtime, exchange).start();
   }
 
   close(): Promise<void> {

@@ -2,6 +2,7 @@
 import type { BalanceName } from '../../balance/balancer.js';
 import type { PassiveHealthOptions } from '../../balance/peer-health.js';
 import type { PeerSpec } from '../../balance/peer-set.js';
+import type { SharedState } from '../../shared/shared-state.js';
 import type { UpstreamTlsOptions } from './client/upstream-tls.js';
 
 /** How the Host field sent upstream is chosen. */
@@ -42,6 +43,8 @@ export interface ProxyOptions {
   readonly forwardedHeaders: boolean;
   /** The pseudonym in the Via field we add (RFC 9110 §7.6.3), or "" for no Via. */
   readonly via: string;
+  /** Forward request field names with "_" (dropped by default, as nginx does). */
+  readonly underscoresInHeaders: boolean;
   readonly connectTimeoutMs: number;
   /** From the request sent to the response head. */
   readonly headerTimeoutMs: number;
@@ -74,6 +77,10 @@ export interface ProxyLogger {
 
 export interface ProxyContext {
   readonly logger: ProxyLogger;
+  /** Where upstream health is kept for the whole server (the primary's view in a cluster). */
+  readonly shared: SharedState;
+  /** Names this handler's upstreams in that view: the same in every worker. */
+  readonly healthGroup: string;
   /** Replaces the system resolver (tests). */
   readonly resolve?: (host: string) => Promise<string[]>;
 }

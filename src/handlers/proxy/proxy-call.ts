@@ -1,7 +1,7 @@
 // One proxied request: pick an upstream, send head and body, stream the response back, retry when safe.
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { Exchange } from '../../http/exchange.js';
+import type { CloseWatcher, Exchange } from '../../http/exchange.js';
 import { BodyKind } from '../../http/request-head.js';
 import { type ResponseHead, ResponseFraming } from './client/response-parser.js';
 import type { ConnectionUser, UpstreamConnection } from './client/upstream-connection.js';
@@ -32,7 +32,7 @@ const LAST_CHUNK = '0\r\n\r\n';
 const SMALL_BODY = 16 * 1024;
 const CRLF = '\r\n';
 
-export class ProxyCall implements ConnectionUser {
+export class ProxyCall implements ConnectionUser, CloseWatcher {
   readonly #runtime: ProxyRuntime;
   readonly #exchange: Exchange;
   readonly #target: string;
@@ -75,13 +75,17 @@ export class ProxyCall implements ConnectionUser {
     this.#chunked = request.bodyKind === BodyKind.Chunked;
   }
 
-  start(): void {
+  /** Returns the wait for DNS when there is one, so the dispatcher turns a throw there into a 500. */
+  start(): Promise<void> | undefined {
+    this.#exchange.watchClose(this);
     const ready = this.#runtime.group.whenReady();
-    if (ready === null) this.#attempt();
-    else
-      void ready.then(() => {
-        this.#attempt();
-      });
+    if (ready === null) {
+      this.#attempt();
+      return undefined;
+    }
+    return ready.then(() => {
+      this.#attempt();
+    });
   }
 
   #attempt(): void {
@@ -188,6 +192,19 @@ export class ProxyCall implements ConnectionUser {
     else connection.destroy('closed', 'the client request body failed');
   }
 
+  /**
+   * The client left (reset, or a FIN mid-body) before the exchange was over: close the upstream
+   * connection now rather than at its idle timeout (nginx's proxy_ignore_client_abort off). Its
+   * failure is the client's doing, so passive health never hears of it.
+   */
+  onClientClose(): void {
+    if (this.#finished) return;
+    this.#abandoned = true;
+    const connection = this.#connection;
+    // Between attempts (waiting for DNS): #attempt sees the closed exchange and stops.
+    if (connection !== null) connection.destroy('closed', 'the client went away');
+  }
+
   onUpstreamDrain(): void {
     if (!this.#bodyDone) this.#body?.resume();
   }
@@ -197,7 +214,7 @@ export class ProxyCall implements ConnectionUser {
   onUpstreamHead(head: ResponseHead): void {
     const exchange = this.#exchange;
     const peer = this.#peer as UpstreamPeer;
-    peer.health.recordSuccess();
+    this.#runtime.group.recordSuccess(peer);
     if (exchange.closed || exchange.headSent) {
       // The client left, or the engine answered already (a body over a route's limit gets 413).
       this.#abandoned = true;
@@ -268,7 +285,7 @@ export class ProxyCall implements ConnectionUser {
   onUpstreamSwitch(head: ResponseHead, socket: Socket, rest: Buffer): void {
     this.#connection = null;
     const peer = this.#peer as UpstreamPeer;
-    peer.health.recordSuccess();
+    this.#runtime.group.recordSuccess(peer);
     if (!this.#upgrade) {
       // RFC 9110 §15.2.2: a 101 to a request that asked for no upgrade is not valid.
       socket.destroy();
@@ -277,6 +294,7 @@ export class ProxyCall implements ConnectionUser {
     }
     this.#committed = true;
     this.#finished = true;
+    this.#exchange.watchClose(null);
     startTunnel(this.#runtime, this.#exchange, peer, head, socket, rest);
   }
 
@@ -348,6 +366,7 @@ export class ProxyCall implements ConnectionUser {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
+    this.#exchange.watchClose(null);
     const body = this.#body;
     if (body !== null) {
       const listeners = this.#bodyListeners;

@@ -27,6 +27,7 @@ export class ProxyRuntime {
       hostHeader: options.hostHeader,
       basePath: options.basePath,
       stripPrefix: options.stripPrefix,
+      underscores: options.underscoresInHeaders,
     };
     this.group = new UpstreamGroup(options, context, trusted);
   }

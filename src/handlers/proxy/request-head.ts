@@ -1,8 +1,14 @@
 // Builds the request head sent upstream: path rewrite, hop-by-hop fields dropped, Host, forwarding fields, Via, framing.
 import type { Exchange } from '../../http/exchange.js';
 import { BodyKind } from '../../http/request-head.js';
-import { FieldRole, connectionField, connectionListedNames, fieldRole } from './field-names.js';
-import { type TrustedProxies, forwardedNode, forwardedValue, unmapAddress } from './forwarding.js';
+import {
+  FieldRole,
+  connectionField,
+  connectionListedNames,
+  dropsUnderscoreName,
+  fieldRole,
+} from './field-names.js';
+import { type TrustedProxies, forwardedNode, forwardedValue } from './forwarding.js';
 import type { HostHeaderPolicy } from './options.js';
 
 /** What the head builder needs, compiled once per handler. */
@@ -14,6 +20,8 @@ export interface HeadPolicy {
   readonly hostHeader: HostHeaderPolicy;
   readonly basePath: string;
   readonly stripPrefix: string;
+  /** Pass field names with "_" on (nginx's underscores_in_headers); framing look-alikes never are. */
+  readonly underscores: boolean;
 }
 
 /** The path and query sent upstream: prefix stripped, base path put in front (RFC 9112 §3.2.1 origin-form). */
@@ -58,6 +66,7 @@ export function buildRequestHead(
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
     const value = headers[i + 1] as string;
+    if (dropsUnderscoreName(name, policy.underscores)) continue;
     switch (fieldRole(name)) {
       case FieldRole.Other:
       case FieldRole.Date:
@@ -96,7 +105,7 @@ export function buildRequestHead(
         : policy.hostHeader.value;
   head += `Host: ${host}\r\n`;
   if (forwarding) {
-    const client = unmapAddress(exchange.remoteAddress);
+    const client = exchange.remoteAddress; // IPv4 form already (the engine unmaps once per connection)
     head += `X-Forwarded-For: ${xff === '' ? client : `${xff}, ${client}`}\r\n`;
     const proto = exchange.secure ? 'https' : 'http';
     head += `X-Forwarded-Proto: ${xfProto || proto}\r\n`;

@@ -1,10 +1,10 @@
 // A proxy handler's upstreams: peers (resolved, health-checked), the balancer, and one timer for all connection deadlines.
 import type { Balancer } from '../../balance/balancer.js';
 import { createBalancer } from '../../balance/create-balancer.js';
-import { HealthChange } from '../../balance/peer-health.js';
 import { PeerSet } from '../../balance/peer-set.js';
 import type { Exchange } from '../../http/exchange.js';
 import { findHeader } from '../../http/request-head.js';
+import type { HealthListener, HealthView, PeerHealthUpdate } from '../../shared/shared-state.js';
 import type { ConnectionRegistry, PoolSettings } from './client/connection-pool.js';
 import type { UpstreamConnection } from './client/upstream-connection.js';
 import { UpstreamTls } from './client/upstream-tls.js';
@@ -16,7 +16,7 @@ import { UpstreamPeer } from './upstream-peer.js';
 /** Deadlines are checked this often; timeouts are whole seconds, like the engine's. */
 const SWEEP_MS = 250;
 
-export class UpstreamGroup implements ConnectionRegistry {
+export class UpstreamGroup implements ConnectionRegistry, HealthListener {
   readonly #options: ProxyOptions;
   readonly #context: ProxyContext;
   readonly #peers: PeerSet<UpstreamPeer>;
@@ -24,6 +24,8 @@ export class UpstreamGroup implements ConnectionRegistry {
   readonly #trusted: TrustedProxies;
   readonly #connections = new Set<UpstreamConnection>();
   readonly #checker: HealthChecker | null;
+  /** The server-wide health of these peers: failures and probes go there, changes come back. */
+  readonly #health: HealthView;
   #ready = false;
   #sweeper: NodeJS.Timeout | null = null;
 
@@ -61,12 +63,52 @@ export class UpstreamGroup implements ConnectionRegistry {
         : new HealthChecker(
             options.health,
             () => this.#peers.peers,
-            context.logger,
-            () => {
-              this.#peers.markStale();
+            (peer, ok, detail) => {
+              this.#health.probed(peer.id, ok, detail);
             },
           );
-    this.#checker?.start();
+    const { maxFails, failTimeoutMs } = options.passive;
+    this.#health = context.shared.healthView(
+      {
+        id: `${context.healthGroup} ${maxFails}/${failTimeoutMs} ${probes.passes}/${probes.fails}`,
+        maxFails,
+        failTimeoutMs,
+        ...probes,
+      },
+      this,
+    );
+  }
+
+  // ---- HealthListener: the server-wide view ----
+
+  onChecker(run: boolean): void {
+    if (run) this.#checker?.start();
+    else this.#checker?.stop();
+  }
+
+  onPeerHealth(update: PeerHealthUpdate, mine: boolean): void {
+    for (const peer of this.#peers.peers) {
+      if (peer.id === update.peer) peer.health.apply(update.downUntil, update.probeUp);
+    }
+    this.#peers.markStale();
+    if (!mine || update.change === null) return;
+    // The process whose report made the change logs it; the others follow quietly.
+    const label = this.#peers.peers.find((peer) => peer.id === update.peer)?.label ?? update.peer;
+    const path = this.#options.health?.path ?? '';
+    if (update.detail === '') {
+      this.#context.logger.warning(
+        `Upstream ${label} is down for ${this.#options.passive.failTimeoutMs / 1000} s after ` +
+          `${this.#options.passive.maxFails} failure(s)`,
+      );
+    } else if (update.change === 'down') {
+      this.#context.logger.warning(
+        `Upstream ${label} is down: health check GET ${path}: ${update.detail}`,
+      );
+    } else {
+      this.#context.logger.info(
+        `Upstream ${label} is up again: health check GET ${path}: ${update.detail}`,
+      );
+    }
   }
 
   /** Every peer (for tests and health). */
@@ -87,15 +129,14 @@ export class UpstreamGroup implements ConnectionRegistry {
     return this.#balancer.pick(available, this.#keyFor(exchange)) ?? null;
   }
 
-  /** A request to `peer` failed: count it, and log when that takes the peer out. */
+  /** A request to `peer` failed: counted server-wide; the view takes the peer out when due. */
   recordFailure(peer: UpstreamPeer): void {
-    if (peer.health.recordFailure(Date.now()) === HealthChange.Down) {
-      this.#peers.markStale();
-      this.#context.logger.warning(
-        `Upstream ${peer.label} is down for ${this.#options.passive.failTimeoutMs / 1000} s after ` +
-          `${this.#options.passive.maxFails} failure(s)`,
-      );
-    }
+    if (this.#options.passive.maxFails > 0) this.#health.failed(peer.id);
+  }
+
+  /** A request to `peer` succeeded: its failure count starts over. */
+  recordSuccess(peer: UpstreamPeer): void {
+    this.#health.succeeded(peer.id);
   }
 
   // ---- ConnectionRegistry: one timer enforces every connection's deadline ----
@@ -142,6 +183,7 @@ export class UpstreamGroup implements ConnectionRegistry {
 
   close(): void {
     this.#checker?.stop();
+    this.#health.close();
     this.#peers.close();
     if (this.#sweeper !== null) clearInterval(this.#sweeper);
     this.#sweeper = null;

@@ -11,6 +11,8 @@ export const enum EntryKind {
   Forbidden = 4,
   /** The path itself is malformed or a traversal attempt: 400. */
   BadRequest = 5,
+  /** The route's root folder has no index file and listing is off: 404 with a hint page. */
+  NoIndex = 6,
 }
 
 /** One resolved request path. Fields unused by a kind hold empty values, so every entry has one shape. */

@@ -34,3 +34,22 @@ export function errorFields(corsFields: HeaderList): HeaderList {
     ...corsFields,
   ];
 }
+
+/** The 404 page of a root folder without index.html (listing off): says how to browse it. */
+export const NO_INDEX_PAGE =
+  '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>No index.html here</title></head>\n' +
+  '<body><h1>404: no index.html here</h1>\n' +
+  '<p>This folder has no <code>index.html</code>; start with <code>--listing</code> to browse ' +
+  'it (<code>porta serve --listing</code>, or <code>listing: true</code> in porta.yaml).</p>\n' +
+  '</body></html>\n';
+
+/** Fields of the no-index page (an HTML 404). */
+export function noIndexFields(corsFields: HeaderList): HeaderList {
+  return [
+    'Content-Type',
+    'text/html; charset=utf-8',
+    'X-Content-Type-Options',
+    'nosniff',
+    ...corsFields,
+  ];
+}

@@ -94,6 +94,10 @@ export class Lookup {
           watchDirectory: real,
         });
       }
+      // Only the root says why: deeper folders stay indistinguishable from missing paths.
+      if (segments.length === 0) {
+        return new Entry(EntryKind.NoIndex, 'I' + real, { watchDirectory: real });
+      }
       return new Entry(EntryKind.NotFound, NOT_FOUND, { watchDirectory: real });
     }
     // A file asked for as a directory ("/a.txt/"), or a FIFO, socket or device: not served.

@@ -18,7 +18,7 @@ import type { PreparedResponse } from '../../http/prepared-response.js';
 import type { FileRepresentation, HeaderPolicy, Variant } from './representation.js';
 import { RequestFields } from './request-fields.js';
 import { sendMultipleRanges, sendSingleRange, sendVariant } from './send-file.js';
-import { errorBody, errorFields } from './error-response.js';
+import { NO_INDEX_PAGE, errorBody, errorFields, noIndexFields } from './error-response.js';
 
 const ALLOW = 'GET, HEAD, OPTIONS';
 
@@ -160,6 +160,8 @@ export class StaticHandler implements Handler {
         return this.#error(exchange, 403);
       case EntryKind.BadRequest:
         return this.#error(exchange, 400);
+      case EntryKind.NoIndex:
+        return this.#noIndex(exchange);
     }
   }
 
@@ -290,6 +292,17 @@ export class StaticHandler implements Handler {
     return this.#error(exchange, 404);
   }
 
+  /** `/` of a folder without index.html: a hint page, unless the SPA or a 404.html has a say. */
+  async #noIndex(exchange: Exchange): Promise<void> {
+    if (this.#options.spa !== null) return this.#notFound(exchange);
+    const page = this.#options.errorPages.get(404);
+    if (page !== undefined && (await this.#current(page)).kind === EntryKind.File) {
+      return this.#error(exchange, 404);
+    }
+    const cors = this.#withOrigin(exchange, this.#policy.corsFields);
+    exchange.send(404, noIndexFields(cors), NO_INDEX_PAGE);
+  }
+
   async #listing(exchange: Exchange, entry: Entry): Promise<void> {
     let listing;
     try {
@@ -403,5 +416,7 @@ function describe(entry: Entry): string {
       return 'forbidden';
     case EntryKind.BadRequest:
       return 'bad request';
+    case EntryKind.NoIndex:
+      return 'root without index';
   }
 }

@@ -112,19 +112,20 @@ export class UpstreamConnection implements ResponseSink {
     this.#keepAlive = false;
     this.#extraBytes = false;
     this.#parser.expect(method);
-    if (this.#connected) {
-      this.#setDeadline(hasBody ? Deadline.Idle : Deadline.Header, this.#timeoutFor(hasBody));
-    }
     this.socket.write(head, 'latin1');
+    if (this.#connected) this.#setSendDeadline();
   }
 
   /** Writes request body bytes; false means wait for onUpstreamDrain. */
   writeBody(chunk: Buffer | string): boolean {
     if (this.#closed) return true;
-    if (this.#connected && this.#deadlineKind === Deadline.Idle) {
+    const ok = this.socket.write(chunk);
+    if (!this.#connected) return ok;
+    if (!this.#parser.started) this.#setBodyDeadline(ok);
+    else if (this.#deadlineKind === Deadline.Idle) {
       this.#deadline = Date.now() + this.#home.idleTimeoutMs;
     }
-    return this.socket.write(chunk);
+    return ok;
   }
 
   /** The request body is complete; the response-header timeout starts. */
@@ -244,12 +245,8 @@ export class UpstreamConnection implements ResponseSink {
 
   readonly #onConnect = (): void => {
     this.#connected = true;
-    if (this.#user === null) {
-      this.#setDeadline(Deadline.None, 0);
-    } else {
-      const sending = !this.#requestSent;
-      this.#setDeadline(sending ? Deadline.Idle : Deadline.Header, this.#timeoutFor(sending));
-    }
+    if (this.#user === null) this.#setDeadline(Deadline.None, 0);
+    else this.#setSendDeadline();
   };
 
   readonly #onTcpConnect = (): void => {
@@ -291,6 +288,9 @@ export class UpstreamConnection implements ResponseSink {
   };
 
   readonly #onDrain = (): void => {
+    if (this.#user !== null && !this.#requestSent && !this.#parser.started) {
+      this.#setBodyDeadline(true);
+    }
     this.#user?.onUpstreamDrain();
   };
 
@@ -331,8 +331,23 @@ export class UpstreamConnection implements ResponseSink {
     );
   }
 
-  #timeoutFor(sendingBody: boolean): number {
-    return sendingBody ? this.#home.idleTimeoutMs : this.#home.headerTimeoutMs;
+  /** Connected with a request out: the head timeout, or the body's while one is being sent. */
+  #setSendDeadline(): void {
+    if (this.#requestSent) this.#setDeadline(Deadline.Header, this.#home.headerTimeoutMs);
+    else this.#setBodyDeadline(!this.socket.writableNeedDrain);
+  }
+
+  /**
+   * While the request body goes out, the upstream is to blame only when it stops reading (our
+   * socket buffer stays full): then the idle timeout runs. A client that pauses its upload is
+   * the client side's body timeout's business; timing it here too would count a slow client as
+   * a failed upstream (and take the upstream out of rotation).
+   */
+  #setBodyDeadline(flowing: boolean): void {
+    if (flowing) this.#setDeadline(Deadline.None, 0);
+    else if (this.#deadlineKind !== Deadline.Idle) {
+      this.#setDeadline(Deadline.Idle, this.#home.idleTimeoutMs);
+    }
   }
 
   #setDeadline(kind: Deadline, ms: number): void {

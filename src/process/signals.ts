@@ -1,0 +1,121 @@
+// A running server's life as a process: SIGHUP reloads (its outcome written for `porta reload`),
+// SIGUSR1 reopens the log files, SIGINT/SIGTERM stop gracefully, and every way out logs "Stopped" and removes the pid file.
+import type { ConfigInput } from '../config/schema.js';
+import { isPortaError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { PROCESS_TITLE, removePidFile, writePidFile } from './pid-file.js';
+import { reloadStatusPath, removeReloadStatus, writeReloadStatus } from './reload-status.js';
+
+/** What one process or a cluster offers the signal handlers. */
+export interface ServerTarget {
+  reload(config: ConfigInput): Promise<void>;
+  /** Reopens the log files this process and its workers write (SIGUSR1). */
+  reopenLogs(): void;
+  stop(): Promise<void>;
+}
+
+export interface SignalOptions {
+  readonly logger: Logger;
+  /** Loads the config again for SIGHUP; without it SIGHUP is ignored. */
+  readonly reloadSource?: (() => Promise<ConfigInput>) | undefined;
+  /** Written once the handlers are in place; the reload status goes beside it. */
+  readonly pidFile?: string | undefined;
+  /** A graceful stop still running this long after the signal ends with exit code 1. */
+  readonly stopDeadlineMs: number;
+}
+
+/** Names the process `porta <args>` (what `porta stop` looks for in /proc/PID/cmdline). */
+export function setProcessTitle(): void {
+  process.title = [PROCESS_TITLE, ...process.argv.slice(2)].join(' ');
+}
+
+export function handleSignals(target: ServerTarget, options: SignalOptions): void {
+  const { logger, pidFile } = options;
+  const statusFile = pidFile === undefined ? undefined : reloadStatusPath(pidFile);
+  const removeFiles = (): void => {
+    if (pidFile !== undefined) removePidFile(pidFile, process.pid);
+    if (statusFile !== undefined) removeReloadStatus(statusFile, process.pid);
+  };
+  // Whatever ends the process (even an exception), the files go with it: 'exit' runs sync code.
+  process.on('exit', removeFiles);
+  let exiting = false;
+  const exit = async (code: number): Promise<void> => {
+    if (exiting) return;
+    exiting = true;
+    removeFiles();
+    logger.info('Stopped');
+    await logger.close();
+    process.exit(code);
+  };
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warning(`Got ${signal} again: exiting now`);
+      void exit(1);
+      return;
+    }
+    stopping = true;
+    logger.info(`Got ${signal}: shutting down gracefully`);
+    // A referenced timer keeps the process alive until the stop settles: a half-closed socket
+    // that neither reads nor writes holds nothing, and Node would exit midway, silently.
+    const deadline = setTimeout(() => {
+      logger.warning(`Still stopping after ${options.stopDeadlineMs / 1000}s: exiting now`);
+      void exit(1);
+    }, options.stopDeadlineMs);
+    target.stop().then(
+      () => {
+        clearTimeout(deadline);
+        void exit(0);
+      },
+      (error: unknown) => {
+        clearTimeout(deadline);
+        logger.error(`Shutdown failed: ${String(error)}`);
+        void exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  // logrotate's convention (nginx, Apache): reopen the log files, nothing else. Workers are told
+  // over IPC. The line goes out after the reopen, so it starts the new error log file.
+  process.on('SIGUSR1', () => {
+    logger.reopen?.();
+    target.reopenLogs();
+    logger.info('Got SIGUSR1: reopened the log files');
+  });
+
+  let serial = 0;
+  const report = (ok: boolean, message: string, code: string | null): void => {
+    serial++;
+    if (statusFile === undefined) return;
+    try {
+      writeReloadStatus(statusFile, { pid: process.pid, serial, ok, message, code });
+    } catch (error) {
+      logger.warning(`Cannot write the reload status to ${statusFile}: ${String(error)}`);
+    }
+  };
+  const source = options.reloadSource;
+  process.on('SIGHUP', () => {
+    if (source === undefined) {
+      logger.warning('Got SIGHUP, but this server has no config file to reload');
+      return;
+    }
+    logger.info('Got SIGHUP: reloading the configuration');
+    void source()
+      .then((next) => target.reload(next))
+      .then(
+        () => {
+          logger.info('Configuration reloaded');
+          report(true, '', null);
+        },
+        (error: unknown) => {
+          const message = isPortaError(error) ? error.message : String(error);
+          logger.error(`Reload failed, still running the previous configuration: ${message}`);
+          report(false, message, isPortaError(error) ? error.code : null);
+        },
+      );
+  });
+  // Last: once the pid file exists, `porta stop` and `porta reload` find working handlers.
+  if (pidFile !== undefined) writePidFile(pidFile, process.pid);
+}
