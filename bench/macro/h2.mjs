@@ -57,6 +57,20 @@ function portaSubject(dir, leaf, port) {
 }
 
 /**
+ * The floor: node:http2's createSecureServer answering from memory, nothing of porta's.
+ * @param {string} dir
+ * @param {{ certPath: string, keyPath: string }} leaf
+ * @param {number} port
+ */
+function nodeSubject(dir, leaf, port) {
+  const floor = fileURLToPath(new URL('./servers/tls-node-floor.mjs', import.meta.url));
+  return {
+    command: process.execPath,
+    args: [floor, 'h2', String(port), join(dir, 'www'), leaf.certPath, leaf.keyPath],
+  };
+}
+
+/**
  * @param {string} nginx
  * @param {string} dir
  * @param {{ certPath: string, keyPath: string }} leaf
@@ -167,12 +181,14 @@ async function main() {
   /** @type {Record<string, { rps: number[], cpuPerKReq: number[], failed: number, cipher: string, protocol: string }>} */
   const results = {};
   for (let pass = 1; pass <= settings.passes; pass++) {
-    for (const name of ['porta', 'nginx']) {
+    for (const name of ['porta', 'nginx', 'node:http2']) {
       const port = await pickFreePort();
       const spec =
         name === 'porta'
           ? portaSubject(dir, leaf, port)
-          : nginxSubject(tools.nginx, dir, leaf, port);
+          : name === 'nginx'
+            ? nginxSubject(tools.nginx, dir, leaf, port)
+            : nodeSubject(dir, leaf, port);
       const launched = launch({ label: name, command: spec.command, args: spec.args, cpu: null });
       try {
         await waitForPort(launched, port, 15_000);
@@ -205,7 +221,8 @@ async function main() {
   }
   const porta = results.porta;
   const nginx = results.nginx;
-  if (porta === undefined || nginx === undefined) return 1;
+  const floor = results['node:http2'];
+  if (porta === undefined || nginx === undefined || floor === undefined) return 1;
   const portaRps = median(porta.rps);
   const nginxRps = median(nginx.rps);
   log('');
@@ -214,12 +231,15 @@ async function main() {
   for (const [name, entry] of [
     ['porta', porta],
     ['nginx', nginx],
+    ['node:http2 (floor)', floor],
   ]) {
     log(
       `| ${name} | ${median(entry.rps).toFixed(0)} | ${(median(entry.cpuPerKReq) * 1000).toFixed(0)} | ${entry.failed} | ${entry.protocol}, ${entry.cipher} |`,
     );
   }
   log(`\nporta / nginx: ${(ratio(portaRps, nginxRps) ?? Number.NaN).toFixed(2)}x`);
+  log(`node:http2 / nginx: ${(ratio(median(floor.rps), nginxRps) ?? Number.NaN).toFixed(2)}x`);
+  log(`porta / node:http2: ${(ratio(portaRps, median(floor.rps)) ?? Number.NaN).toFixed(2)}x`);
   const file = writeResultsFile(startedAt, { settings, machine, results }, 'h2-');
   log(`results: ${relative(process.cwd(), file)}`);
   return 0;

@@ -4,6 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { treeCpuSeconds } from './lib/cpu.mjs';
 import { tempPathDirectives } from './lib/nginx.mjs';
 import { pickFreePort } from './lib/ports.mjs';
@@ -112,6 +113,15 @@ sites:
   return { command: process.execPath, args: [portaMain, 'run', '-c', conf] };
 }
 
+/** The floor: node:https with porta's suites and curves, nothing of porta's (what Node costs). */
+function nodeServer(port, root, tls) {
+  const floor = fileURLToPath(new URL('./servers/tls-node-floor.mjs', import.meta.url));
+  return {
+    command: process.execPath,
+    args: [floor, 'https', String(port), root, tls.cert, tls.key],
+  };
+}
+
 async function wrk(tools, url, s, extra) {
   const result = await runToEnd({
     label: 'wrk',
@@ -171,16 +181,20 @@ async function main() {
   const root = makeFiles(s.downloadMiB);
   const load = loadavg()[0] ?? 0;
   log(
-    `method: ${s.passes} interleaved passes (porta, nginx, porta, ...); wrk -t1 -c${s.connections} ` +
+    `method: ${s.passes} interleaved passes (porta, nginx, node:https floor, porta, ...); wrk -t1 -c${s.connections} ` +
       `-d${s.seconds}s after 2 s warm-up; server on CPU 0, wrk/curl on CPU 1; load average ${load.toFixed(2)}`,
   );
-  const names = ['porta', 'nginx'];
-  const results = { porta: [], nginx: [] };
+  const names = ['porta', 'nginx', 'node'];
+  const results = { porta: [], nginx: [], node: [] };
   for (let pass = 1; pass <= s.passes; pass++) {
     for (const name of names) {
       const port = await pickFreePort();
       const spec =
-        name === 'porta' ? portaServer(port, root, tls) : nginxServer(tools.nginx, port, root, tls);
+        name === 'porta'
+          ? portaServer(port, root, tls)
+          : name === 'node'
+            ? nodeServer(port, root, tls)
+            : nginxServer(tools.nginx, port, root, tls);
       if (name === 'nginx') rmSync(join(dir, 'nginx', 'nginx.pid'), { force: true });
       const server = launch({ label: name, ...spec, cpu: 0 });
       try {
@@ -208,13 +222,25 @@ async function main() {
   ].map(([title, pick, digits]) => {
     const p = med('porta', pick);
     const n = med('nginx', pick);
-    return [title, p.toFixed(digits), n.toFixed(digits), (p / n).toFixed(2)];
+    const f = med('node', pick);
+    return [
+      title,
+      p.toFixed(digits),
+      n.toFixed(digits),
+      f.toFixed(digits),
+      (p / n).toFixed(2),
+      (f / n).toFixed(2),
+    ];
   });
   log(`\nmedians of ${s.passes} passes:\n`);
   log(
-    markdownTable(['workload', 'porta', 'nginx', 'porta/nginx'], rows, [false, true, true, true]),
+    markdownTable(
+      ['workload', 'porta', 'nginx', 'node:https', 'porta/nginx', 'node:https/nginx'],
+      rows,
+      [false, true, true, true, true, true],
+    ),
   );
-  const errors = [...results.porta, ...results.nginx].reduce(
+  const errors = [...results.porta, ...results.nginx, ...results.node].reduce(
     (sum, r) => sum + r.keepalive.errors + r.handshake.errors,
     0,
   );

@@ -81,7 +81,8 @@ export class StreamExchange implements StreamBodySink {
     this.lastActivity = now;
     this.#requestDone = request.bodyKind === BodyKind.None;
     this.#bodyLimit = owner.maxBodySize === 0 ? Number.POSITIVE_INFINITY : owner.maxBodySize;
-    stream.once('close', () => {
+    // 'close' comes once per stream: `on` spares the wrapper `once` allocates per stream.
+    stream.on('close', () => {
       this.#onClose();
     });
   }

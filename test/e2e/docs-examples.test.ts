@@ -11,6 +11,7 @@ import { type Command, CommanderError } from 'commander';
 import { parse, stringify } from 'yaml';
 import { checkConfigFile } from '../../src/cli/check.js';
 import { createProgram } from '../../src/cli/index.js';
+import { type TestPki, createTestPki } from '../support/tls-fixtures.js';
 import {
   type CommandLine,
   type YamlBlock,
@@ -19,7 +20,6 @@ import {
   listFiles,
   yamlBlocks,
 } from '../support/doc-snippets.js';
-import { type TestPki, createTestPki } from '../support/tls-fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MARKDOWN = [
@@ -30,21 +30,6 @@ const MARKDOWN = [
 const EXAMPLE_CONFIGS = listFiles(ROOT, 'examples', (n) => /^porta\.(ya?ml|json)$/.test(n));
 const HANDLERS = ['static', 'proxy', 'echo', 'respond', 'redirect'];
 const PATH_KEYS = new Set(['access_path', 'error_path', 'pid_file']);
-/** Certificate files a `tls:` names, and which of the test's real files stands in for each. */
-const TLS_FILE_KEYS: Record<string, keyof TlsStandIns> = {
-  cert: 'cert',
-  key: 'key',
-  ca: 'ca',
-  client_ca: 'ca',
-};
-
-/** A real certificate, its key and its CA, so a doc's `tls:` passes check wherever its files are. */
-interface TlsStandIns {
-  readonly cert: string;
-  readonly key: string;
-  readonly ca: string;
-}
-let standIns: TlsStandIns | null = null;
 
 type Node = Record<string, unknown>;
 
@@ -78,8 +63,7 @@ function wrapSnippet(piece: unknown): Node {
 
 /**
  * Paths outside the sandbox (a static root of /srv/www, a log in /var/log) moved into it, and
- * the folders they name created, and certificate files replaced by real ones: the check is
- * about the config, not about this machine.
+ * the folders they name created: the check is about the config, not about this machine.
  */
 function sandboxPaths(node: unknown, sandbox: string, base: string): void {
   if (Array.isArray(node)) {
@@ -88,10 +72,8 @@ function sandboxPaths(node: unknown, sandbox: string, base: string): void {
   }
   if (!isObject(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    if (key === 'tls' && isObject(value) && standIns !== null) {
-      for (const [field, standIn] of Object.entries(TLS_FILE_KEYS)) {
-        if (typeof value[field] === 'string') value[field] = standIns[standIn];
-      }
+    if (key === 'tls' && isObject(value)) {
+      writeCertificateFiles(value, sandbox, base);
     } else if (typeof value === 'string' && key === 'root' && !value.includes('${')) {
       const folder = isAbsolute(value) ? join(sandbox, value) : resolve(base, value);
       if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
@@ -102,6 +84,22 @@ function sandboxPaths(node: unknown, sandbox: string, base: string): void {
     } else {
       sandboxPaths(value, sandbox, base);
     }
+  }
+}
+
+/** One certificate pair for every `tls: { cert, key }` the docs show (check reads and matches them). */
+let testPair: { readonly certPem: string; readonly keyPem: string } | null = null;
+
+/** Writes the shown certificate and key files (absolute ones moved into the sandbox). */
+function writeCertificateFiles(tls: Record<string, unknown>, sandbox: string, base: string): void {
+  // A proxy's `ca` (and `client_ca`) only has to parse as certificates: the leaf does.
+  for (const key of ['cert', 'key', 'ca', 'client_ca'] as const) {
+    const value = tls[key];
+    if (typeof value !== 'string' || testPair === null) continue;
+    const file = isAbsolute(value) ? join(sandbox, value) : resolve(base, value);
+    if (isAbsolute(value)) tls[key] = file;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, key === 'key' ? testPair.keyPem : testPair.certPem);
   }
 }
 
@@ -127,8 +125,7 @@ describe('docs show what works', () => {
   let pki: TestPki | null = null;
   before(async () => {
     pki = await createTestPki();
-    const leaf = await pki.issue(['example.com'], 'docs');
-    standIns = { cert: leaf.certPath, key: leaf.keyPath, ca: pki.caPath };
+    testPair = await pki.issue(['example.com', 'localhost'], 'docs');
   });
   after(() => {
     rmSync(sandbox, { recursive: true, force: true });

@@ -51,7 +51,7 @@ describe('porta run + porta reload with workers', () => {
   it('rolls workers 10 times with zero failures, then stops', async () => {
     const port = await freePort();
     write(port, 0);
-    const porta = await spawnPorta(['run', '-c', file, '--pid-file', pidFile]);
+    const porta = await spawnPorta(['run', '-c', file, '--pid-file', pidFile], 60_000);
     try {
       // The primary writes its pid file once every worker serves.
       for (let i = 0; i < 200 && !existsSync(pidFile); i++) {
