@@ -89,6 +89,7 @@ function buildRoute(
   built: BuiltHandler[],
   context: PlanContext,
   routeId: string,
+  where: string,
 ): RouteTable {
   const handlerContext = { logger: context.logger, shared: context.shared, routeId };
   let handler: BuiltHandler;
@@ -98,7 +99,8 @@ function buildRoute(
       handlerContext,
     );
   } else if (route.proxy !== undefined) {
-    handler = handlerFactories.proxy(proxyOptionsFromConfig(route.proxy), handlerContext);
+    const options = proxyOptionsFromConfig(route.proxy, context.baseDir, `${where}.proxy`);
+    handler = handlerFactories.proxy(options, handlerContext);
   } else if (route.app !== undefined) {
     handler = handlerFactories.app(
       appOptionsFromConfig(route.app, context.baseDir),
@@ -181,7 +183,8 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     const routes = site.routes.map((route, routeIndex) => {
       // The same in every worker built from this config: their server-wide state meets here.
       const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
-      return withDirectives(buildRoute(route, built, context, routeId), hsts, route, {
+      const where = `sites[${siteIndex}].routes[${routeIndex}]`;
+      return withDirectives(buildRoute(route, built, context, routeId, where), hsts, route, {
         shared: context.shared,
         routeId,
         logger,
@@ -242,6 +245,9 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
           : forwardOptionsFromConfig(stream.forward, {
               maxConnections: config.limits.max_connections,
               shutdownMs: parseDuration(config.timeouts.shutdown),
+              handshakeMs: handshakeTimeoutMs,
+              baseDir: context.baseDir,
+              where: `streams[${streamIndex}].forward`,
             });
       const udp = forward?.protocol === 'udp';
       if (!udp && byAddress.has(listenKey(address)) && address.port !== 0) {
