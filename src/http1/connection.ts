@@ -13,6 +13,7 @@ import {
   returnParser,
   takeParser,
 } from './request-parser.js';
+import { socketPeerAddress } from '../http/peer-address.js';
 import { RejectedRequest } from './rejected-request.js';
 import { type ExchangeOwner, ServerExchange } from './server-exchange.js';
 
@@ -31,6 +32,11 @@ export interface ConnectionContext {
   onExchangeDone(exchange: AccessRecord): void;
   /** Debug lines about protocol errors and timeouts; null when debug is off. */
   readonly debug: ((message: string) => void) | null;
+  /**
+   * True when exchanges are logged: each request then reads its peer address when it begins,
+   * since a log line written after the client left can no longer ask the socket.
+   */
+  readonly logsAccess: boolean;
 }
 
 /** Which deadline the sweeper enforces now. */
@@ -61,9 +67,12 @@ const bySocket = new WeakMap<Socket, Http1Connection>();
 
 export class Http1Connection implements ParserSink, ExchangeOwner {
   readonly socket: Socket;
-  /** The peer, read once (Node's getters look it up again on every call), IPv4 peers unmapped. */
-  readonly remoteAddress: string;
-  readonly remotePort: number;
+  /**
+   * The peer, read when first asked (getpeername costs a system call and two objects, and most
+   * connections never need it: no access log, no IP rules), IPv4 peers unmapped; null until then.
+   */
+  #remoteAddress: string | null = null;
+  #remotePort = 0;
   readonly #context: ConnectionContext;
   /** Null between requests: an idle connection holds no parser (see takeParser). */
   #parser: RequestParser | null = null;
@@ -77,6 +86,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #closing = false;
   /** We ended our side (after an error or a last response): input is read and dropped. */
   #lingering = false;
+  /** The last response completed inside a parser run: #feed closes after it (see #closeAfterResponse). */
+  #closeAfterFeed = false;
   #closed = false;
   #wait = Wait.Idle;
   #deadline = 0;
@@ -113,6 +124,11 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (connection !== undefined) connection.#onEnd();
   }
 
+  /** Our side is ended and flushed, nothing more is owed: close now (see #closeAfterResponse). */
+  static #onSocketFinish(this: Socket): void {
+    this.destroy();
+  }
+
   static #onSocketClose(this: Socket): void {
     const connection = bySocket.get(this);
     if (connection !== undefined) connection.#onClose();
@@ -120,13 +136,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   constructor(
     socket: Socket,
-    remoteAddress: string,
     context: ConnectionContext,
     onClosed: (connection: Http1Connection) => void,
   ) {
     this.socket = socket;
-    this.remoteAddress = remoteAddress;
-    this.remotePort = socket.remotePort ?? 0;
     this.#context = context;
     this.#onClosed = onClosed;
     this.#waitForHead();
@@ -135,6 +148,24 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     socket.on('drain', Http1Connection.#onSocketDrain);
     socket.on('end', Http1Connection.#onSocketEnd);
     socket.on('close', Http1Connection.#onSocketClose);
+  }
+
+  get remoteAddress(): string {
+    return this.#remoteAddress ?? this.#readPeer();
+  }
+
+  get remotePort(): number {
+    if (this.#remoteAddress === null) this.#readPeer();
+    return this.#remotePort;
+  }
+
+  /** Reads the peer once; after the socket closed Node no longer knows it ('' and 0 then). */
+  #readPeer(): string {
+    const socket = this.socket;
+    const address = socketPeerAddress(socket);
+    this.#remoteAddress = address;
+    this.#remotePort = socket.remotePort ?? 0;
+    return address;
   }
 
   get mayKeepAlive(): boolean {
@@ -194,6 +225,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       socket.pause();
     } else if (this.#peerEnded) {
       this.#failTruncatedBody(); // the last bytes before the client's FIN are parsed now
+    }
+    if (this.#closeAfterFeed) {
+      this.#closeAfterFeed = false;
+      this.#closeAfterResponse();
     }
     this.#releaseParser();
   }
@@ -270,6 +305,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     const now = Date.now();
     const exchange = new ServerExchange(this, head, now);
     this.#exchange = exchange;
+    if (this.#remoteAddress === null && this.#context.logsAccess) this.#readPeer();
     this.#exchangeLogged = false;
     this.#responseDone = false;
     if (exchange.hasBody) {
@@ -412,7 +448,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#exchange = null;
     if (this.#closing) {
       this.#parser?.pause();
-      this.#endGracefully();
+      // Inside a parser run the bytes after this request are not known yet: #feed decides.
+      if (this.#feeding) this.#closeAfterFeed = true;
+      else this.#closeAfterResponse();
       return;
     }
     this.#wait = Wait.Idle;
@@ -550,6 +588,31 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     }
     this.socket.write(cannedResponse(status, Date.now()), 'latin1');
     this.#endGracefully();
+  }
+
+  /**
+   * The last response is complete and so is its request. With nothing more read (no pipelined
+   * bytes, no partial request) the socket closes as soon as our FIN is out, as node:http does:
+   * no wait for the client's FIN, no timer, one read fewer. Lingering (below) is kept for when
+   * more input may come, which nginx's `lingering_close on` also only does then: closing with
+   * unread input would send a reset that can destroy the response before the client reads it.
+   */
+  #closeAfterResponse(): void {
+    const parser = this.#parser;
+    if (this.#leftover !== null || (parser !== null && !parser.idle) || this.#closed) {
+      this.#endGracefully();
+      return;
+    }
+    this.#closing = true;
+    this.#lingering = true;
+    this.#wait = Wait.None;
+    const socket = this.socket;
+    if (socket.writableFinished) {
+      socket.destroy();
+      return;
+    }
+    socket.on('finish', Http1Connection.#onSocketFinish);
+    if (!socket.writableEnded) socket.end();
   }
 
   #endGracefully(): void {

@@ -35,6 +35,7 @@ async function engine(handle: Handle): Promise<number> {
       dispatch: handle,
       onExchangeDone: () => undefined,
       debug: null,
+      logsAccess: false,
     },
     new ConnectionBudget(100, () => undefined),
   );

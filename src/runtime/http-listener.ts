@@ -49,16 +49,14 @@ export class HttpListener {
       access,
     });
     const engine = new Http1Server(dispatcher, guard.budget);
-    // The peer address is unmapped here, once per connection: logs, echo, allow lists and
-    // X-Forwarded-For all see 127.0.0.1 rather than ::ffff:127.0.0.1 on a dual-stack listener.
     const onConnection = logger.debugEnabled
       ? (socket: Socket) => {
           const peer = unmapAddress(socket.remoteAddress ?? '');
           logger.debug(`Connection from ${formatHostPort(peer, socket.remotePort ?? 0)}`);
-          if (engine.accept(socket, peer)) guard.onAccepted();
+          if (engine.accept(socket)) guard.onAccepted();
         }
       : (socket: Socket) => {
-          if (engine.accept(socket, unmapAddress(socket.remoteAddress ?? ''))) guard.onAccepted();
+          if (engine.accept(socket)) guard.onAccepted();
         };
     // No Node maxConnections: the guard's budget caps the whole process and reclaims first.
     const server = await listen(plan.address, onConnection, {
