@@ -110,7 +110,7 @@ export function portaBefore(title, prepare, check) {
   return [
     {
       name: 'porta-before',
-      title: `${title} (before: ${dist})`,
+      title: `${title} (before)`,
       missing: existsSync(dist) ? null : `BENCH_PORTA_BEFORE=${dist} does not exist`,
       prepare: (port) => ({
         ...prepare(port),
