@@ -33,6 +33,8 @@ export class Http1Connection extends ConnectionSocket implements ParserSink, Exc
   #feeding = false;
   /** The last response completed inside a parser run: #feed closes after it (see #closeAfterResponse). */
   #closeAfterFeed = false;
+  /** The last request asked to close (Connection: close, HTTP/1.0): the client sends no more. */
+  #clientClosing = false;
   readonly #onClosed: (connection: Http1Connection) => void;
   /** Body bytes still to drop after an early answer before the connection is closed instead. */
   #drainBudget = 0;
@@ -307,6 +309,7 @@ export class Http1Connection extends ConnectionSocket implements ParserSink, Exc
     if (this.closing) {
       this.#parser?.pause();
       // Inside a parser run the bytes after this request are not known yet: #feed decides.
+      this.#clientClosing = !exchange.request.keepAlive;
       if (this.#feeding) this.#closeAfterFeed = true;
       else this.#closeAfterResponse();
       return;
@@ -419,16 +422,21 @@ export class Http1Connection extends ConnectionSocket implements ParserSink, Exc
   }
 
   /**
-   * The last response is complete and so is its request. With nothing more read (no pipelined
-   * bytes, no partial request) the socket closes as soon as our FIN is out, as node:http does:
-   * no wait for the client's FIN, no timer, one read fewer. Lingering (below) is kept for when
-   * more input may come, which nginx's `lingering_close on` also only does then: closing with
-   * unread input would send a reset that can destroy the response before the client reads it.
+   * The last response is complete and so is its request. When the client asked to close and
+   * nothing more was read (no pipelined bytes, no partial request) the socket closes as soon as
+   * our FIN is out, as node:http does: no wait for the client's FIN, no timer, one read fewer.
+   * Lingering (below) is kept for when more input may come, which nginx's `lingering_close on`
+   * also only does then: closing with unread input would send a reset that can destroy the
+   * response before the client reads it. A keep-alive client we close on (a reload, a refused
+   * body) may have its next request on the way, so it gets the lingering close too.
    */
   #closeAfterResponse(): void {
     const parser = this.#parser;
-    if (this.#leftover !== null || (parser !== null && !parser.idle)) this.lingerClose();
-    else this.closeWhenFlushed();
+    if (this.#clientClosing && this.#leftover === null && (parser === null || parser.idle)) {
+      this.closeWhenFlushed();
+    } else {
+      this.lingerClose();
+    }
   }
 
   protected onSocketClose(): void {
