@@ -165,7 +165,8 @@ export class Http1Connection extends ConnectionSocket implements ParserSink, Exc
    */
   #failTruncatedBody(): void {
     const exchange = this.#exchange;
-    if (exchange === null || exchange.requestDone) return;
+    // Refused already (a canned error went out and the connection is closing): nothing to add.
+    if (exchange === null || exchange.requestDone || this.#exchangeLogged) return;
     exchange.failBody(clientAborted('client closed its side before the request body ended'));
     if (this.#responseDone) {
       this.#stopDraining(exchange); // answered already: nothing more will come to drain
@@ -388,6 +389,7 @@ export class Http1Connection extends ConnectionSocket implements ParserSink, Exc
     // #closeWith answers only a socket still writable.
     const bytes = this.socket.writable ? cannedBodyLength(status) : 0;
     if (exchange !== null) {
+      if (this.#exchangeLogged) return; // one line per request
       exchange.refused(status, bytes);
       this.#exchangeLogged = true;
       this.#context.onExchangeDone(exchange);

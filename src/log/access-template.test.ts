@@ -16,6 +16,7 @@ function record(overrides: Partial<AccessRecord> = {}): AccessRecord {
   return {
     remoteAddress: '127.0.0.1',
     remotePort: 51234,
+    remoteUser: '',
     method: 'GET',
     target: '/a/b?x=1&y=2',
     versionMajor: 1,
