@@ -13,6 +13,7 @@ import { addRunCommand } from './run.js';
 import { addSchemaCommand } from './schema.js';
 import { addProxyCommand } from './proxy.js';
 import { type ServeConfig, type ServeInfo, addServeCommand } from './serve.js';
+import { addTrustCommand } from './trust.js';
 import { openBrowser } from './open-browser.js';
 import { PACKAGE_VERSION } from './version.js';
 
@@ -32,6 +33,7 @@ export function createProgram(): Command {
   addForwardCommand(program, run, printConfig);
   addControlCommands(program);
   addHashPasswordCommand(program);
+  addTrustCommand(program);
   oneLineErrors(program, 'porta --help');
   for (const command of program.commands) {
     oneLineErrors(command, `porta ${command.name()} --help`);

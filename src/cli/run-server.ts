@@ -12,9 +12,11 @@ import { type ServerTarget, handleSignals, setProcessTitle } from '../process/si
 import { Supervisor } from '../process/supervisor.js';
 import { hasOnlyUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
 import { runWorker } from '../process/worker.js';
-import { type RunningServer, start } from '../runtime/start.js';
+import { type RunningServer, reportIssued, start } from '../runtime/start.js';
 import { connectionShare } from '../runtime/connection-guard.js';
 import { fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
+import { portaDataDir } from '../tls/data-dir.js';
+import { issueInternalCertificates } from '../tls/internal-certificates.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export interface RunOptions {
@@ -56,11 +58,15 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   }
   setProcessTitle();
   const config = validateConfig(input);
-  await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
+  const checked = await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
   const logger = createLogger({
     level: config.log.level,
     path: config.log.error_path,
     format: config.log.format,
+  });
+  // `tls: internal` leaves are made here once, so workers find them on disk instead of racing.
+  await issueInternalCertificates(checked, portaDataDir(), (issued) => {
+    reportIssued(issued, logger);
   });
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
   const workers = hasOnlyUdp(config) ? 1 : workerCount(config);
@@ -141,7 +147,9 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     // Validate in the primary first: a bad file never reaches a worker.
     reload: async (next) => {
       const valid = validateConfig(next);
-      await checkPlan(valid);
+      await issueInternalCertificates(await checkPlan(valid), portaDataDir(), (issued) => {
+        reportIssued(issued, logger);
+      });
       // Unchanged UDP listeners keep their sessions: the primary is not replaced.
       await udp.reload(udpOnly(valid));
       await supervisor.reload(withoutUdp(valid));

@@ -1,8 +1,10 @@
 // One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive (its clock and socket sides: connection-clock.ts, connection-socket.ts).
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { clientAborted } from '../errors.js';
 import { cannedBodyLength, cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
+import type { EngineConnection } from '../http/connection-set.js';
 import type { ConnectionTimeouts } from '../http/limits.js';
 import type { RequestHead } from '../http/request-head.js';
 import { type ParserSink, type RequestParser, returnParser, takeParser } from './request-parser.js';
@@ -20,7 +22,12 @@ export type { ConnectionContext, Http1Timeouts } from './connection-context.js';
  */
 const DRAIN_LIMIT = 1024 * 1024;
 
-export class Http1Connection extends ConnectionSocket implements ParserSink, ExchangeOwner {
+export class Http1Connection
+  extends ConnectionSocket
+  implements ParserSink, ExchangeOwner, EngineConnection
+{
+  /** A TLS socket (the listener terminated TLS before handing it over). */
+  readonly secure: boolean;
   readonly #context: ConnectionContext;
   /** Null between requests: an idle connection holds no parser (see takeParser). */
   #parser: RequestParser | null = null;
@@ -49,6 +56,7 @@ export class Http1Connection extends ConnectionSocket implements ParserSink, Exc
     onClosed: (connection: Http1Connection) => void,
   ) {
     super(socket);
+    this.secure = socket instanceof TLSSocket;
     this.#context = context;
     this.#onClosed = onClosed;
     this.waitForHead();
@@ -61,12 +69,6 @@ export class Http1Connection extends ConnectionSocket implements ParserSink, Exc
 
   protected get timeouts(): ConnectionTimeouts {
     return this.#context.timeouts;
-  }
-
-  /** Closes at once to free the place for a newcomer (connection cap); 'close' comes later. */
-  reclaim(): void {
-    this.socket.destroy();
-    this.onSocketClose();
   }
 
   /** Busy with a request (for graceful shutdown). */
@@ -369,7 +371,7 @@ export class Http1Connection extends ConnectionSocket implements ParserSink, Exc
    * answered with `Connection: close` or at the end of the grace: a client that sent a request
    * just as we closed would otherwise see a reset.
    */
-  shutdown(idleGraceMs = 0): void {
+  shutdown(idleGraceMs: number): void {
     // A tunnel has no request boundary to stop at: the shutdown deadline cuts it.
     if (this.#upgraded) return;
     this.markClosing();
@@ -407,6 +409,10 @@ export class Http1Connection extends ConnectionSocket implements ParserSink, Exc
         this.headSince,
       ),
     );
+  }
+
+  destroy(): void {
+    this.socket.destroy();
   }
 
   /** Sends a canned error response and closes; reads and drops what still arrives for a while. */

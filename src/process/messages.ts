@@ -8,6 +8,8 @@ export const WORKER_INDEX_ENV = 'PORTA_WORKER';
 export const WORKER_CONFIG_ENV = 'PORTA_WORKER_CONFIG';
 /** How many workers the primary runs: each keeps its share of the server-wide connection cap. */
 export const WORKER_COUNT_ENV = 'PORTA_WORKERS';
+/** The TLS session ticket key (base64) every worker shares, so tickets resume on any of them. */
+export const WORKER_TICKET_KEY_ENV = 'PORTA_TICKET_KEY';
 
 /** Primary to worker. */
 export type PrimaryMessage =
@@ -21,7 +23,12 @@ export type PrimaryMessage =
   /** Server-wide state changed (sent to every worker), or a role for this one. */
   | { readonly type: 'porta:event'; readonly event: StateEvent }
   /** SIGUSR1 reached the primary: open the log files again by their paths (logrotate). */
-  | { readonly type: 'porta:reopen-logs' };
+  | { readonly type: 'porta:reopen-logs' }
+  | {
+      /** The primary rotated the session ticket key (base64, 48 bytes). */
+      readonly type: 'porta:ticket-key';
+      readonly key: string;
+    };
 
 /** Worker to primary. */
 export type WorkerMessage =
@@ -41,6 +48,7 @@ export type WorkerMessage =
 const PRIMARY_TYPES: ReadonlySet<unknown> = new Set([
   'porta:shutdown',
   'porta:reopen-logs',
+  'porta:ticket-key',
   'porta:reply',
   'porta:event',
 ]);
@@ -68,6 +76,13 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
 export function workerCount(): number {
   const count = Number(process.env[WORKER_COUNT_ENV]);
   return Number.isInteger(count) && count >= 1 ? count : 1;
+}
+
+/** The ticket key the primary forked this worker with (taken out of the environment). */
+export function workerTicketKey(): Buffer | undefined {
+  const text = process.env[WORKER_TICKET_KEY_ENV];
+  Reflect.deleteProperty(process.env, WORKER_TICKET_KEY_ENV);
+  return text === undefined ? undefined : Buffer.from(text, 'base64');
 }
 
 /** The config the primary forked this worker with. */

@@ -3,12 +3,14 @@ import { isPortaError } from '../errors.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { validateConfig } from '../config/validate.js';
 import { type RunningServer, start } from '../runtime/start.js';
+import { TicketKeys } from '../net/ticket-keys.js';
 import {
   WORKER_INDEX_ENV,
   type WorkerMessage,
   isPrimaryMessage,
   workerConfig,
   workerCount,
+  workerTicketKey,
 } from './messages.js';
 import { createRemoteSharedState } from '../shared/shared-state.js';
 import { type ChannelPort, WorkerChannel } from './worker-channel.js';
@@ -49,11 +51,13 @@ export function runWorker(): void {
     const done = server === null ? Promise.resolve() : server.stop({ handOver });
     void done.finally(() => process.exit(0));
   };
+  const keys = new TicketKeys(workerTicketKey());
   // The worker's one dispatcher of messages from the primary.
   process.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return;
     if (message.type === 'porta:shutdown') stop(message.handOver);
     else if (message.type === 'porta:reopen-logs') reopenLogs();
+    else if (message.type === 'porta:ticket-key') keys.set(Buffer.from(message.key, 'base64'));
     else channel.receive(message);
   });
   void (async () => {
@@ -70,7 +74,12 @@ export function runWorker(): void {
           workerLogger.warning(message);
         },
       });
-      server = await start(config, { logger: workerLogger, shared, processes: workerCount() });
+      server = await start(config, {
+        logger: workerLogger,
+        shared,
+        processes: workerCount(),
+        ticketKeys: keys,
+      });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
       send({
