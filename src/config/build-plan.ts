@@ -92,6 +92,7 @@ function buildRoute(
   built: BuiltHandler[],
   context: PlanContext,
   routeId: string,
+  where: string,
 ): RouteTable {
   const handlerContext = { logger: context.logger, shared: context.shared, routeId };
   let handler: BuiltHandler;
@@ -101,7 +102,8 @@ function buildRoute(
       handlerContext,
     );
   } else if (route.proxy !== undefined) {
-    handler = handlerFactories.proxy(proxyOptionsFromConfig(route.proxy), handlerContext);
+    const options = proxyOptionsFromConfig(route.proxy, context.baseDir, `${where}.proxy`);
+    handler = handlerFactories.proxy(options, handlerContext);
   } else if (route.app !== undefined) {
     handler = handlerFactories.app(
       appOptionsFromConfig(route.app, context.baseDir),
@@ -196,7 +198,9 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
       // The same in every worker built from this config: their server-wide state meets here.
       const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
       const stats = context.metrics?.route(siteIndex, site.hosts[0] ?? '*', route.path);
-      return withDirectives({ ...buildRoute(route, built, context, routeId), stats }, hsts, route, {
+      const where = `sites[${siteIndex}].routes[${routeIndex}]`;
+      const table = { ...buildRoute(route, built, context, routeId, where), stats };
+      return withDirectives(table, hsts, route, {
         shared: context.shared,
         routeId,
         logger,
@@ -257,6 +261,9 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
           : forwardOptionsFromConfig(stream.forward, {
               maxConnections: config.limits.max_connections,
               shutdownMs: parseDuration(config.timeouts.shutdown),
+              handshakeMs: handshakeTimeoutMs,
+              baseDir: context.baseDir,
+              where: `streams[${streamIndex}].forward`,
             });
       const udp = forward?.protocol === 'udp';
       if (!udp && byAddress.has(listenKey(address)) && address.port !== 0) {

@@ -1,5 +1,8 @@
 // The `forward:` stream handler's config (TCP/UDP port forwarding): schema with a doc on every field, and its options.
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { PortaError } from '../errors.js';
+import { loadCertificate } from '../net/tls-certificate.js';
 import { BALANCE_NAMES } from '../balance/balancer.js';
 import type { PeerSpec } from '../balance/peer-set.js';
 import type { ForwardOptions } from '../forward/index.js';
@@ -109,6 +112,21 @@ export const ForwardSchema = z
       .default({ max_fails: 1, fail_timeout: '10s' })
       .describe('Targets that fail to connect are skipped for a while.'),
     resolve_interval: duration('30s', 'How often target DNS names are looked up again; 0 = once.'),
+    tls: z
+      .object({
+        cert: z
+          .string()
+          .min(1)
+          .describe(
+            'PEM file with the certificate, then its intermediates. Relative to the config file.',
+          ),
+        key: z.string().min(1).describe('PEM file with the unencrypted private key.'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "TCP: terminate TLS here (TLS 1.2/1.3, the HTTPS listeners' suites) and forward the cleartext bytes (nginx's stream ssl_certificate).",
+      ),
     log_connections: z
       .boolean()
       .default(true)
@@ -119,14 +137,45 @@ export const ForwardSchema = z
     message: 'proxy_protocol is for TCP forwards only',
     path: ['proxy_protocol'],
   })
+  .refine((f) => f.protocol === 'tcp' || f.tls === undefined, {
+    message: 'tls is for TCP forwards only (DTLS is not offered)',
+    path: ['tls'],
+  })
   .describe('Forward connections (or datagrams) to other host:port targets, like docker run -p.');
 
 export type ForwardConfig = z.output<typeof ForwardSchema>;
 
+/** What a forward's options take from the rest of the config. */
+export interface ForwardDefaults {
+  readonly maxConnections: number;
+  readonly shutdownMs: number;
+  /** `timeouts.handshake`, for TLS forwards. */
+  readonly handshakeMs: number;
+  /** Relative certificate paths start here. */
+  readonly baseDir: string;
+  /** "streams[0].forward": names this section in errors about its files. */
+  readonly where: string;
+}
+
+/** Reads and checks the certificate now: a bad pair fails check and reload, naming the file. */
+function forwardTls(config: ForwardConfig, defaults: ForwardDefaults): ForwardOptions['tls'] {
+  if (config.tls === undefined) return null;
+  try {
+    const certificate = loadCertificate({
+      certPath: resolve(defaults.baseDir, config.tls.cert),
+      keyPath: resolve(defaults.baseDir, config.tls.key),
+    });
+    return { certificate, handshakeTimeoutMs: defaults.handshakeMs };
+  } catch (error) {
+    if (!(error instanceof PortaError)) throw error;
+    throw new PortaError(error.code, `${defaults.where}.tls: ${error.message}`, { cause: error });
+  }
+}
+
 /** Turns a validated `forward:` section into the listener's options. */
 export function forwardOptionsFromConfig(
   config: ForwardConfig,
-  defaults: { readonly maxConnections: number; readonly shutdownMs: number },
+  defaults: ForwardDefaults,
 ): ForwardOptions {
   const targets: PeerSpec[] = config.to.map((entry) => {
     const text = typeof entry === 'string' ? entry : entry.address;
@@ -151,5 +200,6 @@ export function forwardOptionsFromConfig(
     resolveIntervalMs: parseDuration(config.resolve_interval),
     logConnections: config.log_connections,
     shutdownMs: defaults.shutdownMs,
+    tls: forwardTls(config, defaults),
   };
 }

@@ -1,5 +1,9 @@
 // The `proxy:` route handler's config: schema with a doc on every field, and its translation into ProxyOptions.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { PortaError } from '../errors.js';
 import { BALANCE_NAMES } from '../balance/balancer.js';
 import type { PeerSpec } from '../balance/peer-set.js';
 import { TrustedProxies } from '../handlers/proxy/forwarding.js';
@@ -7,10 +11,10 @@ import type { ProxyOptions } from '../handlers/proxy/index.js';
 import { parseDuration, parseSize } from './units.js';
 import { duration } from './unit-fields.js';
 
-/** "http://host:port/base", "host:port" (http assumed); the parts porta uses, or an error text. */
+/** "http(s)://host:port/base", "host:port" (http assumed); the parts porta uses, or an error text. */
 export function parseUpstreamUrl(
   text: string,
-): { host: string; port: number; path: string } | string {
+): { host: string; port: number; path: string; secure: boolean } | string {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   let url: URL;
   try {
@@ -18,16 +22,18 @@ export function parseUpstreamUrl(
   } catch {
     return `"${text}" is not a URL like http://127.0.0.1:3000 or http://app:8080`;
   }
-  if (url.protocol !== 'http:') {
-    return `"${text}": only http:// upstreams are supported (got ${url.protocol.slice(0, -1)})`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `"${text}": only http:// and https:// upstreams are supported (got ${url.protocol.slice(0, -1)})`;
   }
+  const secure = url.protocol === 'https:';
   if (url.username !== '' || url.password !== '')
     return `"${text}": credentials in the URL are not supported`;
   if (url.search !== '' || url.hash !== '')
     return `"${text}": an upstream URL has no query or fragment`;
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
-  return { host, port: url.port === '' ? 80 : Number(url.port), path };
+  // URL leaves out a scheme's default port, so an empty port means 80 or 443.
+  return { host, port: url.port === '' ? (secure ? 443 : 80) : Number(url.port), path, secure };
 }
 
 const upstreamUrl = z
@@ -137,6 +143,35 @@ export const ProxyTimeoutsSchema = z
   .strict()
   .describe('Upstream timeouts.');
 
+/** How https:// upstreams are trusted (Caddy's tls_trusted_ca_certs / tls_server_name / tls_insecure_skip_verify). */
+export const ProxyTlsSchema = z
+  .object({
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "PEM file of the CAs that sign the upstreams' certificates, trusted instead of Node's bundled public roots (nginx's proxy_ssl_trusted_certificate). Relative to the config file.",
+      ),
+    server_name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Name sent as SNI and required in the upstream's certificate. Default: the upstream URL's host (for an IP address: no SNI, the certificate must carry the IP).",
+      ),
+    insecure_skip_verify: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Accept any certificate, unverified: only for self-signed development upstreams on a network you trust.',
+      ),
+  })
+  .strict()
+  .describe(
+    'For https:// upstreams: which CAs to trust and which name to check. Verified against the public roots by default.',
+  );
+
 /** The reverse proxy handler. */
 export const ProxySchema = z
   .object({
@@ -210,6 +245,7 @@ export const ProxySchema = z
         'Pass request fields whose names contain "_" upstream (nginx\'s underscores_in_headers). Off: they are dropped, since many backends read X_Forwarded_For or Content_Length as their "-" twins. Even on, names that read as framing, hop-by-hop, Host or forwarding fields with "-" are dropped.',
       ),
     timeouts: ProxyTimeoutsSchema.default(ProxyTimeoutsSchema.parse({})),
+    tls: ProxyTlsSchema.optional(),
     max_idle: z
       .number()
       .int()
@@ -257,11 +293,51 @@ export const ProxySchema = z
     },
     { message: 'every upstream URL must have the same path', path: ['to'] },
   )
+  .refine((p) => new Set(p.to.map((u) => isHttps(typeof u === 'string' ? u : u.url))).size <= 1, {
+    message: 'every upstream URL must have the same scheme (all http:// or all https://)',
+    path: ['to'],
+  })
+  .refine(
+    (p) => p.tls === undefined || p.to.some((u) => isHttps(typeof u === 'string' ? u : u.url)),
+    {
+      message: 'tls applies to https:// upstreams; these are all http://',
+      path: ['tls'],
+    },
+  )
   .describe(
     'Reverse proxy to one or more HTTP upstreams, with load balancing, health checks and retries.',
   );
 
 export type ProxyConfig = z.output<typeof ProxySchema>;
+
+function isHttps(text: string): boolean {
+  const parsed = parseUpstreamUrl(text);
+  return typeof parsed !== 'string' && parsed.secure;
+}
+
+/** Reads and checks the CA file now, so `porta check` and reload name it when it is bad. */
+function readCaFile(path: string, where: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new PortaError(
+      'PORTA_CONFIG_INVALID',
+      `${where}: cannot read the CA file ${path}: ${code}`,
+    );
+  }
+  try {
+    // Node ignores what is not PEM in a CA bundle: without this, every upstream would just fail later.
+    new X509Certificate(pem);
+  } catch {
+    throw new PortaError(
+      'PORTA_CONFIG_INVALID',
+      `${where}: ${path} is not a PEM certificate (expected one or more -----BEGIN CERTIFICATE----- blocks)`,
+    );
+  }
+  return pem;
+}
 
 /** "2xx" -> [200, 299], "200-399" -> [200, 399], "204" -> [204, 204]. */
 function statusRange(text: string): [number, number] {
@@ -274,8 +350,15 @@ function statusRange(text: string): [number, number] {
   return [Number(text.slice(0, dash)), Number(text.slice(dash + 1))];
 }
 
-/** Turns a validated `proxy:` section into the handler's options. */
-export function proxyOptionsFromConfig(config: ProxyConfig): ProxyOptions {
+/**
+ * Turns a validated `proxy:` section into the handler's options; `where` (e.g.
+ * "sites[0].routes[1].proxy") names it in errors about its files, relative to `baseDir`.
+ */
+export function proxyOptionsFromConfig(
+  config: ProxyConfig,
+  baseDir = process.cwd(),
+  where = 'proxy',
+): ProxyOptions {
   let basePath = '';
   const upstreams: PeerSpec[] = config.to.map((entry) => {
     const text = typeof entry === 'string' ? entry : entry.url;
@@ -291,8 +374,19 @@ export function proxyOptionsFromConfig(config: ProxyConfig): ProxyOptions {
   });
   const host = config.host_header;
   const [statusMin, statusMax] = statusRange(config.health?.expect_status ?? '200-399');
+  const tls = config.tls;
+  // The schema has checked that every upstream shares one scheme.
+  const secure = config.to.some((entry) => isHttps(typeof entry === 'string' ? entry : entry.url));
   return {
     upstreams,
+    tls: secure
+      ? {
+          ca:
+            tls?.ca === undefined ? null : readCaFile(resolve(baseDir, tls.ca), `${where}.tls.ca`),
+          serverName: tls?.server_name ?? null,
+          verify: !(tls?.insecure_skip_verify ?? false),
+        }
+      : null,
     basePath,
     balance: config.balance,
     hashHeader: (config.hash_header ?? '').toLowerCase(),

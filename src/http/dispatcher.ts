@@ -103,6 +103,10 @@ export class Dispatcher {
     }
   }
 
+  get logsAccess(): boolean {
+    return this.#access !== null;
+  }
+
   onExchangeDone(exchange: FinishedRecord): void {
     this.#access?.log(exchange);
     const counters = this.counters;

@@ -185,15 +185,15 @@ export class HttpListener implements Engines {
     else this.acceptHttp1(socket);
   }
 
-  // The peer address is unmapped here, once per connection: logs, echo, allow lists and
-  // X-Forwarded-For all see 127.0.0.1 rather than ::ffff:127.0.0.1 on a dual-stack listener.
+  // The engines read the peer address when first asked (most connections never need it) and
+  // unmap it then: logs, echo, allow lists and X-Forwarded-For see 127.0.0.1 on dual stack.
 
   acceptHttp1(socket: Socket): void {
-    this.#admitted(socket, this.#http1.accept(socket, unmapAddress(socket.remoteAddress ?? '')));
+    this.#admitted(socket, this.#http1.accept(socket));
   }
 
   acceptHttp2(socket: Socket): void {
-    this.#admitted(socket, this.#http2.accept(socket, unmapAddress(socket.remoteAddress ?? '')));
+    this.#admitted(socket, this.#http2.accept(socket));
   }
 
   /** Counts a connection an engine took (cleartext, TLS or h2c alike), or one the cap refused. */

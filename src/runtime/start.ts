@@ -242,7 +242,7 @@ class PortaServer implements RunningServer {
       this.logger.info(`Listening on ${listener.url}`);
     }
     for (const streamPlan of this.#plan.streams) {
-      const stream = await openStreamListener(streamPlan, this.logger);
+      const stream = await openStreamListener(streamPlan, this.logger, this.#keys);
       this.#streams.set(streamPlan.key, stream);
     }
     this.#started = true;
@@ -313,7 +313,10 @@ class PortaServer implements RunningServer {
       for (const streamPlan of plan.streams) {
         const current = this.#streams.get(streamPlan.key);
         if (current !== undefined) continue; // same address: replaced below when changed
-        openedStreams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger));
+        openedStreams.set(
+          streamPlan.key,
+          await openStreamListener(streamPlan, this.logger, this.#keys),
+        );
       }
       // The admin listener last: if it cannot bind, what was opened above closes again.
       await this.#admin?.apply(config, this.#adminContext);
@@ -351,7 +354,7 @@ class PortaServer implements RunningServer {
       } else {
         // Changed in place: the old listener must let go of the port before the new one binds.
         await current.close();
-        streams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger));
+        streams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger, this.#keys));
       }
     }
     for (const [key, stream] of this.#streams) if (!streams.has(key)) retiredStreams.push(stream);

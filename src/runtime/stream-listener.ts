@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { startForward } from '../forward/index.js';
 import { formatUrl } from '../net/listen-address.js';
 import { startTcpEcho } from '../net/tcp-echo.js';
+import type { TicketKeys } from '../net/ticket-keys.js';
 import type { BoundAddress } from './start.js';
 
 export interface StreamListener {
@@ -21,8 +22,9 @@ export function streamSignature(plan: StreamListenerPlan): string {
 export async function openStreamListener(
   plan: StreamListenerPlan,
   logger: Logger,
+  keys: TicketKeys,
 ): Promise<StreamListener> {
-  if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger);
+  if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger, keys);
   const echo = await startTcpEcho([plan.address], {
     maxConnections: plan.maxConnections,
     idleTimeoutMs: plan.idleTimeoutMs,
@@ -47,8 +49,9 @@ async function openForwardListener(
   plan: StreamListenerPlan,
   options: NonNullable<StreamListenerPlan['forward']>,
   logger: Logger,
+  keys: TicketKeys,
 ): Promise<StreamListener> {
-  const forward = await startForward(plan.address, options, logger);
+  const forward = await startForward(plan.address, options, logger, keys);
   const scheme = options.protocol === 'udp' ? 'udp' : 'tcp';
   const addresses = forward.addresses.map((bound) => ({
     host: bound.host,
@@ -56,7 +59,10 @@ async function openForwardListener(
     url: formatUrl(scheme, bound.host, bound.port),
   }));
   const targets = options.targets.map((t) => t.label).join(', ');
-  for (const address of addresses) logger.info(`Forward listening on ${address.url} -> ${targets}`);
+  const tls = options.tls === null ? '' : ' (TLS terminated here)';
+  for (const address of addresses) {
+    logger.info(`Forward listening on ${address.url}${tls} -> ${targets}`);
+  }
   return {
     key: plan.key,
     signature: streamSignature(plan),
