@@ -10,6 +10,7 @@ export interface CommonFlags {
   readonly accessLogFile?: string;
   readonly printConfig?: boolean;
   readonly workers?: string;
+  readonly admin?: string;
 }
 
 export interface ListenFlags {
@@ -39,6 +40,10 @@ export function addCommonFlags(command: Command, defaultWorkers: string): Comman
       new Option('--access-log <format>', 'access log format').choices(['combined', 'json', 'off']),
     )
     .option('--access-log-file <path>', 'write the access log to a file instead of stdout')
+    .option(
+      '--admin <address>',
+      'admin listener for /metrics, /healthz, /readyz and the status page, e.g. 127.0.0.1:2019 (a bare port binds 127.0.0.1)',
+    )
     .option('--print-config', 'print the equivalent porta.yaml and exit');
 }
 
@@ -100,4 +105,14 @@ export function parseWorkers(text: string): 'auto' | number {
 /** The `workers` key from --workers, or nothing (the config's default: auto) when absent. */
 export function workersSection(flags: CommonFlags): { workers?: 'auto' | number } {
   return flags.workers === undefined ? {} : { workers: parseWorkers(flags.workers) };
+}
+
+/** The `admin` key from --admin, or nothing; laid over a file's admin object, it moves only `listen`. */
+export function adminSection(
+  flags: CommonFlags,
+  current?: ConfigInput['admin'],
+): { admin?: NonNullable<ConfigInput['admin']> } {
+  if (flags.admin === undefined) return current === undefined ? {} : { admin: current };
+  if (current === undefined || typeof current === 'string') return { admin: flags.admin };
+  return { admin: { ...current, listen: flags.admin } };
 }

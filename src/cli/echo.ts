@@ -6,6 +6,7 @@ import {
   type ListenFlags,
   addCommonFlags,
   addListenFlags,
+  adminSection,
   listenText,
   logSection,
   parseWorkers,
@@ -22,13 +23,16 @@ export function buildEchoConfig(flags: EchoFlags): ConfigInput {
   const listen = [listenText(flags)];
   const log = logSection(flags);
   const workers = parseWorkers(flags.workers ?? '1');
-  if (flags.tcp === true) return { streams: [{ listen, echo: {} }], log, workers };
+  if (flags.tcp === true) {
+    return { streams: [{ listen, echo: {} }], log, workers, ...adminSection(flags) };
+  }
   const echo = flags.name === undefined ? {} : { name: flags.name };
   return {
     workers,
     sites: [{ listen, routes: [{ path: '/', echo }] }],
     limits: { max_body_size: /^\d+$/.test(flags.maxBody) ? Number(flags.maxBody) : flags.maxBody },
     log,
+    ...adminSection(flags),
   };
 }
 

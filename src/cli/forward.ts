@@ -5,7 +5,13 @@ import type { ConfigInput } from '../config/schema.js';
 import { PortaError } from '../errors.js';
 import { type PortMapping, parsePortMapping } from '../forward/port-mapping.js';
 import { formatHostPort } from '../net/listen-address.js';
-import { type CommonFlags, addCommonFlags, logSection, workersSection } from './common-options.js';
+import {
+  type CommonFlags,
+  addCommonFlags,
+  adminSection,
+  logSection,
+  workersSection,
+} from './common-options.js';
 
 interface ForwardFlags extends CommonFlags {
   readonly balance?: (typeof BALANCE_NAMES)[number];
@@ -74,7 +80,7 @@ export function buildForwardConfig(mappings: readonly string[], flags: ForwardFl
       ...(flags.quiet === true ? { log_connections: false } : {}),
     },
   }));
-  return { streams, log: logSection(flags), ...workersSection(flags) };
+  return { streams, log: logSection(flags), ...workersSection(flags), ...adminSection(flags) };
 }
 
 export function addForwardCommand(

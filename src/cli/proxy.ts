@@ -9,6 +9,7 @@ import {
   addCommonFlags,
   addListenFlags,
   listenText,
+  adminSection,
   logSection,
   workersSection,
 } from './common-options.js';
@@ -71,6 +72,7 @@ export function buildProxyConfig(flags: ProxyFlags): ConfigInput {
     ...workersSection(flags),
     limits: { max_body_size: /^\d+$/.test(flags.maxBody) ? Number(flags.maxBody) : flags.maxBody },
     log: logSection(flags),
+    ...adminSection(flags),
   };
 }
 

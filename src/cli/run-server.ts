@@ -111,17 +111,24 @@ async function startSingle(config: Config, logger: Logger): Promise<Target> {
 }
 
 async function startCluster(config: Config, workers: number, logger: Logger): Promise<Target> {
-  // UDP forwards first, in this process: a taken port fails before any worker is forked.
-  const udp = await start(udpOnly(config), { logger });
-  const udpUrls = udp.addresses.map((a) => a.url);
   const supervisor = new Supervisor(withoutUdp(config), {
     workers,
     logger,
     shutdownMs: parseDuration(config.timeouts.shutdown),
   });
+  let started = false;
+  // The admin listener speaks for the whole cluster: ready once every worker served, until a stop.
+  const admin = {
+    ready: () => started && !supervisor.stopping && supervisor.serving > 0,
+  };
+  // UDP forwards and the admin listener first, in this process: a taken port fails before any
+  // worker is forked.
+  const udp = await start(udpOnly(config), { logger, admin });
+  const udpUrls = udp.addresses.map((a) => a.url);
   let urls: readonly string[];
   try {
     urls = await supervisor.start();
+    started = true;
   } catch (error) {
     await Promise.all([supervisor.stop(), udp.stop()]);
     throw error;
@@ -139,8 +146,10 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
       await udp.reload(udpOnly(valid));
       await supervisor.reload(withoutUdp(valid));
     },
+    // The workers drain first: the admin listener (in `udp`) answers /readyz 503 meanwhile.
     stop: async () => {
-      await Promise.all([supervisor.stop(), udp.stop()]);
+      await supervisor.stop();
+      await udp.stop();
     },
   };
 }

@@ -6,7 +6,13 @@ import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { defaultPidFile } from '../process/pid-file.js';
 import { runWorker } from '../process/worker.js';
-import { type CommonFlags, addCommonFlags, logSection, workersSection } from './common-options.js';
+import {
+  type CommonFlags,
+  addCommonFlags,
+  adminSection,
+  logSection,
+  workersSection,
+} from './common-options.js';
 import { printConfig, runServer } from './run-server.js';
 
 interface RunFlags extends CommonFlags {
@@ -20,6 +26,7 @@ export function withOverrides(config: Config, flags: CommonFlags): ConfigInput {
     ...config,
     log: { ...config.log, ...logSection(flags) },
     ...workersSection(flags),
+    ...adminSection(flags, config.admin),
   };
 }
 

@@ -36,6 +36,7 @@ export interface ServeConfig {
   ];
   log?: ReturnType<typeof logSection>;
   workers: 'auto' | number;
+  admin?: string;
 }
 
 /** Builds the config for `serve`: one site on host:port, one `/` route serving `root` (absolute). */
@@ -53,6 +54,7 @@ export function buildServeConfig(root: string | undefined, flags: ServeFlags): S
     workers: parseWorkers(flags.workers ?? '1'),
     sites: [{ listen: [listenText(flags)], routes: [{ path: '/', static: options }] }],
     ...(Object.keys(log).length === 0 ? {} : { log }),
+    ...(flags.admin === undefined ? {} : { admin: flags.admin }),
   };
 }
 

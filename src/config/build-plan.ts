@@ -101,20 +101,11 @@ function addressOf(text: string, where: string): ListenAddress {
   }
 }
 
-export function buildPlan(config: Config, options: Partial<PlanContext> = {}): Plan {
-  const logger = options.logger ?? SILENT;
-  const context: PlanContext = {
-    baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
-    logger,
-    shared:
-      options.shared ??
-      createLocalSharedState({
-        warn: (message) => {
-          logger.warning(message);
-        },
-        runChecks: false,
-      }),
-  };
+/** The engine's request limits and connection timeouts, parsed once from the config. */
+export function engineSettings(config: Config): {
+  readonly limits: RequestLimits;
+  readonly timeouts: ConnectionTimeouts;
+} {
   const limits: RequestLimits = {
     maxRequestLine: parseSize(config.limits.max_request_line),
     maxHeaderSize: parseSize(config.limits.max_header_size),
@@ -130,6 +121,24 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     minBodyBytes: minBodyRate?.bytes ?? 0,
     bodyRateWindowMs: minBodyRate?.windowMs ?? 0,
   };
+  return { limits, timeouts };
+}
+
+export function buildPlan(config: Config, options: Partial<PlanContext> = {}): Plan {
+  const logger = options.logger ?? SILENT;
+  const context: PlanContext = {
+    baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
+    logger,
+    shared:
+      options.shared ??
+      createLocalSharedState({
+        warn: (message) => {
+          logger.warning(message);
+        },
+        runChecks: false,
+      }),
+  };
+  const { limits, timeouts } = engineSettings(config);
   const built: BuiltHandler[] = [];
   const byAddress = new Map<string, { address: ListenAddress; sites: SiteTable[] }>();
   config.sites.forEach((site, siteIndex) => {

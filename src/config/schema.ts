@@ -1,5 +1,6 @@
 // The single source of truth for porta's configuration: types, validation, defaults and doc comments.
 import { z } from 'zod';
+import { AdminSchema } from './admin-schema.js';
 import { directiveFields } from './directive-schema.js';
 import { ForwardSchema } from './forward-schema.js';
 import { ProxySchema } from './proxy-schema.js';
@@ -179,6 +180,7 @@ export const ConfigSchema = z
     limits: LimitsSchema.default(LimitsSchema.parse({})),
     timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
     log: LogSchema.default(LogSchema.parse({})),
+    admin: AdminSchema.optional(),
     workers: z
       .union([z.literal('auto'), z.number().int().min(1).max(256)])
       .default('auto')

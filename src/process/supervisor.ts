@@ -67,6 +67,16 @@ export class Supervisor {
     return urls;
   }
 
+  /** Workers serving now (a crashed one waiting for its respawn is not). */
+  get serving(): number {
+    return this.#slots.filter((slot) => slot.worker !== null && !slot.worker.isDead()).length;
+  }
+
+  /** True from the first moment of a graceful stop. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
   /** Rolling reload: one worker at a time, the new one serving before the old one drains. */
   reload(config: ConfigInput): Promise<void> {
     const next = this.#rolling.then(() => this.#roll(config));

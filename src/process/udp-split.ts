@@ -16,7 +16,10 @@ export function withoutUdp(config: Config): Config {
   return { ...config, streams: config.streams.filter((stream) => !isUdp(stream)) };
 }
 
-/** What the primary serves: the UDP forwards alone (no sites, so no handlers and no access log). */
+/**
+ * What the primary serves: the UDP forwards and the admin listener (no sites, so no handlers and
+ * no access log).
+ */
 export function udpOnly(config: Config): Config {
   return {
     ...config,

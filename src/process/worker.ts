@@ -51,7 +51,8 @@ export function runWorker(): void {
           logger.warning(message);
         },
       });
-      server = await start(config, { logger, shared, processes: workerCount() });
+      // The primary serves the admin listener for the whole server.
+      server = await start(config, { logger, shared, processes: workerCount(), admin: false });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
       send({

@@ -4,6 +4,8 @@ import type { Config, ConfigInput } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
+import type { AdminSource } from '../handlers/admin/index.js';
+import { AdminEndpoint } from './admin-endpoint.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { HttpListener } from './http-listener.js';
@@ -16,7 +18,7 @@ export interface BoundAddress {
   readonly url: string;
 }
 
-export interface RunningServer {
+export interface RunningServer extends AdminSource {
   /** What is bound now, in config order (HTTP listeners first, then TCP listeners). */
   readonly addresses: readonly BoundAddress[];
   readonly logger: Logger;
@@ -43,6 +45,11 @@ export interface StartOptions {
   readonly processes?: number;
   /** Server-wide state kept elsewhere (a cluster worker's line to the primary); else kept here. */
   readonly shared?: SharedState;
+  /**
+   * Who the admin listener (`admin:`) speaks for: by default this server itself; a cluster
+   * primary passes its view of the workers; false (a worker) serves no admin listener.
+   */
+  readonly admin?: AdminSource | false;
 }
 
 /** Validates `input`, builds the plan, binds everything (all or nothing) and starts serving. */
@@ -67,6 +74,7 @@ export async function start(
   const server = new PortaServer(plan, logger, access, options.logger === undefined, guard, shared);
   try {
     await server.openAll();
+    if (options.admin !== false) await server.openAdmin(config, options.admin ?? server);
   } catch (error) {
     await server.stop();
     throw error;
@@ -83,6 +91,9 @@ class PortaServer implements RunningServer {
   #http = new Map<string, HttpListener>();
   #streams = new Map<string, StreamListener>();
   #stopping: Promise<void> | null = null;
+  #started = false;
+  #admin: AdminEndpoint | null = null;
+  #adminContext: { readonly shared: SharedState; readonly logger: Logger };
   #reloading: Promise<void> = Promise.resolve();
   readonly #guard: ConnectionGuard;
 
@@ -100,6 +111,18 @@ class PortaServer implements RunningServer {
     this.logger = logger;
     this.#access = access;
     this.#ownLogger = ownLogger;
+    this.#adminContext = { shared, logger };
+  }
+
+  /** Every listener bound and no stop begun: what /readyz answers for one process. */
+  ready(): boolean {
+    return this.#started && this.#stopping === null;
+  }
+
+  /** The admin listener, opened after the public ones (listeners bound, then ready). */
+  async openAdmin(config: Config, source: AdminSource): Promise<void> {
+    this.#admin = new AdminEndpoint(source, this.logger);
+    await this.#admin.apply(config, this.#adminContext);
   }
 
   get addresses(): BoundAddress[] {
@@ -120,6 +143,7 @@ class PortaServer implements RunningServer {
       const stream = await openStreamListener(streamPlan, this.logger);
       this.#streams.set(streamPlan.key, stream);
     }
+    this.#started = true;
   }
 
   reload(input: ConfigInput | Config): Promise<void> {
@@ -156,6 +180,8 @@ class PortaServer implements RunningServer {
         if (current !== undefined) continue; // same address: replaced below when changed
         openedStreams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger));
       }
+      // The admin listener last: if it cannot bind, what was opened above closes again.
+      await this.#admin?.apply(config, this.#adminContext);
     } catch (error) {
       await Promise.all([...opened.values()].map((l) => l.close(0)));
       await Promise.all([...openedStreams.values()].map((s) => s.close()));
@@ -233,6 +259,8 @@ class PortaServer implements RunningServer {
       ...[...this.#streams.values()].map((s) => s.close()),
     ]);
     await Promise.all(plan.handlers.map((h) => h.close()));
+    // Last: /readyz answers 503 (and /metrics still answers) while the listeners drain.
+    await this.#admin?.close();
     await this.#access.close();
     if (this.#ownLogger) await this.logger.close();
     else await this.logger.flush();

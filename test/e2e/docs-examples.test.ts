@@ -46,9 +46,17 @@ function wrapSnippet(piece: unknown): Node {
   }
   if (
     keys.some((key) =>
-      ['sites', 'streams', 'log', 'limits', 'timeouts', 'workers', 'pid_file', 'base_dir'].includes(
-        key,
-      ),
+      [
+        'sites',
+        'streams',
+        'log',
+        'limits',
+        'timeouts',
+        'workers',
+        'pid_file',
+        'base_dir',
+        'admin',
+      ].includes(key),
     )
   ) {
     return node.sites === undefined && node.streams === undefined
