@@ -11,6 +11,7 @@ import {
   type ListenFlags,
   addCommonFlags,
   addListenFlags,
+  adminSection,
   listenText,
   logSection,
   parseWorkers,
@@ -36,7 +37,7 @@ export interface ServeConfig {
   ];
   log?: ReturnType<typeof logSection>;
   workers: 'auto' | number;
-  admin?: string;
+  admin?: ReturnType<typeof adminSection>['admin'];
 }
 
 /** Builds the config for `serve`: one site on host:port, one `/` route serving `root` (absolute). */
@@ -54,7 +55,7 @@ export function buildServeConfig(root: string | undefined, flags: ServeFlags): S
     workers: parseWorkers(flags.workers ?? '1'),
     sites: [{ listen: [listenText(flags)], routes: [{ path: '/', static: options }] }],
     ...(Object.keys(log).length === 0 ? {} : { log }),
-    ...(flags.admin === undefined ? {} : { admin: flags.admin }),
+    ...adminSection(flags),
   };
 }
 

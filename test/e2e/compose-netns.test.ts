@@ -32,11 +32,6 @@ describe(
     const dir = mkdtempSync(join(tmpdir(), 'porta-netns-'));
     const apps = new Map<string, PortaProcess>();
     let front: PortaProcess | undefined;
-    // A backstop for a runner that exits without running `after`: namespaces outlive processes.
-    const destroy = (): void => {
-      lab.destroy();
-    };
-    process.once('exit', destroy);
 
     const startApp = async (name: 'app1' | 'app2'): Promise<void> => {
       // The compose service's command line, inside its own host.
@@ -111,7 +106,6 @@ describe(
         );
       } finally {
         lab.destroy();
-        process.off('exit', destroy);
         rmSync(dir, { recursive: true, force: true });
       }
     });

@@ -39,6 +39,10 @@ export interface LinkEnd {
 export class NetnsLab {
   readonly #id = randomBytes(3).toString('hex');
   readonly #hosts: string[] = [];
+  /** A backstop for a runner that exits without running `after`: namespaces outlive processes. */
+  readonly #onExit = (): void => {
+    this.destroy();
+  };
 
   /** The namespace behind a host name ("front" -> "porta-1a2b3c-front"). */
   ns(host: string): string {
@@ -54,6 +58,7 @@ export class NetnsLab {
   async addHost(host: string, names: Readonly<Record<string, string>> = {}): Promise<void> {
     const ns = this.ns(host);
     await execFileAsync('ip', ['netns', 'add', ns]);
+    if (this.#hosts.length === 0) process.once('exit', this.#onExit);
     this.#hosts.push(host);
     const etc = `/etc/netns/${ns}`;
     mkdirSync(etc, { recursive: true });
@@ -140,6 +145,7 @@ export class NetnsLab {
    * Stop the processes inside first: a namespace lives on while a process holds it.
    */
   destroy(): void {
+    process.off('exit', this.#onExit);
     for (const host of this.#hosts.splice(0)) {
       const ns = this.ns(host);
       try {
