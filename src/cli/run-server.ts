@@ -13,6 +13,8 @@ import { Supervisor } from '../process/supervisor.js';
 import { hasOnlyUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
 import { runWorker } from '../process/worker.js';
 import { type RunningServer, start } from '../runtime/start.js';
+import { ProcessMetrics } from '../metrics/process-metrics.js';
+import { mergeSnapshots } from '../metrics/snapshot.js';
 import { connectionShare } from '../runtime/connection-guard.js';
 import { fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -57,7 +59,11 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   setProcessTitle();
   const config = validateConfig(input);
   await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
-  const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+  const logger = createLogger({
+    level: config.log.level,
+    path: config.log.error_path,
+    format: config.log.format,
+  });
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
   const workers = hasOnlyUdp(config) ? 1 : workerCount(config);
   logger.info(
@@ -106,6 +112,9 @@ async function startSingle(config: Config, logger: Logger): Promise<Target> {
   return {
     urls: server.addresses.map((a) => a.url),
     reload: (next) => server.reload(next),
+    reopenLogs: () => {
+      server.reopenLogs();
+    },
     stop: () => server.stop(),
   };
 }
@@ -117,13 +126,26 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     shutdownMs: parseDuration(config.timeouts.shutdown),
   });
   let started = false;
-  // The admin listener speaks for the whole cluster: ready once every worker served, until a stop.
+  const metrics = new ProcessMetrics('primary');
+  const control = {
+    reloadsOk: 0,
+    reloadsFailed: 0,
+    get workerRestarts() {
+      return supervisor.restarts;
+    },
+    workersServing: () => supervisor.serving,
+  };
+  metrics.control = control;
+  // The admin listener speaks for the whole cluster: ready once every worker served, until a
+  // stop; its metrics are the primary's and every worker's together.
   const admin = {
     ready: () => started && !supervisor.stopping && supervisor.serving > 0,
+    metrics: async () =>
+      mergeSnapshots([metrics.snapshot(), ...(await supervisor.collectMetrics())]),
   };
   // UDP forwards and the admin listener first, in this process: a taken port fails before any
   // worker is forked.
-  const udp = await start(udpOnly(config), { logger, admin });
+  const udp = await start(udpOnly(config), { logger, admin, metrics });
   const udpUrls = udp.addresses.map((a) => a.url);
   let urls: readonly string[];
   try {
@@ -140,16 +162,26 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     urls: [...urls, ...udpUrls],
     // Validate in the primary first: a bad file never reaches a worker.
     reload: async (next) => {
-      const valid = validateConfig(next);
-      await checkPlan(valid);
-      // Unchanged UDP listeners keep their sessions: the primary is not replaced.
-      await udp.reload(udpOnly(valid));
-      await supervisor.reload(withoutUdp(valid));
+      try {
+        const valid = validateConfig(next);
+        await checkPlan(valid);
+        // Unchanged UDP listeners keep their sessions: the primary is not replaced.
+        await udp.reload(udpOnly(valid));
+        await supervisor.reload(withoutUdp(valid));
+        control.reloadsOk++;
+      } catch (error) {
+        control.reloadsFailed++;
+        throw error;
+      }
     },
     // The workers drain first: the admin listener (in `udp`) answers /readyz 503 meanwhile.
     stop: async () => {
       await supervisor.stop();
       await udp.stop();
+    },
+    reopenLogs: () => {
+      supervisor.reopenLogs();
+      udp.reopenLogs();
     },
   };
 }

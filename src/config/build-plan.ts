@@ -12,6 +12,7 @@ import { staticOptionsFromConfig } from './static-schema.js';
 import { forwardOptionsFromConfig } from './forward-schema.js';
 import { proxyOptionsFromConfig } from './proxy-schema.js';
 import type { ForwardOptions } from '../forward/index.js';
+import type { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { Config, RouteConfig } from './schema.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
@@ -53,6 +54,8 @@ export interface PlanContext {
    * gets its own that runs no active health checks (a plan only checked, never served).
    */
   readonly shared: SharedState;
+  /** Counters of the process that serves the plan; routes get theirs from it (none: not counted). */
+  readonly metrics?: ProcessMetrics | undefined;
 }
 
 /** A logger that writes nothing: for plans that are only checked, never served. */
@@ -129,6 +132,7 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
   const context: PlanContext = {
     baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
     logger,
+    metrics: options.metrics,
     shared:
       options.shared ??
       createLocalSharedState({
@@ -147,7 +151,9 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
       routes: site.routes.map((route, routeIndex) => {
         // The same in every worker built from this config: their server-wide state meets here.
         const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
-        return withDirectives(buildRoute(route, built, context, routeId), site, route, {
+        const table = buildRoute(route, built, context, routeId);
+        const stats = context.metrics?.route(siteIndex, site.hosts[0] ?? '*', route.path);
+        return withDirectives({ ...table, stats }, site, route, {
           shared: context.shared,
           routeId,
           logger,

@@ -1,6 +1,8 @@
 // Connects a listener's connections to its router: runs handlers, turns failures into 500s, logs access.
 import { isPortaError } from '../errors.js';
 import type { AccessRecord } from '../log/access-log.js';
+import type { ListenerStats } from '../metrics/listener-stats.js';
+import type { RouteStats } from '../metrics/route-stats.js';
 import type { Exchange } from './exchange.js';
 import type { ConnectionTimeouts, RequestLimits } from './limits.js';
 import { BAD_PATH, type Router } from './router.js';
@@ -10,6 +12,7 @@ import { sendError } from './error-response.js';
 export interface EngineExchange extends Exchange, AccessRecord {
   path: string;
   routePath: string;
+  routeStats: RouteStats | null;
   readonly remoteAddress: string;
   /** A handler threw or rejected: 500 if nothing was sent yet, else the exchange is cut. */
   fail(): void;
@@ -24,6 +27,16 @@ export interface DispatchLogs {
   readonly access: { log(record: AccessRecord): void } | null;
 }
 
+/** Where a listener's exchanges are counted (metrics); the admin listener has none. */
+export interface DispatchCounters {
+  readonly listener: ListenerStats;
+  /** Requests no route took: refused by the engine, no site, a bad path. */
+  readonly unrouted: RouteStats;
+}
+
+/** What a finished request is, for the access log and the counters. */
+export type FinishedRecord = AccessRecord & { readonly routeStats?: RouteStats | null };
+
 /** One per listener; every engine's connections share it (it is their context: limits, timeouts, dispatch). */
 export class Dispatcher {
   limits: RequestLimits;
@@ -33,6 +46,8 @@ export class Dispatcher {
   router: Router;
   readonly #logs: DispatchLogs;
   #access: DispatchLogs['access'];
+  /** Set once the listener is bound (named by its address); null: nothing counted. */
+  counters: DispatchCounters | null = null;
 
   constructor(
     router: Router,
@@ -88,8 +103,15 @@ export class Dispatcher {
     }
   }
 
-  onExchangeDone(exchange: EngineExchange): void {
+  onExchangeDone(exchange: FinishedRecord): void {
     this.#access?.log(exchange);
+    const counters = this.counters;
+    if (counters !== null) (exchange.routeStats ?? counters.unrouted).record(exchange);
+  }
+
+  /** The engine refused a request with a canned error before any handler (400, 408, 413, ...). */
+  onRefused(status: number): void {
+    this.counters?.listener.protocolError(status);
   }
 
   #fail(exchange: EngineExchange, error: unknown): void {

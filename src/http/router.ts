@@ -1,4 +1,5 @@
 // Routes an exchange: Host to site (exact, *.wildcard, default) then longest path prefix to handler.
+import type { RouteStats } from '../metrics/route-stats.js';
 import type { Handler } from './exchange.js';
 import type { RequestHead } from './request-head.js';
 import { normalizePath } from './normalize-path.js';
@@ -7,6 +8,8 @@ export interface RouteTable {
   /** Path prefix, e.g. "/" or "/api". */
   readonly prefix: string;
   readonly handler: Handler;
+  /** The route's counters (metrics); absent for routes nobody counts (the admin listener). */
+  readonly stats?: RouteStats | undefined;
 }
 
 export interface SiteTable {
@@ -20,6 +23,7 @@ interface CompiledRoute {
   readonly prefix: string;
   readonly bare: string;
   readonly handler: Handler;
+  readonly stats: RouteStats | null;
 }
 
 type CompiledSite = readonly CompiledRoute[];
@@ -29,6 +33,8 @@ export interface RoutedExchange {
   readonly request: RequestHead;
   path: string;
   routePath: string;
+  /** Set with routePath: where the finished exchange is counted. */
+  routeStats: RouteStats | null;
 }
 
 /** A path that climbs above the root ("/../x"): the router answers 400 (RFC 3986 §5.2.4). */
@@ -72,6 +78,7 @@ export class Router {
         (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/'))
       ) {
         exchange.routePath = route.prefix;
+        exchange.routeStats = route.stats;
         return route.handler;
       }
     }
@@ -97,6 +104,7 @@ function compileRoutes(routes: readonly RouteTable[]): CompiledSite {
       prefix: route.prefix,
       bare: route.prefix.endsWith('/') ? route.prefix.slice(0, -1) : route.prefix,
       handler: route.handler,
+      stats: route.stats ?? null,
     }))
     .sort((a, b) => b.bare.length - a.bare.length);
 }

@@ -34,6 +34,7 @@ async function engine(handle: Handle): Promise<number> {
       },
       dispatch: handle,
       onExchangeDone: () => undefined,
+      onRefused: () => undefined,
       debug: null,
     },
     new ConnectionBudget(100, () => undefined),
@@ -41,7 +42,7 @@ async function engine(handle: Handle): Promise<number> {
   // As net/listener.ts does: an 'error' listener first, half-open allowed.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on('error', () => undefined);
-    http.accept(socket);
+    http.accept(socket, socket.remoteAddress ?? '');
   });
   servers.push(server);
   server.listen(0, '127.0.0.1');

@@ -1,6 +1,7 @@
 // The messages a cluster primary and its workers exchange over IPC: one union each way.
 import type { ConfigInput } from '../config/schema.js';
 import type { PortaErrorCode } from '../errors.js';
+import type { Snapshot } from '../metrics/snapshot.js';
 import type { StateAsk, StateEvent, StateReport } from '../shared/state-protocol.js';
 
 /** Environment variables a worker is forked with: its number and its config (JSON). */
@@ -18,8 +19,12 @@ export type PrimaryMessage =
     }
   /** The answer to a worker's `porta:ask` with the same id. */
   | { readonly type: 'porta:reply'; readonly id: number; readonly reply: unknown }
+  /** The primary's scrape: answer with a `porta:metrics` of the same id. */
+  | { readonly type: 'porta:metrics-ask'; readonly id: number }
   /** Server-wide state changed (sent to every worker), or a role for this one. */
-  | { readonly type: 'porta:event'; readonly event: StateEvent };
+  | { readonly type: 'porta:event'; readonly event: StateEvent }
+  /** SIGUSR1 reached the primary: open the log files again by their paths (logrotate). */
+  | { readonly type: 'porta:reopen-logs' };
 
 /** Worker to primary. */
 export type WorkerMessage =
@@ -34,18 +39,23 @@ export type WorkerMessage =
     }
   /** A question about server-wide state; answered by a `porta:reply` with the same id. */
   | { readonly type: 'porta:ask'; readonly id: number; readonly ask: StateAsk }
-  | { readonly type: 'porta:report'; readonly report: StateReport };
+  | { readonly type: 'porta:report'; readonly report: StateReport }
+  /** This worker's counters, for the primary's one view of the server. */
+  | { readonly type: 'porta:metrics'; readonly id: number; readonly series: Snapshot };
 
 const PRIMARY_TYPES: ReadonlySet<unknown> = new Set([
   'porta:shutdown',
+  'porta:reopen-logs',
   'porta:reply',
   'porta:event',
+  'porta:metrics-ask',
 ]);
 const WORKER_TYPES: ReadonlySet<unknown> = new Set([
   'porta:ready',
   'porta:failed',
   'porta:ask',
   'porta:report',
+  'porta:metrics',
 ]);
 
 function typeOf(value: unknown): unknown {

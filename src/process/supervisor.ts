@@ -11,6 +11,8 @@ import {
   WORKER_INDEX_ENV,
   isWorkerMessage,
 } from './messages.js';
+import type { Snapshot } from '../metrics/snapshot.js';
+import { ClusterMetrics } from './cluster-metrics.js';
 import { PrimaryState } from './primary-state.js';
 
 export interface SupervisorOptions {
@@ -45,6 +47,9 @@ export class Supervisor {
   #rolling: Promise<void> = Promise.resolve();
   /** Rate budgets, failed logins, upstream health: kept here, one copy for the server. */
   readonly #state = new PrimaryState();
+  readonly #metrics = new ClusterMetrics();
+  /** Workers that died unasked and were started again (metrics). */
+  restarts = 0;
 
   constructor(config: ConfigInput, options: SupervisorOptions) {
     this.#config = config;
@@ -72,6 +77,14 @@ export class Supervisor {
     return this.#slots.filter((slot) => slot.worker !== null && !slot.worker.isDead()).length;
   }
 
+  /** Every serving worker's counters (a scrape of /metrics). */
+  collectMetrics(): Promise<Snapshot[]> {
+    const workers = this.#slots
+      .map((slot) => slot.worker)
+      .filter((w): w is Worker => w !== null && !w.isDead());
+    return this.#metrics.collect(workers);
+  }
+
   /** True from the first moment of a graceful stop. */
   get stopping(): boolean {
     return this.#stopping;
@@ -93,6 +106,15 @@ export class Supervisor {
       if (old !== null) void this.#retire(old, true); // drains in the background
     }
     this.#config = config;
+  }
+
+  /** Tells every worker to open its log files again (SIGUSR1, logrotate). */
+  reopenLogs(): void {
+    const message: PrimaryMessage = { type: 'porta:reopen-logs' };
+    for (const slot of this.#slots) {
+      const worker = slot.worker;
+      if (worker?.isConnected() === true) worker.send(message);
+    }
   }
 
   /** Graceful stop of every worker; resolves when all have exited. */
@@ -134,7 +156,8 @@ export class Supervisor {
         reject(error);
       };
       worker.on('message', (message: unknown) => {
-        if (!isWorkerMessage(message) || this.#state.handle(worker, message) || settled) return;
+        if (!isWorkerMessage(message)) return;
+        if (this.#state.handle(worker, message) || this.#metrics.handle(message) || settled) return;
         if (message.type === 'porta:failed') {
           fail(workerError(message));
           return;
@@ -203,6 +226,7 @@ export class Supervisor {
     // A worker that ran a while had a one-off failure: start the backoff over.
     if (Date.now() - slot.startedAt > STABLE_MS) slot.backoffMs = FIRST_BACKOFF_MS;
     this.#logger.error(`Worker ${slot.index + 1} (pid ${worker.process.pid ?? '?'}) died (${why})`);
+    this.restarts++;
     this.#scheduleRespawn(slot);
   }
 

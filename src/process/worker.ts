@@ -1,9 +1,16 @@
 // A cluster worker: serves the config it was forked with, keeps server-wide state through the primary, stops when told.
 import { isPortaError } from '../errors.js';
-import { createLogger } from '../log/logger.js';
+import { type Logger, createLogger } from '../log/logger.js';
 import { validateConfig } from '../config/validate.js';
 import { type RunningServer, start } from '../runtime/start.js';
-import { type WorkerMessage, isPrimaryMessage, workerConfig, workerCount } from './messages.js';
+import { ProcessMetrics } from '../metrics/process-metrics.js';
+import {
+  WORKER_INDEX_ENV,
+  type WorkerMessage,
+  isPrimaryMessage,
+  workerConfig,
+  workerCount,
+} from './messages.js';
 import { createRemoteSharedState } from '../shared/shared-state.js';
 import { type ChannelPort, WorkerChannel } from './worker-channel.js';
 
@@ -25,34 +32,69 @@ const processPort: ChannelPort = {
   },
 };
 
+/** The id of a retiring worker's last counts (scrapes count from 1). */
+const FINAL_METRICS = 0;
+
 export function runWorker(): void {
   let server: RunningServer | null = null;
+  let logger: Logger | null = null;
   let stopping = false;
   const channel = new WorkerChannel(processPort, process.pid);
+  // Counted here, read by the primary when /metrics is scraped: labelled with the worker's number.
+  const metrics = new ProcessMetrics(process.env[WORKER_INDEX_ENV] ?? '?');
+  const reopenLogs = (): void => {
+    logger?.reopen?.();
+    server?.reopenLogs();
+    // In the new file, so an operator (or a test) sees each worker has moved over.
+    logger?.info(`Worker ${process.env[WORKER_INDEX_ENV] ?? '?'} reopened the log files`);
+  };
   const stop = (handOver: boolean): void => {
     if (stopping) return;
     stopping = true;
     // Told by the primary: a new generation serves already (reload) or everything stops.
     const done = server === null ? Promise.resolve() : server.stop({ handOver });
-    void done.finally(() => process.exit(0));
+    void done.finally(() => {
+      // The last counts go to the primary (id 0), so a reload or stop loses none of them.
+      if (!process.connected || process.send === undefined) process.exit(0);
+      process.send(
+        { type: 'porta:metrics', id: FINAL_METRICS, series: metrics.snapshot() },
+        undefined,
+        {},
+        () => process.exit(0),
+      );
+    });
   };
   // The worker's one dispatcher of messages from the primary.
   process.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return;
     if (message.type === 'porta:shutdown') stop(message.handOver);
-    else channel.receive(message);
+    else if (message.type === 'porta:reopen-logs') reopenLogs();
+    else if (message.type === 'porta:metrics-ask') {
+      send({ type: 'porta:metrics', id: message.id, series: metrics.snapshot() });
+    } else channel.receive(message);
   });
   void (async () => {
     try {
       const config = validateConfig(workerConfig());
-      const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+      const workerLogger = createLogger({
+        level: config.log.level,
+        path: config.log.error_path,
+        format: config.log.format,
+      });
+      logger = workerLogger;
       const shared = createRemoteSharedState(channel, {
         warn: (message) => {
-          logger.warning(message);
+          workerLogger.warning(message);
         },
       });
       // The primary serves the admin listener for the whole server.
-      server = await start(config, { logger, shared, processes: workerCount(), admin: false });
+      server = await start(config, {
+        logger: workerLogger,
+        shared,
+        processes: workerCount(),
+        admin: false,
+        metrics,
+      });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
       send({
@@ -66,6 +108,8 @@ export function runWorker(): void {
   })();
   // The primary coordinates shutdown; a terminal's Ctrl-C reaches the whole process group.
   process.on('SIGINT', () => undefined);
+  // SIGUSR1 sent to the whole group (or to a worker): reopen too, and never start Node's inspector.
+  process.on('SIGUSR1', reopenLogs);
   process.on('SIGTERM', () => {
     stop(false);
   });

@@ -26,6 +26,8 @@ export class ConnectionGuard {
   /** Within this many descriptors of the limit counts as out of them. */
   readonly #fdMargin: number;
   #fdErrors = 0;
+  /** Accept failures for want of descriptors since start (metrics; #fdErrors resets per warning). */
+  fdErrorsTotal = 0;
   #lastFdError = '';
 
   constructor(maxConnections: number, processes: number, logger: Logger) {
@@ -70,6 +72,7 @@ export class ConnectionGuard {
     const code = (error as { code?: unknown } | null)?.code;
     if (code === 'EMFILE' || code === 'ENFILE') {
       this.#fdErrors++;
+      this.fdErrorsTotal++;
       this.#lastFdError = `${where}: ${code}`;
       this.#fdLog.note();
       return;

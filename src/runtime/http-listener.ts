@@ -8,6 +8,9 @@ import type { AccessLog } from '../log/access-log.js';
 import type { Logger } from '../log/logger.js';
 import { formatHostPort, formatUrl } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
+import { unmapAddress } from '../net/peer-address.js';
+import type { ListenerStats } from '../metrics/listener-stats.js';
+import type { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { ConnectionGuard } from './connection-guard.js';
 
 export class HttpListener {
@@ -18,9 +21,17 @@ export class HttpListener {
   readonly port: number;
   readonly #engine: Http1Server;
   readonly #dispatcher: Dispatcher;
+  readonly #stats: ListenerStats | null;
 
-  private constructor(key: string, server: Server, engine: Http1Server, dispatcher: Dispatcher) {
+  private constructor(
+    key: string,
+    server: Server,
+    engine: Http1Server,
+    dispatcher: Dispatcher,
+    stats: ListenerStats | null,
+  ) {
     this.key = key;
+    this.#stats = stats;
     this.server = server;
     this.#engine = engine;
     this.#dispatcher = dispatcher;
@@ -36,7 +47,10 @@ export class HttpListener {
     logger: Logger,
     access: AccessLog | null,
     guard: ConnectionGuard,
+    metrics: ProcessMetrics | null = null,
   ): Promise<HttpListener> {
+    // Named by the bound address once listening (port 0 gets its real port, the same in every worker).
+    let stats: ListenerStats | null = null;
     const dispatcher = new Dispatcher(new Router(plan.sites), plan.limits, plan.timeouts, {
       error: (message) => {
         logger.error(message);
@@ -48,15 +62,26 @@ export class HttpListener {
       access,
     });
     const engine = new Http1Server(dispatcher, guard.budget);
+    const admit = (socket: Socket, peer: string): void => {
+      if (!engine.accept(socket, peer)) {
+        if (metrics !== null) metrics.rejectedCap++;
+        return;
+      }
+      guard.onAccepted();
+      if (stats === null) return;
+      stats.accepted++;
+      socket.once('close', stats.onSocketClose);
+    };
+    // The peer address is unmapped here, once per connection: logs, echo, allow lists and
+    // X-Forwarded-For all see 127.0.0.1 rather than ::ffff:127.0.0.1 on a dual-stack listener.
     const onConnection = logger.debugEnabled
       ? (socket: Socket) => {
-          logger.debug(
-            `Connection from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`,
-          );
-          if (engine.accept(socket)) guard.onAccepted();
+          const peer = unmapAddress(socket.remoteAddress ?? '');
+          logger.debug(`Connection from ${formatHostPort(peer, socket.remotePort ?? 0)}`);
+          admit(socket, peer);
         }
       : (socket: Socket) => {
-          if (engine.accept(socket)) guard.onAccepted();
+          admit(socket, unmapAddress(socket.remoteAddress ?? ''));
         };
     // No Node maxConnections: the guard's budget caps the whole process and reclaims first.
     const server = await listen(plan.address, onConnection, {
@@ -64,7 +89,13 @@ export class HttpListener {
         guard.onListenerError(plan.address.text, error);
       },
     });
-    return new HttpListener(plan.key, server, engine, dispatcher);
+    if (metrics !== null) {
+      const bound = server.address() as AddressInfo;
+      stats = metrics.listener(formatHostPort(bound.address, bound.port));
+      stats.probe = () => ({ open: engine.connectionCount, idle: engine.idleCount });
+      dispatcher.counters = { listener: stats, unrouted: metrics.unrouted };
+    }
+    return new HttpListener(plan.key, server, engine, dispatcher, stats);
   }
 
   /** Reload: new connections and new requests use the new routes, limits and timeouts at once. */
@@ -77,5 +108,6 @@ export class HttpListener {
     const closed = closeServer(this.server);
     await this.#engine.shutdown(deadlineMs, idleGraceMs);
     await closed;
+    this.#stats?.closed();
   }
 }

@@ -6,6 +6,8 @@ import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import type { AdminSource } from '../handlers/admin/index.js';
 import { AdminEndpoint } from './admin-endpoint.js';
+import { ProcessMetrics } from '../metrics/process-metrics.js';
+import type { Series } from '../metrics/snapshot.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { HttpListener } from './http-listener.js';
@@ -33,6 +35,11 @@ export interface RunningServer extends AdminSource {
    * one last request, answered with `Connection: close`, instead of closing them at once.
    */
   stop(options?: { readonly handOver?: boolean }): Promise<void>;
+  /**
+   * Opens the log files again by their paths (logrotate's convention, SIGUSR1): the access log,
+   * and the error log when the server made it (a logger passed in is its owner's to reopen).
+   */
+  reopenLogs(): void;
 }
 
 export interface StartOptions {
@@ -50,6 +57,11 @@ export interface StartOptions {
    * primary passes its view of the workers; false (a worker) serves no admin listener.
    */
   readonly admin?: AdminSource | false;
+  /**
+   * This process's counters (a worker labels its own); by default a single process's, which
+   * also counts its reloads.
+   */
+  readonly metrics?: ProcessMetrics;
 }
 
 /** Validates `input`, builds the plan, binds everything (all or nothing) and starts serving. */
@@ -59,7 +71,12 @@ export async function start(
 ): Promise<RunningServer> {
   const config = validateConfig(input);
   const logger =
-    options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
+    options.logger ??
+    createLogger({
+      level: config.log.level,
+      path: config.log.error_path,
+      format: config.log.format,
+    });
   // One for the life of the server: reloads keep rate budgets, failed logins and health.
   const shared =
     options.shared ??
@@ -68,10 +85,21 @@ export async function start(
         logger.warning(message);
       },
     });
-  const plan = buildPlan(config, { logger, shared });
+  const metrics = options.metrics ?? singleProcessMetrics();
+  const plan = buildPlan(config, { logger, shared, metrics });
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
   const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
-  const server = new PortaServer(plan, logger, access, options.logger === undefined, guard, shared);
+  metrics.fdErrors = () => guard.fdErrorsTotal;
+  const server = new PortaServer(
+    plan,
+    logger,
+    access,
+    options.logger === undefined,
+    guard,
+    shared,
+    metrics,
+  );
+  server.countsReloads = options.metrics === undefined;
   try {
     await server.openAll();
     if (options.admin !== false) await server.openAdmin(config, options.admin ?? server);
@@ -94,6 +122,9 @@ class PortaServer implements RunningServer {
   #started = false;
   #admin: AdminEndpoint | null = null;
   #adminContext: { readonly shared: SharedState; readonly logger: Logger };
+  /** This process's counters. */
+  readonly metricsOf: ProcessMetrics;
+  countsReloads = false;
   #reloading: Promise<void> = Promise.resolve();
   readonly #guard: ConnectionGuard;
 
@@ -104,7 +135,9 @@ class PortaServer implements RunningServer {
     ownLogger: boolean,
     guard: ConnectionGuard,
     shared: SharedState,
+    metrics: ProcessMetrics,
   ) {
+    this.metricsOf = metrics;
     this.#guard = guard;
     this.#plan = plan;
     this.#shared = shared;
@@ -117,6 +150,11 @@ class PortaServer implements RunningServer {
   /** Every listener bound and no stop begun: what /readyz answers for one process. */
   ready(): boolean {
     return this.#started && this.#stopping === null;
+  }
+
+  /** One process speaks for itself: its own counters are the server's. */
+  metrics(): Promise<readonly Series[]> {
+    return Promise.resolve(this.metricsOf.snapshot());
   }
 
   /** The admin listener, opened after the public ones (listeners bound, then ready). */
@@ -135,7 +173,13 @@ class PortaServer implements RunningServer {
   async openAll(): Promise<void> {
     const access = this.#plan.log.access === 'off' ? null : this.#access;
     for (const listenerPlan of this.#plan.http) {
-      const listener = await HttpListener.open(listenerPlan, this.logger, access, this.#guard);
+      const listener = await HttpListener.open(
+        listenerPlan,
+        this.logger,
+        access,
+        this.#guard,
+        this.metricsOf,
+      );
       this.#http.set(listenerPlan.key, listener);
       this.logger.info(`Listening on ${listener.url}`);
     }
@@ -149,6 +193,14 @@ class PortaServer implements RunningServer {
   reload(input: ConfigInput | Config): Promise<void> {
     // One reload at a time, in the order asked.
     const next = this.#reloading.then(() => this.#reload(input));
+    // Counted by whoever owns the counters: this server unless given them (a cluster counts its own).
+    const control = this.countsReloads ? this.metricsOf.control : null;
+    if (control !== null) {
+      next.then(
+        () => control.reloadsOk++,
+        () => control.reloadsFailed++,
+      );
+    }
     this.#reloading = next.catch(() => undefined);
     return next;
   }
@@ -156,7 +208,11 @@ class PortaServer implements RunningServer {
   async #reload(input: ConfigInput | Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = validateConfig(input);
-    const plan = buildPlan(config, { logger: this.logger, shared: this.#shared });
+    const plan = buildPlan(config, {
+      logger: this.logger,
+      shared: this.#shared,
+      metrics: this.metricsOf,
+    });
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,
@@ -172,7 +228,13 @@ class PortaServer implements RunningServer {
         if (this.#http.has(listenerPlan.key)) continue;
         opened.set(
           listenerPlan.key,
-          await HttpListener.open(listenerPlan, this.logger, accessSink, this.#guard),
+          await HttpListener.open(
+            listenerPlan,
+            this.logger,
+            accessSink,
+            this.#guard,
+            this.metricsOf,
+          ),
         );
       }
       for (const streamPlan of plan.streams) {
@@ -246,6 +308,11 @@ class PortaServer implements RunningServer {
     });
   }
 
+  reopenLogs(): void {
+    this.#access.reopen();
+    if (this.#ownLogger) this.logger.reopen?.();
+  }
+
   stop(options: { readonly handOver?: boolean } = {}): Promise<void> {
     this.#stopping ??= this.#stopAll(options.handOver === true ? HAND_OVER_GRACE_MS : 0);
     return this.#stopping;
@@ -262,9 +329,17 @@ class PortaServer implements RunningServer {
     // Last: /readyz answers 503 (and /metrics still answers) while the listeners drain.
     await this.#admin?.close();
     await this.#access.close();
+    this.metricsOf.close();
     if (this.#ownLogger) await this.logger.close();
     else await this.logger.flush();
   }
+}
+
+/** A single process counts its own reloads and is its one worker. */
+function singleProcessMetrics(): ProcessMetrics {
+  const metrics = new ProcessMetrics('main');
+  metrics.control = { reloadsOk: 0, reloadsFailed: 0, workerRestarts: 0, workersServing: () => 1 };
+  return metrics;
 }
 
 /** How long idle keep-alive connections may still send one request when handed over. */

@@ -34,6 +34,7 @@ async function upgradingEngine(): Promise<number> {
         void handle(exchange);
       },
       onExchangeDone: () => undefined,
+      onRefused: () => undefined,
       debug: null,
     },
     new ConnectionBudget(100, () => undefined),
@@ -59,7 +60,7 @@ async function upgradingEngine(): Promise<number> {
   const server = await listen(
     parseListenAddress('127.0.0.1:0'),
     (socket) => {
-      engine.accept(socket);
+      engine.accept(socket, socket.remoteAddress ?? '');
     },
     {},
   );

@@ -1,7 +1,15 @@
-// The admin listener's one handler: /healthz, /readyz, chosen by exact path.
+// The admin listener's one handler: /healthz, /readyz, /metrics, the status page and its JSON, chosen by exact path.
 import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
+import { EXPOSITION_CONTENT_TYPE, writeExposition } from '../../metrics/exposition.js';
+import { readFileSync } from 'node:fs';
 import type { AdminSource } from './source.js';
+import { statusReport } from './status.js';
+
+/** The status page: one HTML file shipped in the package (assets/), read once. */
+const STATUS_PAGE = readFileSync(new URL('../../../assets/status.html', import.meta.url));
+const HTML = ['Content-Type', 'text/html; charset=utf-8', 'Cache-Control', 'no-store'];
+const JSON_TYPE = ['Content-Type', 'application/json', 'Cache-Control', 'no-store'];
 
 export type { AdminSource } from './source.js';
 
@@ -14,7 +22,7 @@ class AdminHandler implements Handler {
     this.#source = source;
   }
 
-  handle(exchange: Exchange): void {
+  handle(exchange: Exchange): void | Promise<void> {
     const method = exchange.request.method;
     if (method !== 'GET' && method !== 'HEAD') {
       sendError(exchange, 405, ['Allow', 'GET, HEAD']);
@@ -28,9 +36,31 @@ class AdminHandler implements Handler {
       case '/readyz':
         sendReadiness(exchange, this.#source.ready());
         return;
+      case '/metrics':
+        return this.#sendMetrics(exchange);
+      case '/':
+        exchange.send(200, HTML, STATUS_PAGE);
+        return;
+      case '/status.json':
+        return this.#sendStatus(exchange);
       default:
         sendError(exchange, 404);
     }
+  }
+
+  async #sendStatus(exchange: Exchange): Promise<void> {
+    const report = statusReport(await this.#source.metrics(), this.#source.ready());
+    if (!exchange.closed) exchange.send(200, JSON_TYPE, JSON.stringify(report));
+  }
+
+  async #sendMetrics(exchange: Exchange): Promise<void> {
+    const text = writeExposition(await this.#source.metrics());
+    if (exchange.closed) return;
+    exchange.send(
+      200,
+      ['Content-Type', EXPOSITION_CONTENT_TYPE, 'Cache-Control', 'no-store'],
+      text,
+    );
   }
 }
 
