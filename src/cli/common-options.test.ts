@@ -1,7 +1,7 @@
 // Tests for the shared flags: one default host for every command, $PORT, --workers.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { listenText, parseWorkers, workersSection } from './common-options.js';
+import { adminSection, listenText, parseWorkers, workersSection } from './common-options.js';
 
 describe('listenText', () => {
   it('binds every interface (no host) on 8080 when neither --port nor $PORT is given', () => {
@@ -35,5 +35,26 @@ describe('--workers', () => {
     assert.throws(() => parseWorkers('two'), { code: 'PORTA_USAGE' });
     assert.deepEqual(workersSection({}), {});
     assert.deepEqual(workersSection({ workers: '2' }), { workers: 2 });
+  });
+});
+
+describe('--admin, the config and $PORTA_ADMIN', () => {
+  const env = { PORTA_ADMIN: '127.0.0.1:2019' };
+  it('takes --admin first, then the config, then $PORTA_ADMIN', () => {
+    assert.deepEqual(adminSection({ admin: '127.0.0.1:9000' }, '127.0.0.1:9001', env), {
+      admin: '127.0.0.1:9000',
+    });
+    assert.deepEqual(adminSection({}, '127.0.0.1:9001', env), { admin: '127.0.0.1:9001' });
+    assert.deepEqual(adminSection({}, undefined, env), { admin: '127.0.0.1:2019' });
+    assert.deepEqual(adminSection({}, undefined, {}), {});
+    assert.deepEqual(adminSection({}, undefined, { PORTA_ADMIN: '' }), {});
+  });
+
+  it('keeps a config admin object (allow-list and all) over $PORTA_ADMIN', () => {
+    const guarded = { listen: '0.0.0.0:2019', allow: ['10.0.0.0/8'] };
+    assert.deepEqual(adminSection({}, guarded, env), { admin: guarded });
+    assert.deepEqual(adminSection({ admin: '0.0.0.0:2020' }, guarded, env), {
+      admin: { ...guarded, listen: '0.0.0.0:2020' },
+    });
   });
 });

@@ -49,7 +49,7 @@ export function addCommonFlags(command: Command, defaultWorkers: string): Comman
     .option('--access-log-file <path>', 'write the access log to a file instead of stdout')
     .option(
       '--admin <address>',
-      'admin listener for /metrics, /healthz, /readyz and the status page, e.g. 127.0.0.1:2019 (a bare port binds 127.0.0.1)',
+      "admin listener for /metrics, /healthz, /readyz and the status page, e.g. 127.0.0.1:2019 (a bare port binds 127.0.0.1); without it the config's admin, else $PORTA_ADMIN",
     )
     .option('--print-config', 'print the equivalent porta.yaml and exit');
 }
@@ -115,12 +115,21 @@ export function workersSection(flags: CommonFlags): { workers?: 'auto' | number 
   return flags.workers === undefined ? {} : { workers: parseWorkers(flags.workers) };
 }
 
-/** The `admin` key from --admin, or nothing; laid over a file's admin object, it moves only `listen`. */
+/**
+ * The `admin` key: --admin, else the file's, else $PORTA_ADMIN (the container image sets it, so
+ * every command answers the image's HEALTHCHECK), else nothing. Laid over a file's admin
+ * object, --admin moves only `listen`.
+ */
 export function adminSection(
   flags: CommonFlags,
   current?: ConfigInput['admin'],
+  env: NodeJS.ProcessEnv = process.env,
 ): { admin?: NonNullable<ConfigInput['admin']> } {
-  if (flags.admin === undefined) return current === undefined ? {} : { admin: current };
+  if (flags.admin === undefined) {
+    if (current !== undefined) return { admin: current };
+    const fromEnv = env.PORTA_ADMIN;
+    return fromEnv === undefined || fromEnv === '' ? {} : { admin: fromEnv };
+  }
   if (current === undefined || typeof current === 'string') return { admin: flags.admin };
   return { admin: { ...current, listen: flags.admin } };
 }

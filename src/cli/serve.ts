@@ -11,6 +11,7 @@ import {
   type ListenFlags,
   addCommonFlags,
   addListenFlags,
+  adminSection,
   listenText,
   logSection,
   parseWorkers,
@@ -38,7 +39,7 @@ export interface ServeConfig {
   ];
   log?: ReturnType<typeof logSection>;
   workers: 'auto' | number;
-  admin?: string;
+  admin?: ReturnType<typeof adminSection>['admin'];
 }
 
 /** Builds the config for `serve`: one site on host:port, one `/` route serving `root` (absolute). */
@@ -62,7 +63,7 @@ export function buildServeConfig(root: string | undefined, flags: ServeFlags): S
       },
     ],
     ...(Object.keys(log).length === 0 ? {} : { log }),
-    ...(flags.admin === undefined ? {} : { admin: flags.admin }),
+    ...adminSection(flags),
   };
 }
 

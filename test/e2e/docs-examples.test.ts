@@ -197,9 +197,14 @@ describe('docs show what works', () => {
     ];
     const lines: CommandLine[] = [
       ...sources.flatMap((file) => commandLines(ROOT, file)),
-      ...['Dockerfile', ...listFiles(ROOT, 'examples', (n) => n === 'docker-compose.yml')].flatMap(
-        (file) => containerCommands(ROOT, file),
-      ),
+      ...[
+        'Dockerfile',
+        ...listFiles(
+          ROOT,
+          'examples',
+          (n) => n === 'docker-compose.yml' || n === 'deployment.yaml',
+        ),
+      ].flatMap((file) => containerCommands(ROOT, file)),
     ];
     assert.ok(lines.length >= 40, `only ${lines.length} command lines found`);
     const failures: string[] = [];

@@ -148,12 +148,16 @@ export function commandLines(root: string, file: string): CommandLine[] {
   return out;
 }
 
-/** The argv of `command: [...]` in a compose file and of CMD in a Dockerfile (JSON arrays). */
+/**
+ * The argv of `command: [...]` in a compose file, `args: [...]` in a Kubernetes container and
+ * CMD in a Dockerfile (JSON arrays).
+ */
 export function containerCommands(root: string, file: string): CommandLine[] {
   const lines = readFileSync(join(root, file), 'utf8').split('\n');
   const out: CommandLine[] = [];
   lines.forEach((line, index) => {
-    const match = /^\s*(?:command:|CMD)\s*(\[.*\])\s*$/.exec(line);
+    // CMD at the line's start only: HEALTHCHECK's indented `CMD [...]` is not porta's argv.
+    const match = /^(?:\s*command:|\s*args:|CMD)\s*(\[.*\])\s*$/.exec(line);
     if (match === null) return;
     const argv = JSON.parse((match[1] ?? '[]').replaceAll("'", '"')) as string[];
     out.push({

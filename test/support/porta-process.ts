@@ -22,6 +22,11 @@ export interface SpawnOptions {
   readonly openFiles?: number;
   /** The environment (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * A command that execs the rest (`ip netns exec front`), so the child's PID is node's.
+   * Not with openFiles.
+   */
+  readonly prefix?: readonly string[];
 }
 
 /** Spawns `node dist/main.js ...args` and waits until it logs a listening URL. */
@@ -32,7 +37,7 @@ export async function spawnPorta(
 ): Promise<PortaProcess> {
   const command =
     options.openFiles === undefined
-      ? [process.execPath, MAIN, ...args]
+      ? [...(options.prefix ?? []), process.execPath, MAIN, ...args]
       : // exec keeps the PID ours to signal; "$0" is the limit.
         [
           'bash',
