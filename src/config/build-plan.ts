@@ -14,6 +14,7 @@ import { forwardOptionsFromConfig } from './forward-schema.js';
 import { proxyOptionsFromConfig } from './proxy-schema.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { ProcessMetrics } from '../metrics/process-metrics.js';
+import type { RouteStats } from '../metrics/route-stats.js';
 import type { Config, RouteConfig } from './schema.js';
 import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-schema.js';
 import { acmeRoute, redirectTable, withHsts } from './build-https-extras.js';
@@ -93,8 +94,9 @@ function buildRoute(
   context: PlanContext,
   routeId: string,
   where: string,
+  stats: RouteStats | undefined,
 ): RouteTable {
-  const handlerContext = { logger: context.logger, shared: context.shared, routeId };
+  const handlerContext = { logger: context.logger, shared: context.shared, routeId, stats };
   let handler: BuiltHandler;
   if (route.static !== undefined) {
     handler = handlerFactories.static(
@@ -199,7 +201,7 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
       const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
       const stats = context.metrics?.route(siteIndex, site.hosts[0] ?? '*', route.path);
       const where = `sites[${siteIndex}].routes[${routeIndex}]`;
-      const table = { ...buildRoute(route, built, context, routeId, where), stats };
+      const table = { ...buildRoute(route, built, context, routeId, where, stats), stats };
       return withDirectives(table, hsts, route, {
         shared: context.shared,
         routeId,

@@ -3,6 +3,7 @@ import type { Handler } from '../http/exchange.js';
 import { type AppOptions, createAppHandler } from './app/index.js';
 import type { SharedState } from '../shared/shared-state.js';
 import { type EchoOptions, createEchoHandler } from './echo/index.js';
+import type { UpstreamStatsSource } from '../metrics/upstream-stats.js';
 import { type ProxyOptions, createProxyHandler } from './proxy/index.js';
 import { type RedirectOptions, createRedirectHandler } from './redirect/index.js';
 import { type RespondOptions, createRespondHandler } from './respond/index.js';
@@ -21,6 +22,8 @@ export interface HandlerContext {
   readonly shared: SharedState;
   /** "site 0 route 2 (/api)": names the route's server-wide state the same in every worker. */
   readonly routeId: string;
+  /** The route's counters (a proxy's upstreams count there); none: not counted. */
+  readonly stats?: UpstreamStatsSource | undefined;
 }
 
 /** Options per handler kind, already validated and resolved. */
@@ -60,6 +63,7 @@ export const handlerFactories: {
       logger: context.logger,
       shared: context.shared,
       healthGroup: `health ${context.routeId}`,
+      stats: context.stats,
     });
     return { handler, close: () => handler.close() };
   },

@@ -242,7 +242,12 @@ class PortaServer implements RunningServer {
       this.logger.info(`Listening on ${listener.url}`);
     }
     for (const streamPlan of this.#plan.streams) {
-      const stream = await openStreamListener(streamPlan, this.logger, this.#keys);
+      const stream = await openStreamListener(
+        streamPlan,
+        this.logger,
+        this.#keys,
+        this.#counted ?? null,
+      );
       this.#streams.set(streamPlan.key, stream);
     }
     this.#started = true;
@@ -315,7 +320,7 @@ class PortaServer implements RunningServer {
         if (current !== undefined) continue; // same address: replaced below when changed
         openedStreams.set(
           streamPlan.key,
-          await openStreamListener(streamPlan, this.logger, this.#keys),
+          await openStreamListener(streamPlan, this.logger, this.#keys, this.#counted ?? null),
         );
       }
       // The admin listener last: if it cannot bind, what was opened above closes again.
@@ -354,7 +359,10 @@ class PortaServer implements RunningServer {
       } else {
         // Changed in place: the old listener must let go of the port before the new one binds.
         await current.close();
-        streams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger, this.#keys));
+        streams.set(
+          streamPlan.key,
+          await openStreamListener(streamPlan, this.logger, this.#keys, this.#counted ?? null),
+        );
       }
     }
     for (const [key, stream] of this.#streams) if (!streams.has(key)) retiredStreams.push(stream);

@@ -5,6 +5,7 @@ import { startForward } from '../forward/index.js';
 import { formatUrl } from '../net/listen-address.js';
 import { startTcpEcho } from '../net/tcp-echo.js';
 import type { TicketKeys } from '../net/ticket-keys.js';
+import type { ForwardStatsSource } from '../metrics/forward-stats.js';
 import type { BoundAddress } from './start.js';
 
 export interface StreamListener {
@@ -23,8 +24,9 @@ export async function openStreamListener(
   plan: StreamListenerPlan,
   logger: Logger,
   keys: TicketKeys,
+  stats: ForwardStatsSource | null = null,
 ): Promise<StreamListener> {
-  if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger, keys);
+  if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger, keys, stats);
   const echo = await startTcpEcho([plan.address], {
     maxConnections: plan.maxConnections,
     idleTimeoutMs: plan.idleTimeoutMs,
@@ -50,8 +52,9 @@ async function openForwardListener(
   options: NonNullable<StreamListenerPlan['forward']>,
   logger: Logger,
   keys: TicketKeys,
+  stats: ForwardStatsSource | null,
 ): Promise<StreamListener> {
-  const forward = await startForward(plan.address, options, logger, keys);
+  const forward = await startForward(plan.address, options, logger, keys, stats);
   const scheme = options.protocol === 'udp' ? 'udp' : 'tcp';
   const addresses = forward.addresses.map((bound) => ({
     host: bound.host,
