@@ -100,7 +100,7 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
     reloadSource: options.reloadSource,
     pidFile: options.pidFile,
     // Past the shutdown timeout (and the 5 s the supervisor gives a worker after it): give up.
-    stopDeadlineMs: parseDuration(config.timeouts.shutdown) + 10_000,
+    stopDeadlineMs: stopBudgetMs(config) + 10_000,
   });
   if (options.watchFolder !== undefined) {
     const stopWatching = watchForReload(options.watchFolder, logger, async () => {
@@ -146,7 +146,7 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
   const supervisor = new Supervisor(withoutUdp(config), {
     workers,
     logger,
-    shutdownMs: parseDuration(config.timeouts.shutdown),
+    shutdownMs: stopBudgetMs(config),
   });
   let started = false;
   const metrics = new ProcessMetrics('primary');
@@ -210,4 +210,9 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
       udp.reopenLogs();
     },
   };
+}
+
+/** A graceful stop's budget: serving on for shutdown_delay, then draining for shutdown. */
+function stopBudgetMs(config: Config): number {
+  return parseDuration(config.timeouts.shutdown) + parseDuration(config.timeouts.shutdown_delay);
 }

@@ -15,6 +15,7 @@ import { proxyOptionsFromConfig } from './proxy-schema.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { RouteStats } from '../metrics/route-stats.js';
+import type { Readiness } from '../http/readiness.js';
 import type { Config, RouteConfig } from './schema.js';
 import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-schema.js';
 import { acmeRoute, redirectTable, withHsts } from './build-https-extras.js';
@@ -60,6 +61,8 @@ export interface Plan {
   readonly http: readonly HttpListenerPlan[];
   readonly streams: readonly StreamListenerPlan[];
   readonly shutdownMs: number;
+  /** On a full stop, how long listeners stay open (readiness 503) before the drain. */
+  readonly shutdownDelayMs: number;
   readonly log: Config['log'];
   /** Everything the handlers hold, released when this plan is retired. */
   readonly handlers: readonly BuiltHandler[];
@@ -77,6 +80,8 @@ export interface PlanContext {
   readonly shared: SharedState;
   /** Counters of the process that serves the plan; routes get theirs from it (none: not counted). */
   readonly metrics?: ProcessMetrics | undefined;
+  /** The serving server's readiness, for `health` routes (none: always ready). */
+  readonly readiness?: Readiness | undefined;
 }
 
 /** A logger that writes nothing: for plans that are only checked, never served. */
@@ -96,7 +101,8 @@ function buildRoute(
   where: string,
   stats: RouteStats | undefined,
 ): RouteTable {
-  const handlerContext = { logger: context.logger, shared: context.shared, routeId, stats };
+  const { logger, shared, readiness } = context;
+  const handlerContext = { logger, shared, routeId, stats, readiness };
   let handler: BuiltHandler;
   if (route.static !== undefined) {
     handler = handlerFactories.static(
@@ -116,6 +122,8 @@ function buildRoute(
   } else if (route.redirect !== undefined) {
     const { to, status, keep_path } = route.redirect;
     handler = handlerFactories.redirect({ to, status, keepPath: keep_path }, handlerContext);
+  } else if (route.health !== undefined) {
+    handler = handlerFactories.health({}, handlerContext);
   } else {
     const echo = route.echo ?? {};
     handler = handlerFactories.echo({ name: echo.name ?? hostname() }, handlerContext);
@@ -167,6 +175,7 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
     logger,
     metrics: options.metrics,
+    readiness: options.readiness,
     shared:
       options.shared ??
       createLocalSharedState({
@@ -300,6 +309,7 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     })),
     streams,
     shutdownMs: parseDuration(config.timeouts.shutdown),
+    shutdownDelayMs: parseDuration(config.timeouts.shutdown_delay),
     log: config.log,
     handlers: built,
   };

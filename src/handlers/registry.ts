@@ -3,6 +3,8 @@ import type { Handler } from '../http/exchange.js';
 import { type AppOptions, createAppHandler } from './app/index.js';
 import type { SharedState } from '../shared/shared-state.js';
 import { type EchoOptions, createEchoHandler } from './echo/index.js';
+import { type HealthOptions, createHealthHandler } from './health/index.js';
+import { ALWAYS_READY, type Readiness } from '../http/readiness.js';
 import type { UpstreamStatsSource } from '../metrics/upstream-stats.js';
 import { type ProxyOptions, createProxyHandler } from './proxy/index.js';
 import { type RedirectOptions, createRedirectHandler } from './redirect/index.js';
@@ -24,6 +26,8 @@ export interface HandlerContext {
   readonly routeId: string;
   /** The route's counters (a proxy's upstreams count there); none: not counted. */
   readonly stats?: UpstreamStatsSource | undefined;
+  /** The serving server's readiness (health routes); none: always ready (a checked plan). */
+  readonly readiness?: Readiness | undefined;
 }
 
 /** Options per handler kind, already validated and resolved. */
@@ -31,6 +35,7 @@ export interface HandlerOptions {
   respond: RespondOptions;
   redirect: RedirectOptions;
   echo: EchoOptions;
+  health: HealthOptions;
   static: StaticOptions;
   proxy: ProxyOptions;
   app: AppOptions;
@@ -54,6 +59,10 @@ export const handlerFactories: {
   respond: (options) => ({ handler: createRespondHandler(options), close: NOTHING_TO_CLOSE }),
   redirect: (options) => ({ handler: createRedirectHandler(options), close: NOTHING_TO_CLOSE }),
   echo: (options) => ({ handler: createEchoHandler(options), close: NOTHING_TO_CLOSE }),
+  health: (_options, context) => ({
+    handler: createHealthHandler(context.readiness ?? ALWAYS_READY),
+    close: NOTHING_TO_CLOSE,
+  }),
   static: (options, context) => {
     const handler = createStaticHandler(options, context);
     return { handler, close: () => handler.close() };

@@ -17,6 +17,7 @@ import {
   issueInternalCertificates,
 } from '../tls/internal-certificates.js';
 import { HttpListener } from './http-listener.js';
+import { Readiness } from '../http/readiness.js';
 import type { TlsAcceptorOptions } from '../net/tls-acceptor.js';
 import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
 
@@ -98,11 +99,13 @@ export async function start(
       },
     });
   const metrics = options.metrics ?? singleProcessMetrics();
+  const readiness = new Readiness();
   const plan = await issueInternalCertificates(
     buildPlan(config, {
       logger,
       shared,
       metrics: config.admin === undefined ? undefined : metrics,
+      readiness,
     }),
     portaDataDir(),
     (issued) => {
@@ -121,6 +124,7 @@ export async function start(
     keys,
     metrics,
     counting: config.admin !== undefined,
+    readiness,
   });
   server.countsReloads = options.metrics === undefined;
   if (ownKeys) server.onStop(rotateTicketKeys(keys));
@@ -153,6 +157,8 @@ interface ServerParts {
   readonly metrics: ProcessMetrics;
   /** Started with an admin listener: routes and listeners count (else nobody reads them). */
   readonly counting: boolean;
+  /** What `health` routes answer: turned off when a full graceful stop begins. */
+  readonly readiness: Readiness;
 }
 
 class PortaServer implements RunningServer {
@@ -178,6 +184,7 @@ class PortaServer implements RunningServer {
   #reloading: Promise<void> = Promise.resolve();
   readonly #guard: ConnectionGuard;
   readonly #keys: TicketKeys;
+  readonly #readiness: Readiness;
   readonly #onStop: (() => void)[] = [];
 
   constructor(
@@ -191,6 +198,7 @@ class PortaServer implements RunningServer {
     this.#counted = parts.counting ? parts.metrics : undefined;
     this.#guard = parts.guard;
     this.#keys = parts.keys;
+    this.#readiness = parts.readiness;
     this.#plan = plan;
     this.#shared = parts.shared;
     this.logger = logger;
@@ -272,7 +280,12 @@ class PortaServer implements RunningServer {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = validateConfig(input);
     const plan = await issueInternalCertificates(
-      buildPlan(config, { logger: this.logger, shared: this.#shared, metrics: this.#counted }),
+      buildPlan(config, {
+        logger: this.logger,
+        shared: this.#shared,
+        metrics: this.#counted,
+        readiness: this.#readiness,
+      }),
       portaDataDir(),
       (issued) => {
         reportIssued(issued, this.logger);
@@ -398,12 +411,18 @@ class PortaServer implements RunningServer {
   }
 
   stop(options: { readonly handOver?: boolean } = {}): Promise<void> {
-    this.#stopping ??= this.#stopAll(options.handOver === true ? HAND_OVER_GRACE_MS : 0);
+    const handOver = options.handOver === true;
+    // A hand-over (rolling reload) is not the server stopping: its health routes stay ready.
+    if (!handOver) this.#readiness.stopping();
+    this.#stopping ??= this.#stopAll(handOver);
     return this.#stopping;
   }
 
-  async #stopAll(idleGraceMs: number): Promise<void> {
+  async #stopAll(handOver: boolean): Promise<void> {
     await this.#reloading;
+    // shutdown_delay: go on serving, not ready, so load balancers stop sending before we close.
+    if (!handOver && this.#plan.shutdownDelayMs > 0) await delay(this.#plan.shutdownDelayMs);
+    const idleGraceMs = handOver ? HAND_OVER_GRACE_MS : 0;
     const plan = this.#plan;
     await Promise.all([
       ...[...this.#http.values()].map((l) => l.close(plan.shutdownMs, idleGraceMs)),
