@@ -1,7 +1,8 @@
 // `npm run bench:metrics`: what counting costs on the request path. The same porta, a `respond`
-// route and a 1 KiB static file, with metrics off (no admin listener: nothing counted) and on
-// (`admin:` set: every request counted; /metrics is not scraped during the run), side by side in
-// each pass, 1 process; wrk on loopback, medians.
+// route, a 1 KiB static file, a proxy route (to a `respond` site of the same porta) and a TCP
+// forward (to the `respond` site), with metrics off (no admin listener: nothing counted) and on
+// (`admin:` set: every request, upstream attempt and forwarded byte counted; /metrics is not
+// scraped during the run), side by side in each pass, 1 process; wrk on loopback, medians.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +18,12 @@ import { ensureTools } from './lib/tools.mjs';
 /** @param {string} line */
 const log = (line) => console.log(line);
 
+/** `via`: the site's listener, or the TCP forward in front of it. */
 const WORKLOADS = [
-  { name: 'respond', path: '/' },
-  { name: 'static 1 KiB', path: '/files/1k.txt' },
+  { name: 'respond', path: '/', via: 'site' },
+  { name: 'static 1 KiB', path: '/files/1k.txt', via: 'site' },
+  { name: 'proxy', path: '/proxy', via: 'site' },
+  { name: 'tcp forward', path: '/', via: 'forward' },
 ];
 const MODES = ['off', 'on'];
 
@@ -30,7 +34,8 @@ function readSettings() {
   const warmup = readNumber('BENCH_WARMUP', 2, 0);
   const passes = Math.round(readNumber('BENCH_PASSES', 3, 1));
   const connections = Math.round(readNumber('BENCH_CONNECTIONS', 50, 1));
-  const timeout = readNumber('BENCH_TIMEOUT', passes * 4 * (duration + warmup + 15) + 60, 10);
+  const runs = passes * MODES.length * WORKLOADS.length;
+  const timeout = readNumber('BENCH_TIMEOUT', runs * (duration + warmup + 8) + 60, 10);
   return { duration, warmup, passes, connections, timeout };
 }
 
@@ -61,6 +66,8 @@ async function main() {
       const dir = mkdtempSync(join(tmpdir(), 'porta-bench-metrics-run-'));
       tempDirs.add(dir);
       const port = await pickFreePort();
+      const upstreamPort = await pickFreePort();
+      const forwardPort = await pickFreePort();
       const config = {
         workers: 1,
         log: { access: 'off' },
@@ -71,16 +78,20 @@ async function main() {
             routes: [
               { path: '/', respond: { body: 'ok\n' } },
               { path: '/files', static: { root } },
+              { path: '/proxy', proxy: { to: [`http://127.0.0.1:${upstreamPort}`] } },
             ],
           },
+          // The proxy's upstream: the same process, a listener of its own.
+          { listen: [`127.0.0.1:${upstreamPort}`], routes: [{ respond: { body: 'ok\n' } }] },
         ],
+        streams: [{ listen: [`127.0.0.1:${forwardPort}`], forward: { to: [`127.0.0.1:${port}`] } }],
       };
       const porta = await startPortaRun({ label: `porta metrics ${mode}`, dir, port, config });
       try {
         for (const workload of WORKLOADS) {
           const load = {
             wrk: tools.wrk,
-            url: `http://127.0.0.1:${port}${workload.path}`,
+            url: `http://127.0.0.1:${workload.via === 'site' ? port : forwardPort}${workload.path}`,
             threads: 2,
             connections: settings.connections,
           };
