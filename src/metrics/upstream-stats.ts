@@ -58,6 +58,14 @@ export class UpstreamStats {
   }
 
   addSeries(out: Series[], now: number): void {
+    let newest: LivePeer | null = null;
+    let inFlight = 0;
+    for (const peer of this.#live) {
+      inFlight += peer.active;
+      newest = peer;
+    }
+    // A plan built but never served (a reload that failed) leaves counters nobody used: no series.
+    if (newest === null && this.requests === 0) return;
     const labels = this.labels;
     out.push({ name: UPSTREAM_REQUESTS.name, labels, value: this.requests });
     out.push({ name: UPSTREAM_RETRIES.name, labels, value: this.retries });
@@ -68,12 +76,6 @@ export class UpstreamStats {
       out.push({ name: UPSTREAM_FAILURES.name, labels: { ...labels, kind }, value: count });
     }
     // Gauges only while some handler uses the address: a removed upstream keeps its counters.
-    let newest: LivePeer | null = null;
-    let inFlight = 0;
-    for (const peer of this.#live) {
-      inFlight += peer.active;
-      newest = peer;
-    }
     if (newest === null) return;
     out.push({ name: UPSTREAM_IN_FLIGHT.name, labels, value: inFlight });
     out.push({ name: UPSTREAM_HEALTHY.name, labels, value: newest.isUp(now) ? 1 : 0 });
