@@ -2,10 +2,13 @@
 // route, a 1 KiB static file, a proxy route (to a `respond` site of the same porta) and a TCP
 // forward (to the `respond` site), with metrics off (no admin listener: nothing counted) and on
 // (`admin:` set: every request, upstream attempt and forwarded byte counted; /metrics is not
-// scraped during the run), side by side in each pass, 1 process; wrk on loopback, medians.
+// scraped during the run), side by side in each pass, 1 process; wrk on loopback, medians. Besides
+// req/s (which swings with the machine's load), the CPU time porta used per request (utime +
+// stime of its processes over the measured run): the steadier figure on a shared machine.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { treeCpuSeconds } from './lib/cpu.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { pickFreePort } from './lib/ports.mjs';
 import { startPortaRun } from './lib/reload-porta.mjs';
@@ -61,6 +64,8 @@ async function main() {
   writeFileSync(join(root, '1k.txt'), 'x'.repeat(1024));
   /** @type {Map<string, number[]>} */
   const results = new Map();
+  /** @type {Map<string, number[]>} CPU microseconds per request */
+  const cpu = new Map();
   for (let pass = 1; pass <= settings.passes; pass++) {
     for (const mode of MODES) {
       const dir = mkdtempSync(join(tmpdir(), 'porta-bench-metrics-run-'));
@@ -96,13 +101,17 @@ async function main() {
             connections: settings.connections,
           };
           if (settings.warmup > 0) await runWrkDetailed({ ...load, seconds: settings.warmup });
+          const cpuBefore = treeCpuSeconds(porta.pid);
           const result = await runWrkDetailed({ ...load, seconds: settings.duration });
+          const cpuUs = ((treeCpuSeconds(porta.pid) - cpuBefore) * 1e6) / result.requests;
           if (result.non2xx > 0) throw new Error(`${workload.name}: ${result.non2xx} non-2xx`);
           const key = `${workload.name}|${mode}`;
           results.set(key, [...(results.get(key) ?? []), result.requestsPerSecond]);
+          cpu.set(key, [...(cpu.get(key) ?? []), cpuUs]);
           log(
             `  pass ${pass}: ${workload.name}, metrics ${mode}: ` +
-              `${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms} ms`,
+              `${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms} ms, ` +
+              `${cpuUs.toFixed(1)} µs CPU/request`,
           );
         }
       } finally {
@@ -110,14 +119,23 @@ async function main() {
       }
     }
   }
-  log('\n| workload | metrics off req/s | metrics on req/s | on / off |');
-  log('| -------- | ----------------: | ---------------: | -------: |');
+  log(
+    '\n| workload | metrics off req/s | metrics on req/s | on / off ' +
+      '| CPU µs/request off | CPU µs/request on | requests per CPU second, on / off |',
+  );
+  log('| -------- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const fixed = (/** @type {number | null} */ v, /** @type {number} */ digits) =>
+    v === null ? 'n/a' : v.toFixed(digits);
   for (const workload of WORKLOADS) {
     const off = median(results.get(`${workload.name}|off`) ?? []);
     const on = median(results.get(`${workload.name}|on`) ?? []);
     const ratio = off === null || on === null ? 'n/a' : `${(on / off).toFixed(3)}x`;
+    const cpuOff = median(cpu.get(`${workload.name}|off`) ?? []);
+    const cpuOn = median(cpu.get(`${workload.name}|on`) ?? []);
+    const cpuRatio = cpuOff === null || cpuOn === null ? 'n/a' : `${(cpuOff / cpuOn).toFixed(3)}x`;
     log(
-      `| ${workload.name} | ${off?.toFixed(0) ?? 'n/a'} | ${on?.toFixed(0) ?? 'n/a'} | ${ratio} |`,
+      `| ${workload.name} | ${fixed(off, 0)} | ${fixed(on, 0)} | ${ratio} ` +
+        `| ${fixed(cpuOff, 1)} | ${fixed(cpuOn, 1)} | ${cpuRatio} |`,
     );
   }
   return 0;
