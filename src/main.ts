@@ -1,7 +1,18 @@
 #!/usr/bin/env node
-// The porta executable: argv to the command line, nothing else.
+// The porta executable: argv to the command line, nothing else; child processes go straight to their job.
+import cluster from 'node:cluster';
+import { CONFIG_CHECK_ENV } from './process/config-request.js';
+
 const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+if (process.env[CONFIG_CHECK_ENV] !== undefined) {
+  // A cluster primary's config check (process/config-check.ts): validate, answer, exit.
+  const { answerConfigCheck } = await import('./process/config-child.js');
+  await answerConfigCheck();
+} else if (cluster.isWorker) {
+  // A worker serves what its primary sends: it needs no command line.
+  const { runWorker } = await import('./process/worker.js');
+  runWorker();
+} else if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   // The version alone needs none of the command line or config modules: answer at once.
   const { PACKAGE_VERSION } = await import('./cli/version.js');
   process.stdout.write(`${PACKAGE_VERSION}\n`);

@@ -1,33 +1,29 @@
-// Runs a server from a Config until SIGINT/SIGTERM: in-process, or as a cluster of workers; SIGHUP reloads.
-import cluster from 'node:cluster';
+// Runs a server until SIGINT/SIGTERM: in one process, or as a cluster primary that never loads
+// the config stack (a child validates, workers serve); SIGHUP reloads.
 import { availableParallelism } from 'node:os';
-import { stringify } from 'yaml';
 import type { Config, ConfigInput } from '../config/schema.js';
-import { validateConfig } from '../config/validate.js';
-import { checkPlan } from '../config/build-plan.js';
-import { parseDuration } from '../config/units.js';
+import type { RunningServer } from '../runtime/start.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
+import { checkInChild } from '../process/config-check.js';
+import { type ConfigRequest, requestedWorkers } from '../process/config-request.js';
+import type { LoadedRequest } from '../process/config-source.js';
 import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
 import { Supervisor } from '../process/supervisor.js';
-import { hasOnlyUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
-import { runWorker } from '../process/worker.js';
-import { type RunningServer, start } from '../runtime/start.js';
-import { connectionShare } from '../runtime/connection-guard.js';
-import { fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
+import { hasOnlyUdp, hasUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
+import { connectionShare, fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
+import { parseDuration } from '../config/units.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export interface RunOptions {
-  /** Loads the config again for SIGHUP / `porta reload`; without it SIGHUP is ignored. */
-  readonly reloadSource?: () => Promise<ConfigInput>;
-  /** Write the primary's pid here while running. */
-  readonly pidFile?: string;
   /** Called once serving (tests and `--open`). */
   readonly onStarted?: (urls: readonly string[]) => void;
 }
 
 /** Prints the config as porta.yaml (the --print-config of every one-liner). */
-export function printConfig(config: ConfigInput): void {
+export async function printConfig(config: ConfigInput): Promise<void> {
+  // Loaded here only: a server that runs never needs the YAML writer.
+  const { stringify } = await import('yaml');
   process.stdout.write(`# porta.yaml\n${stringify(withoutEmptySections(config))}`);
 }
 
@@ -41,25 +37,26 @@ function withoutEmptySections(config: ConfigInput): Record<string, unknown> {
   return out;
 }
 
-function workerCount(config: Config): number {
-  return config.workers === 'auto' ? availableParallelism() : config.workers;
+function countOf(workers: 'auto' | number): number {
+  return workers === 'auto' ? availableParallelism() : workers;
 }
 
 /**
  * Starts serving and returns once listening; stops gracefully on the first SIGINT/SIGTERM
- * (a second one exits at once). In a cluster worker this only waits for the primary's orders.
+ * (a second one exits at once). A `file` request reloads on SIGHUP.
  */
-export async function runServer(input: ConfigInput, options: RunOptions = {}): Promise<void> {
-  if (cluster.isWorker) {
-    runWorker();
-    return;
-  }
+export async function runServer(request: ConfigRequest, options: RunOptions = {}): Promise<void> {
   setProcessTitle();
-  const config = validateConfig(input);
-  await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
-  const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+  const asked = requestedWorkers(request);
+  // One process validates here (it needs the config stack to serve anyway); for a cluster, or
+  // when only the file knows the count, a child validates and the primary keeps plain JSON.
+  const checked = asked !== undefined && countOf(asked) === 1 ? null : await checkInChild(request);
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
-  const workers = hasOnlyUdp(config) ? 1 : workerCount(config);
+  const workers =
+    checked === null || hasOnlyUdp(checked.config) ? 1 : countOf(checked.config.workers);
+  const loaded = workers === 1 ? await loadHere(request) : (checked as LoadedRequest);
+  const { config } = loaded;
+  const logger = createLogger({ level: config.log.level, path: config.log.error_path });
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
       `${workers === 1 ? '1 process' : `${workers} workers`})`,
@@ -71,16 +68,24 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
   );
   if (fdWarning !== null) logger.warning(fdWarning);
   const target =
-    workers === 1 ? await startSingle(config, logger) : await startCluster(config, workers, logger);
+    workers === 1
+      ? await startSingle(request, config, logger)
+      : await startCluster(request, config, workers, logger);
   announceWildcards(target.urls, logger);
   handleSignals(target, {
     logger,
-    reloadSource: options.reloadSource,
-    pidFile: options.pidFile,
+    reloadable: request.kind === 'file',
+    pidFile: loaded.pidFile ?? undefined,
     // Past the shutdown timeout (and the 5 s the supervisor gives a worker after it): give up.
-    stopDeadlineMs: parseDuration(config.timeouts.shutdown) + 10_000,
+    stopDeadlineMs: target.shutdownMs + 10_000,
   });
   options.onStarted?.(target.urls);
+}
+
+/** The config stack, in this process: for one process only. */
+async function loadHere(request: ConfigRequest): Promise<LoadedRequest> {
+  const { loadRequest } = await import('../process/config-source.js');
+  return loadRequest(request);
 }
 
 /** For a listener on every interface, says the URLs it can be reached at on this machine. */
@@ -99,26 +104,66 @@ function announceWildcards(urls: readonly string[], logger: Logger): void {
 /** What both modes offer the signal handlers. */
 interface Target extends ServerTarget {
   readonly urls: readonly string[];
+  readonly shutdownMs: number;
 }
 
-async function startSingle(config: Config, logger: Logger): Promise<Target> {
-  const server: RunningServer = await start(config, { logger });
+async function startSingle(
+  request: ConfigRequest,
+  config: Config,
+  logger: Logger,
+): Promise<Target> {
+  const { startValidated } = await import('../runtime/start.js');
+  const server: RunningServer = await startValidated(config, { logger });
   return {
     urls: server.addresses.map((a) => a.url),
-    reload: (next) => server.reload(next),
+    shutdownMs: parseDuration(config.timeouts.shutdown),
+    reload: async () => {
+      await server.reload((await loadHere(request)).config);
+    },
     stop: () => server.stop(),
   };
 }
 
-async function startCluster(config: Config, workers: number, logger: Logger): Promise<Target> {
+/** The UDP forwards a cluster primary serves itself; started on the first config that has any. */
+class PrimaryUdp {
+  #server: RunningServer | null = null;
+  readonly #logger: Logger;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  get urls(): readonly string[] {
+    return this.#server?.addresses.map((a) => a.url) ?? [];
+  }
+
+  /** Unchanged UDP listeners keep their sessions: the primary is never replaced. */
+  async apply(config: Config): Promise<void> {
+    if (this.#server !== null) {
+      await this.#server.reload(udpOnly(config));
+    } else if (hasUdp(config)) {
+      // The one case a primary loads the engine: UDP sessions must live in one process.
+      const { startValidated } = await import('../runtime/start.js');
+      this.#server = await startValidated(udpOnly(config), { logger: this.#logger });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.#server?.stop();
+  }
+}
+
+async function startCluster(
+  request: ConfigRequest,
+  config: Config,
+  workers: number,
+  logger: Logger,
+): Promise<Target> {
   // UDP forwards first, in this process: a taken port fails before any worker is forked.
-  const udp = await start(udpOnly(config), { logger });
-  const udpUrls = udp.addresses.map((a) => a.url);
-  const supervisor = new Supervisor(withoutUdp(config), {
-    workers,
-    logger,
-    shutdownMs: parseDuration(config.timeouts.shutdown),
-  });
+  const udp = new PrimaryUdp(logger);
+  await udp.apply(config);
+  const shutdownMs = parseDuration(config.timeouts.shutdown);
+  const supervisor = new Supervisor(withoutUdp(config), { workers, logger, shutdownMs });
   let urls: readonly string[];
   try {
     urls = await supervisor.start();
@@ -127,17 +172,16 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
     throw error;
   }
   for (const url of urls) logger.info(`Listening on ${url} (${workers} workers)`);
-  for (const url of udpUrls)
+  for (const url of udp.urls)
     logger.info(`Listening on ${url} (in the primary: one session per client)`);
   return {
-    urls: [...urls, ...udpUrls],
-    // Validate in the primary first: a bad file never reaches a worker.
-    reload: async (next) => {
-      const valid = validateConfig(next);
-      await checkPlan(valid);
-      // Unchanged UDP listeners keep their sessions: the primary is not replaced.
-      await udp.reload(udpOnly(valid));
-      await supervisor.reload(withoutUdp(valid));
+    urls: [...urls, ...udp.urls],
+    shutdownMs,
+    // Validated in a child first: a bad file never reaches a worker, nor this process.
+    reload: async () => {
+      const next = (await checkInChild(request)).config;
+      await udp.apply(next);
+      await supervisor.reload(withoutUdp(next));
     },
     stop: async () => {
       await Promise.all([supervisor.stop(), udp.stop()]);

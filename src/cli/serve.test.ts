@@ -74,7 +74,9 @@ describe('addServeCommand', () => {
         runs.push([config, info]);
         return Promise.resolve();
       },
-      (config) => printed.push(config),
+      (config) => {
+        printed.push(config);
+      },
     );
     await program.parseAsync(args, { from: 'user' });
     return { runs, printed };

@@ -2,15 +2,15 @@
 import { PortaError } from '../errors.js';
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
-import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
+import { type BuiltHandler, type HandlerLogger, loadHandlerFactory } from '../handlers/registry.js';
 import type { ConnectionTimeouts, RequestLimits } from '../http/limits.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { withDirectives } from './build-directives.js';
-import { staticOptionsFromConfig } from './static-schema.js';
-import { forwardOptionsFromConfig } from './forward-schema.js';
-import { proxyOptionsFromConfig } from './proxy-schema.js';
+import { staticOptionsFromConfig } from './static-options.js';
+import { forwardOptionsFromConfig } from './forward-options.js';
+import { proxyOptionsFromConfig } from './proxy-options.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { Config, RouteConfig } from './schema.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
@@ -64,29 +64,35 @@ const SILENT: HandlerLogger = {
   error: () => undefined,
 };
 
-function buildRoute(
+async function buildRoute(
   route: RouteConfig,
   built: BuiltHandler[],
   context: PlanContext,
   routeId: string,
-): RouteTable {
+): Promise<RouteTable> {
   const handlerContext = { logger: context.logger, shared: context.shared, routeId };
   let handler: BuiltHandler;
   if (route.static !== undefined) {
-    handler = handlerFactories.static(
+    handler = (await loadHandlerFactory('static'))(
       staticOptionsFromConfig(route.static, context.baseDir),
       handlerContext,
     );
   } else if (route.proxy !== undefined) {
-    handler = handlerFactories.proxy(proxyOptionsFromConfig(route.proxy), handlerContext);
+    handler = (await loadHandlerFactory('proxy'))(
+      proxyOptionsFromConfig(route.proxy),
+      handlerContext,
+    );
   } else if (route.respond !== undefined) {
-    handler = handlerFactories.respond(route.respond, handlerContext);
+    handler = (await loadHandlerFactory('respond'))(route.respond, handlerContext);
   } else if (route.redirect !== undefined) {
     const { to, status, keep_path } = route.redirect;
-    handler = handlerFactories.redirect({ to, status, keepPath: keep_path }, handlerContext);
+    handler = (await loadHandlerFactory('redirect'))(
+      { to, status, keepPath: keep_path },
+      handlerContext,
+    );
   } else {
     const echo = route.echo ?? {};
-    handler = handlerFactories.echo({ name: echo.name ?? hostname() }, handlerContext);
+    handler = (await loadHandlerFactory('echo'))({ name: echo.name ?? hostname() }, handlerContext);
   }
   built.push(handler);
   return { prefix: route.path, handler: handler.handler };
@@ -101,7 +107,8 @@ function addressOf(text: string, where: string): ListenAddress {
   }
 }
 
-export function buildPlan(config: Config, options: Partial<PlanContext> = {}): Plan {
+/** Builds every listener and handler; a handler kind's module is loaded when a route first uses it. */
+export async function buildPlan(config: Config, options: Partial<PlanContext> = {}): Promise<Plan> {
   const logger = options.logger ?? SILENT;
   const context: PlanContext = {
     baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
@@ -132,19 +139,15 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
   };
   const built: BuiltHandler[] = [];
   const byAddress = new Map<string, { address: ListenAddress; sites: SiteTable[] }>();
-  config.sites.forEach((site, siteIndex) => {
-    const table: SiteTable = {
-      hosts: site.hosts.map((h) => h.toLowerCase()),
-      routes: site.routes.map((route, routeIndex) => {
-        // The same in every worker built from this config: their server-wide state meets here.
-        const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
-        return withDirectives(buildRoute(route, built, context, routeId), site, route, {
-          shared: context.shared,
-          routeId,
-          logger,
-        });
-      }),
-    };
+  for (const [siteIndex, site] of config.sites.entries()) {
+    const routes: RouteTable[] = [];
+    for (const [routeIndex, route] of site.routes.entries()) {
+      // The same in every worker built from this config: their server-wide state meets here.
+      const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
+      const table = await buildRoute(route, built, context, routeId);
+      routes.push(withDirectives(table, site, route, { shared: context.shared, routeId, logger }));
+    }
+    const table: SiteTable = { hosts: site.hosts.map((h) => h.toLowerCase()), routes };
     site.listen.forEach((text, i) => {
       const address = addressOf(text, `sites[${siteIndex}].listen[${i}]`);
       const key = listenKey(address);
@@ -152,7 +155,7 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
       entry.sites.push(table);
       byAddress.set(key, entry);
     });
-  });
+  }
   const streams: StreamListenerPlan[] = [];
   config.streams.forEach((stream, streamIndex) => {
     stream.listen.forEach((text, i) => {
@@ -205,7 +208,7 @@ function listenKey(address: ListenAddress): string {
 
 /** Builds the plan only to find its errors, then releases what the handlers hold. */
 export async function checkPlan(config: Config, options: Partial<PlanContext> = {}): Promise<Plan> {
-  const plan = buildPlan(config, options);
+  const plan = await buildPlan(config, options);
   await Promise.all(plan.handlers.map((h) => h.close()));
   return plan;
 }

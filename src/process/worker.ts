@@ -1,9 +1,13 @@
 // A cluster worker: serves the config it was forked with, keeps server-wide state through the primary, stops when told.
-import { isPortaError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
-import { validateConfig } from '../config/validate.js';
-import { type RunningServer, start } from '../runtime/start.js';
-import { type WorkerMessage, isPrimaryMessage, workerConfig, workerCount } from './messages.js';
+import { type RunningServer, startValidated } from '../runtime/start.js';
+import {
+  type WorkerMessage,
+  failureOf,
+  isPrimaryMessage,
+  workerConfig,
+  workerCount,
+} from './messages.js';
 import { createRemoteSharedState } from '../shared/shared-state.js';
 import { type ChannelPort, WorkerChannel } from './worker-channel.js';
 
@@ -44,22 +48,18 @@ export function runWorker(): void {
   });
   void (async () => {
     try {
-      const config = validateConfig(workerConfig());
+      // Validated by the primary's check already: a worker never loads the schema library.
+      const config = workerConfig();
       const logger = createLogger({ level: config.log.level, path: config.log.error_path });
       const shared = createRemoteSharedState(channel, {
         warn: (message) => {
           logger.warning(message);
         },
       });
-      server = await start(config, { logger, shared, processes: workerCount() });
+      server = await startValidated(config, { logger, shared, processes: workerCount() });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
-      send({
-        type: 'porta:failed',
-        message: error instanceof Error ? error.message : String(error),
-        code: isPortaError(error) ? error.code : null,
-        stack: !isPortaError(error) && error instanceof Error ? (error.stack ?? null) : null,
-      });
+      send(failureOf(error));
       process.exit(1);
     }
   })();

@@ -1,7 +1,6 @@
 // Starts porta from a Config and reloads it live: listeners kept by address, routes swapped atomically.
 import { type Plan, buildPlan } from '../config/build-plan.js';
 import type { Config, ConfigInput } from '../config/schema.js';
-import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { ConnectionGuard } from './connection-guard.js';
@@ -50,7 +49,23 @@ export async function start(
   input: ConfigInput | Config,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const config = validateConfig(input);
+  return startValidated(await validated(input), options);
+}
+
+/**
+ * The schema library is loaded only where a config is validated: a cluster worker serves the
+ * config its primary's check validated, and never loads it.
+ */
+async function validated(input: ConfigInput | Config): Promise<Config> {
+  const { validateConfig } = await import('../config/validate.js');
+  return validateConfig(input);
+}
+
+/** `start` for a config validated already (defaults filled in): builds, binds, serves. */
+export async function startValidated(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const logger =
     options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
   // One for the life of the server: reloads keep rate budgets, failed logins and health.
@@ -61,7 +76,7 @@ export async function start(
         logger.warning(message);
       },
     });
-  const plan = buildPlan(config, { logger, shared });
+  const plan = await buildPlan(config, { logger, shared });
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
   const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
   const server = new PortaServer(plan, logger, access, options.logger === undefined, guard, shared);
@@ -131,8 +146,8 @@ class PortaServer implements RunningServer {
 
   async #reload(input: ConfigInput | Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
-    const config = validateConfig(input);
-    const plan = buildPlan(config, { logger: this.logger, shared: this.#shared });
+    const config = await validated(input);
+    const plan = await buildPlan(config, { logger: this.logger, shared: this.#shared });
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,

@@ -1,0 +1,39 @@
+// Turns a ConfigRequest into a validated Config (and the pid file it names), plan checked: the
+// heavy side (YAML, the zod schema, the handlers), loaded only where a config is validated.
+import { resolve } from 'node:path';
+import { checkPlan } from '../config/build-plan.js';
+import type { Config } from '../config/schema.js';
+import { validateConfig } from '../config/validate.js';
+import type { ConfigRequest } from './config-request.js';
+import { defaultPidFile } from './pid-file.js';
+
+export interface LoadedRequest {
+  readonly config: Config;
+  /** Where `porta run` keeps its pid; null for one-liners. */
+  readonly pidFile: string | null;
+}
+
+/** Reads, validates and plan-checks what the request names; throws as `porta check` would. */
+export async function loadRequest(request: ConfigRequest): Promise<LoadedRequest> {
+  if (request.kind === 'input') {
+    const config = validateConfig(request.input);
+    await checkPlan(config); // addresses, duplicates: before anything binds
+    return { config, pidFile: null };
+  }
+  // The YAML parser only for a file: a one-liner's config is built in code.
+  const { loadConfigFile } = await import('../config/load.js');
+  const loaded = await loadConfigFile(request.file, { command: 'run' });
+  const { overrides } = request;
+  const config = validateConfig({
+    ...loaded.config,
+    log: { ...loaded.config.log, ...overrides.log },
+    ...(overrides.workers === undefined ? {} : { workers: overrides.workers }),
+  });
+  await checkPlan(config);
+  const pidFile =
+    request.pidFile ??
+    (loaded.config.pid_file === undefined
+      ? defaultPidFile(loaded.path)
+      : resolve(loaded.baseDir, loaded.config.pid_file));
+  return { config, pidFile };
+}
