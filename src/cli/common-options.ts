@@ -6,6 +6,7 @@ import { parseListenAddress } from '../net/listen-address.js';
 
 export interface CommonFlags {
   readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
+  readonly logFormat?: 'text' | 'json';
   readonly accessLog?: 'combined' | 'json' | 'off';
   readonly accessLogFile?: string;
   readonly printConfig?: boolean;
@@ -36,6 +37,12 @@ export function addCommonFlags(command: Command, defaultWorkers: string): Comman
       ]),
     )
     .addOption(
+      new Option('--log-format <format>', 'error log lines: text or json').choices([
+        'text',
+        'json',
+      ]),
+    )
+    .addOption(
       new Option('--access-log <format>', 'access log format').choices(['combined', 'json', 'off']),
     )
     .option('--access-log-file <path>', 'write the access log to a file instead of stdout')
@@ -56,6 +63,7 @@ export function addListenFlags(command: Command): Command {
 export function logSection(flags: CommonFlags): NonNullable<ConfigInput['log']> {
   return {
     ...(flags.logLevel === undefined ? {} : { level: flags.logLevel }),
+    ...(flags.logFormat === undefined ? {} : { format: flags.logFormat }),
     ...(flags.accessLog === undefined ? {} : { access: flags.accessLog }),
     ...(flags.accessLogFile === undefined ? {} : { access_path: flags.accessLogFile }),
   };

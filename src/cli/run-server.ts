@@ -56,7 +56,11 @@ export async function runServer(request: ConfigRequest, options: RunOptions = {}
     checked === null || hasOnlyUdp(checked.config) ? 1 : countOf(checked.config.workers);
   const loaded = workers === 1 ? await loadHere(request) : (checked as LoadedRequest);
   const { config } = loaded;
-  const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+  const logger = createLogger({
+    level: config.log.level,
+    path: config.log.error_path,
+    format: config.log.format,
+  });
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
       `${workers === 1 ? '1 process' : `${workers} workers`})`,
@@ -120,6 +124,9 @@ async function startSingle(
     reload: async () => {
       await server.reload((await loadHere(request)).config);
     },
+    reopenLogs: () => {
+      server.reopenLogs();
+    },
     stop: () => server.stop(),
   };
 }
@@ -146,6 +153,10 @@ class PrimaryUdp {
       const { startValidated } = await import('../runtime/start.js');
       this.#server = await startValidated(udpOnly(config), { logger: this.#logger });
     }
+  }
+
+  reopenLogs(): void {
+    this.#server?.reopenLogs();
   }
 
   async stop(): Promise<void> {
@@ -185,6 +196,10 @@ async function startCluster(
     },
     stop: async () => {
       await Promise.all([supervisor.stop(), udp.stop()]);
+    },
+    reopenLogs: () => {
+      supervisor.reopenLogs();
+      udp.reopenLogs();
     },
   };
 }

@@ -8,12 +8,13 @@ import { type JsonSchema, configJsonSchema } from './json-schema.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Visits every schema node; `default` values are config data (log.format is a key there), not schemas. */
 function walk(node: unknown, visit: (schema: JsonSchema) => void): void {
   if (Array.isArray(node)) {
     for (const item of node) walk(item, visit);
   } else if (typeof node === 'object' && node !== null) {
     visit(node as JsonSchema);
-    for (const value of Object.values(node)) walk(value, visit);
+    for (const [key, value] of Object.entries(node)) if (key !== 'default') walk(value, visit);
   }
 }
 

@@ -1,5 +1,11 @@
 // The single source of truth for porta's configuration: types, validation, defaults and doc comments.
 import { z } from 'zod';
+import {
+  ACCESS_VARIABLES,
+  isAccessTemplate,
+  unknownAccessVariables,
+} from '../log/access-template.js';
+import { didYouMean } from './did-you-mean.js';
 import { directiveFields } from './directive-schema.js';
 import { ForwardSchema } from './forward-schema.js';
 import { ProxySchema } from './proxy-schema.js';
@@ -87,7 +93,9 @@ export const EchoSchema = z
       ),
   })
   .strict()
-  .describe('Answer with the request itself: text, or JSON when the client accepts it.');
+  .describe(
+    'Answer with the request itself: its bytes as received, or JSON when the client accepts it (base64 for what is not UTF-8).',
+  );
 
 /** One route: a path prefix and exactly one handler. */
 export const RouteSchema = z
@@ -148,6 +156,32 @@ export const StreamSchema = z
   })
   .describe('A TCP (or, for forward, UDP) listener that does not speak HTTP.');
 
+const ACCESS_PRESETS = ['combined', 'json', 'off'];
+
+/** `log.access`: a preset name, or a format whose every $variable exists (compiled at start). */
+function checkAccessFormat(text: string, context: z.RefinementCtx): void {
+  if (ACCESS_PRESETS.includes(text)) return;
+  if (!isAccessTemplate(text)) {
+    const guess = didYouMean(text, ACCESS_PRESETS);
+    context.addIssue({
+      code: 'custom',
+      message: `expected one of "combined", "json" or "off", or a format with $variables${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`,
+    });
+    return;
+  }
+  for (const name of unknownAccessVariables(text)) {
+    const guess = didYouMean(name, ACCESS_VARIABLES);
+    context.addIssue({
+      code: 'custom',
+      message:
+        `unknown variable $${name} in the access log format` +
+        (guess === undefined
+          ? ` (known: ${ACCESS_VARIABLES.map((v) => `$${v}`).join(' ')}, $http_<field>)`
+          : ` (did you mean $${guess}?)`),
+    });
+  }
+}
+
 /** Logging. */
 export const LogSchema = z
   .object({
@@ -156,9 +190,18 @@ export const LogSchema = z
       .default('info')
       .describe('Lowest level of the error log.'),
     access: z
-      .enum(['combined', 'json', 'off'])
+      .string()
       .default('combined')
-      .describe('Access log format: nginx combined, one JSON object per line, or off.'),
+      .superRefine(checkAccessFormat)
+      .describe(
+        'Access log format: `combined` (nginx), `json` (one object per line), `off`, or a format of nginx-style $variables such as `$remote_addr "$request" $status $request_time` (docs/logging.md lists them).',
+      ),
+    format: z
+      .enum(['text', 'json'])
+      .default('text')
+      .describe(
+        "Error log line format: `text` (Python logging's `2026-11-24 18:44:42,123 INFO message`) or `json` (one object per line, for log shippers).",
+      ),
     access_path: z
       .string()
       .default('stdout')

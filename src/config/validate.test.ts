@@ -78,7 +78,7 @@ workers: many
 `),
       [
         'porta.yaml:6:10 log.level: expected one of "debug", "info", "warning" or "error", got "warn" (did you mean "warning"?)',
-        'porta.yaml:7:11 log.access: expected one of "combined", "json" or "off", got "xml"',
+        'porta.yaml:7:11 log.access: expected one of "combined", "json" or "off", or a format with $variables, got "xml"',
         'porta.yaml:9:16 limits.max_headers: expected a number > 0, got 0',
         'porta.yaml:10:18 limits.max_body_size: expected a size like "1m", "16k" or a number of bytes, got "1 megabyte"',
         'porta.yaml:12:9 timeouts.idle: expected a number or a string, got true',

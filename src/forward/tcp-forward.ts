@@ -6,6 +6,7 @@ import { HealthChange } from '../balance/peer-health.js';
 import { PeerSet } from '../balance/peer-set.js';
 import { type ListenAddress, formatHostPort } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
+import { unmapAddress } from '../net/peer-address.js';
 import { pipeSockets } from '../net/pipe.js';
 import { ForwardTarget } from './forward-target.js';
 import type { ForwardLogger, ForwardOptions } from './options.js';
@@ -60,7 +61,10 @@ class ForwardConnection {
   constructor(forwarder: TcpForwarder, client: Socket) {
     this.#forwarder = forwarder;
     this.#client = client;
-    this.#clientText = formatHostPort(client.remoteAddress ?? '?', client.remotePort ?? 0);
+    this.#clientText = formatHostPort(
+      unmapAddress(client.remoteAddress ?? '?'),
+      client.remotePort ?? 0,
+    );
   }
 
   /** Connects to the next target the balancer gives; when none is left, closes the client. */

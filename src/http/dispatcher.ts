@@ -88,7 +88,7 @@ export class Dispatcher {
     }
   }
 
-  onExchangeDone(exchange: EngineExchange): void {
+  onExchangeDone(exchange: AccessRecord): void {
     this.#access?.log(exchange);
   }
 

@@ -34,6 +34,11 @@ export interface RequestHead {
   readonly expectContinue: boolean;
   /** The Upgrade field value when the client asked for one (with Connection: upgrade), else "". */
   readonly upgrade: string;
+  /**
+   * The head's bytes exactly as received, request line to the empty line (the echo returns
+   * them); null when the fields were edited (request_headers) or the protocol has no such bytes.
+   */
+  readonly received: Buffer | null;
 }
 
 /** Finds a header value by name, ASCII case-insensitively; the first one when repeated. */

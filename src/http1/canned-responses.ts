@@ -4,9 +4,18 @@ import { reasonPhrase, statusLine } from '../http/status-text.js';
 
 const SERVER = 'Server: porta\r\n';
 
+function cannedBody(status: number): string {
+  return `${status} ${reasonPhrase(status)}\n`;
+}
+
+/** The body size of cannedResponse(status): what the access log reports as sent. */
+export function cannedBodyLength(status: number): number {
+  return cannedBody(status).length;
+}
+
 /** A complete error response with `Connection: close`; the body is the reason phrase. */
 export function cannedResponse(status: number, now: number): string {
-  const body = `${status} ${reasonPhrase(status)}\n`;
+  const body = cannedBody(status);
   return (
     statusLine(status) +
     SERVER +

@@ -1,7 +1,8 @@
 // One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive, timeouts.
 import type { Socket } from 'node:net';
 import { clientAborted } from '../errors.js';
-import { cannedResponse } from './canned-responses.js';
+import type { AccessRecord } from '../log/access-log.js';
+import { cannedBodyLength, cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
 import type { ConnectionTimeouts } from '../http/limits.js';
 import type { RequestHead } from '../http/request-head.js';
@@ -12,6 +13,7 @@ import {
   returnParser,
   takeParser,
 } from './request-parser.js';
+import { RejectedRequest } from './rejected-request.js';
 import { type ExchangeOwner, ServerExchange } from './server-exchange.js';
 
 export type Http1Timeouts = ConnectionTimeouts;
@@ -22,8 +24,11 @@ export interface ConnectionContext {
   readonly timeouts: Http1Timeouts;
   /** Hands a new exchange to the router; must not throw. */
   dispatch(exchange: ServerExchange): void;
-  /** Called when an exchange has been answered (access log). */
-  onExchangeDone(exchange: ServerExchange): void;
+  /**
+   * Called once per request that got an answer or was cut short (access log): exchanges when
+   * they end, and requests the engine refused before any handler saw them.
+   */
+  onExchangeDone(exchange: AccessRecord): void;
   /** Debug lines about protocol errors and timeouts; null when debug is off. */
   readonly debug: ((message: string) => void) | null;
 }
@@ -56,13 +61,15 @@ const bySocket = new WeakMap<Socket, Http1Connection>();
 
 export class Http1Connection implements ParserSink, ExchangeOwner {
   readonly socket: Socket;
-  /** The peer, read once (Node's getters look it up again on every call). */
+  /** The peer, read once (Node's getters look it up again on every call), IPv4 peers unmapped. */
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly #context: ConnectionContext;
   /** Null between requests: an idle connection holds no parser (see takeParser). */
   #parser: RequestParser | null = null;
   #exchange: ServerExchange | null = null;
+  /** The current exchange is in the access log already (refused with a canned error). */
+  #exchangeLogged = false;
   #responseDone = false;
   /** Bytes read but not parsed yet (the parser is paused). */
   #leftover: Buffer | null = null;
@@ -72,7 +79,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #lingering = false;
   #closed = false;
   #wait = Wait.Idle;
-  #deadline: number;
+  #deadline = 0;
+  /** When the request being read began (its first byte): refused requests are timed from it. */
+  #headSince = 0;
   /** Body rate window: when it began (0: not yet, the client awaits 100 Continue) and bytes in it. */
   #rateSince = 0;
   #rateBytes = 0;
@@ -111,16 +120,16 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   constructor(
     socket: Socket,
+    remoteAddress: string,
     context: ConnectionContext,
     onClosed: (connection: Http1Connection) => void,
   ) {
     this.socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remoteAddress = remoteAddress;
     this.remotePort = socket.remotePort ?? 0;
     this.#context = context;
     this.#onClosed = onClosed;
-    this.#deadline = Date.now() + context.timeouts.headerMs;
-    this.#wait = Wait.Head;
+    this.#waitForHead();
     bySocket.set(socket, this);
     socket.on('data', Http1Connection.#onSocketData);
     socket.on('drain', Http1Connection.#onSocketDrain);
@@ -163,10 +172,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.#leftover = Buffer.concat([this.#leftover, chunk]);
       return;
     }
-    if (this.#wait === Wait.Idle) {
-      this.#wait = Wait.Head;
-      this.#deadline = Date.now() + this.#context.timeouts.headerMs;
-    }
+    if (this.#wait === Wait.Idle) this.#waitForHead();
     this.#feed(chunk);
   }
 
@@ -181,8 +187,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.#feeding = false;
     if (this.#wait === Wait.Idle && parser.readingHead) {
       // A pipelined request began in this read: its head is timed from now, not the idle clock.
-      this.#wait = Wait.Head;
-      this.#deadline = Date.now() + this.#context.timeouts.headerMs;
+      this.#waitForHead();
     }
     if (consumed < data.length && !parser.dead && !this.#closed) {
       this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
@@ -191,6 +196,13 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.#failTruncatedBody(); // the last bytes before the client's FIN are parsed now
     }
     this.#releaseParser();
+  }
+
+  /** A request head is due: the header timeout (slowloris) and a refusal's duration run from now. */
+  #waitForHead(): void {
+    this.#wait = Wait.Head;
+    this.#headSince = Date.now();
+    this.#deadline = this.#headSince + this.#context.timeouts.headerMs;
   }
 
   #resumeParsing(): void {
@@ -239,7 +251,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
    */
   #failTruncatedBody(): void {
     const exchange = this.#exchange;
-    if (exchange === null || exchange.requestDone) return;
+    // Refused already (a canned error went out and the connection is closing): nothing to add.
+    if (exchange === null || exchange.requestDone || this.#exchangeLogged) return;
     exchange.failBody(clientAborted('client closed its side before the request body ended'));
     if (this.#responseDone) {
       this.#stopDraining(exchange); // answered already: nothing more will come to drain
@@ -247,6 +260,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.socket.destroy(); // a response cut in the middle: nothing honest to add
     } else {
       this.#exchange = null;
+      this.#logRefused(exchange, 400);
       this.#closeWith(400);
     }
   }
@@ -257,6 +271,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     const now = Date.now();
     const exchange = new ServerExchange(this, head, now);
     this.#exchange = exchange;
+    this.#exchangeLogged = false;
     this.#responseDone = false;
     if (exchange.hasBody) {
       this.#wait = Wait.Body;
@@ -297,7 +312,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
 
   onParseError(error: ParseError): void {
     this.#context.debug?.(
-      `Bad request from ${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}: ${error.status} ${error.reason}`,
+      `Bad request from ${this.remoteAddress}:${this.remotePort}: ${error.status} ${error.reason}`,
     );
     const exchange = this.#exchange;
     if (exchange !== null) {
@@ -311,8 +326,12 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       }
       if (exchange.headSent) {
         this.socket.destroy(); // a response cut in the middle: nothing honest to add
-        return;
+        return; // logged when the socket closes
       }
+      // Kept until the socket closes, so its handler learns the client is gone (onClose).
+      this.#logRefused(exchange, error.status);
+    } else {
+      this.#logRefused(null, error.status);
     }
     this.#closeWith(error.status);
   }
@@ -327,7 +346,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   }
 
   onResponseDone(exchange: ServerExchange): void {
-    if (exchange !== this.#exchange) return;
+    // Not the current exchange, or one the engine refused already (its canned answer went out).
+    if (exchange !== this.#exchange || this.#exchangeLogged) return;
     this.#responseDone = true;
     if (!exchange.keepAlive) this.#closing = true;
     if (exchange.requestDone) {
@@ -406,7 +426,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   checkDeadlines(now: number): void {
     if (this.#closed || this.#upgraded) return;
     if (this.#sendDeadline !== 0 && now > this.#sendDeadline) {
-      this.#context.debug?.(`Send timeout for ${this.socket.remoteAddress ?? '?'}`);
+      this.#context.debug?.(`Send timeout for ${this.remoteAddress}`);
       this.socket.destroy();
       return;
     }
@@ -452,8 +472,13 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   #timeOut(what: string): void {
     this.#context.debug?.(`Request timeout (${what}) for ${this.remoteAddress}`);
     const exchange = this.#exchange;
-    if (exchange !== null) this.#abortExchange(exchange, 'request body timeout', 408);
-    else this.#closeWith(408);
+    if (exchange !== null) {
+      this.#abortExchange(exchange, 'request body timeout', 408);
+      return;
+    }
+    // A connection that never sent a byte is not a request (browsers open spare ones): not logged.
+    if (this.#parser?.readingHead === true) this.#logRefused(null, 408);
+    this.#closeWith(408);
   }
 
   /** Fails the request body; answers `status` and closes, or cuts the connection once a head went out. */
@@ -464,6 +489,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       return;
     }
     this.#exchange = null;
+    this.#logRefused(exchange, status);
     this.#closeWith(status);
   }
 
@@ -484,6 +510,34 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
       this.#wait = Wait.Idle;
       this.#deadline = Math.min(this.#deadline, Date.now() + idleGraceMs);
     }
+  }
+
+  /**
+   * Logs a request the engine answers with a canned error: the exchange when its head had been
+   * dispatched (a body error or timeout), else what the parser knew of the refused head.
+   */
+  #logRefused(exchange: ServerExchange | null, status: number): void {
+    // #closeWith answers only a socket still writable.
+    const bytes = this.socket.writable ? cannedBodyLength(status) : 0;
+    if (exchange !== null) {
+      if (this.#exchangeLogged) return; // one line per request
+      exchange.refused(status, bytes);
+      this.#exchangeLogged = true;
+      this.#context.onExchangeDone(exchange);
+      return;
+    }
+    const parser = this.#parser;
+    this.#context.onExchangeDone(
+      new RejectedRequest(
+        this.remoteAddress,
+        this.remotePort,
+        parser === null ? null : parser.unfinishedLine,
+        parser === null ? [] : parser.unfinishedHeaders,
+        status,
+        bytes,
+        this.#headSince,
+      ),
+    );
   }
 
   /** Sends a canned error response and closes; reads and drops what still arrives for a while. */
@@ -524,6 +578,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     if (exchange !== null) {
       exchange.onClose();
       this.#exchange = null;
+      // The client left (or the response was cut) before the exchange was complete: log what
+      // was sent, as nginx does (status 000 when no response had begun).
+      if (!this.#upgraded && !this.#exchangeLogged) this.#context.onExchangeDone(exchange);
     }
     this.#onClosed(this);
   }

@@ -41,7 +41,7 @@ async function engine(handle: Handle): Promise<number> {
   // As net/listener.ts does: an 'error' listener first, half-open allowed.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on('error', () => undefined);
-    http.accept(socket);
+    http.accept(socket, socket.remoteAddress ?? '');
   });
   servers.push(server);
   server.listen(0, '127.0.0.1');

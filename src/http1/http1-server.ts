@@ -32,15 +32,16 @@ export class Http1Server implements ConnectionPool {
   }
 
   /**
-   * Takes an accepted socket (the listener has already attached an error handler); false when
-   * the connection cap refused it (the socket is closed then).
+   * Takes an accepted socket (the listener has already attached an error handler) and its peer
+   * address as porta shows it (IPv4 peers of a dual-stack socket unmapped, once per connection);
+   * false when the connection cap refused it (the socket is closed then).
    */
-  accept(socket: Socket): boolean {
+  accept(socket: Socket, remoteAddress: string): boolean {
     if (!this.#budget.admit(Date.now())) {
       socket.destroy();
       return false;
     }
-    const connection = new Http1Connection(socket, this.#context, this.#onClosed);
+    const connection = new Http1Connection(socket, remoteAddress, this.#context, this.#onClosed);
     this.#connections.add(connection);
     if (this.#sweeper === null) {
       this.#sweeper = setInterval(() => {

@@ -45,7 +45,16 @@ export class RequestParser {
   #headerBytes = 0;
   #emptyLines = 0;
   #paused = false;
+  /** The request that failed had its request line parsed (what the access log can say about it). */
+  #failedAfterLine = false;
   #remaining = 0;
+  /**
+   * The head's bytes as received: earlier reads' parts (null when the head came in one read),
+   * and where it goes on in the buffer being parsed.
+   */
+  #rawParts: Buffer[] | null = null;
+  #rawBuffer: Buffer | null = null;
+  #rawStart = 0;
   #chunked: ChunkedDecoder | null = null;
   readonly #line: RequestLine = {
     method: '',
@@ -118,6 +127,21 @@ export class RequestParser {
   }
 
   /**
+   * The request line of a request whose head is incomplete or was refused, when it was parsed
+   * (null while the request line itself is arriving or was refused): for the access log.
+   */
+  get unfinishedLine(): Readonly<RequestLine> | null {
+    const known =
+      this.#state === State.Headers || (this.#state === State.Dead && this.#failedAfterLine);
+    return known ? this.#line : null;
+  }
+
+  /** The header fields of that request received so far (flat name/value list). */
+  get unfinishedHeaders(): readonly string[] {
+    return this.#fields.headers;
+  }
+
+  /**
    * Feeds bytes. Returns how many were consumed: fewer than given only when the sink paused the
    * parser. After an error (reported through onParseError) the parser is `dead` and accepts nothing.
    */
@@ -155,6 +179,11 @@ export class RequestParser {
       pos = 0;
       this.#pending = null;
     }
+    if (this.#state === State.Headers) {
+      // A head that began in an earlier read goes on here.
+      this.#rawBuffer = buf;
+      this.#rawStart = pos;
+    }
     while (this.#state === State.RequestLine || this.#state === State.Headers) {
       const lf = buf.indexOf(LF, pos);
       if (lf < 0) {
@@ -162,6 +191,10 @@ export class RequestParser {
         const error = this.#checkPartialLine(partial);
         if (error !== null) return this.#fail(error, data.length);
         if (partial > 0) this.#pending = buf.subarray(pos);
+        // Keep the complete lines of the head read so far; the pending line follows in the next buffer.
+        if (this.#state === State.Headers && pos > this.#rawStart) {
+          (this.#rawParts ??= []).push((this.#rawBuffer as Buffer).subarray(this.#rawStart, pos));
+        }
         return data.length;
       }
       // Limits first, exactly as for a partial line, so the answer never depends on the split.
@@ -178,7 +211,7 @@ export class RequestParser {
         if (error !== null) return this.#fail(error, data.length);
       } else if (lineEnd === pos) {
         // The empty line: the head is complete; events may pause us, so return to execute().
-        const error = this.#onHeadEnd();
+        const error = this.#onHeadEnd(buf, next);
         if (error !== null) return this.#fail(error, data.length);
         return next - base;
       } else {
@@ -213,6 +246,9 @@ export class RequestParser {
       return new ParseError(414, 'request line too long');
     const error = parseRequestLine(buf, start, end, this.#line);
     if (error !== null) return error;
+    this.#rawParts = null;
+    this.#rawBuffer = buf;
+    this.#rawStart = start;
     this.#emptyLines = 0;
     this.#headerBytes = 0;
     this.#fields.reset();
@@ -231,7 +267,18 @@ export class RequestParser {
     return this.#fields.addLine(buf, start, end);
   }
 
-  #onHeadEnd(): ParseError | null {
+  /** The head's bytes, from the request line to `end` in `buf` (just past the empty line). */
+  #receivedHead(buf: Buffer, end: number): Buffer {
+    const last = buf.subarray(this.#rawStart, end);
+    const parts = this.#rawParts;
+    this.#rawParts = null;
+    this.#rawBuffer = null;
+    if (parts === null) return last;
+    parts.push(last);
+    return Buffer.concat(parts);
+  }
+
+  #onHeadEnd(buf: Buffer, end: number): ParseError | null {
     const line = this.#line;
     const fields = this.#fields;
     const minor = line.versionMinor;
@@ -274,6 +321,7 @@ export class RequestParser {
       contentLength: this.#framing.contentLength,
       expectContinue,
       upgrade: connection.upgrade ? fields.upgrade : '',
+      received: this.#receivedHead(buf, end),
     };
     switch (head.bodyKind) {
       case BodyKind.ContentLength:
@@ -315,6 +363,9 @@ export class RequestParser {
   }
 
   #fail(error: ParseError, consumed: number): number {
+    this.#failedAfterLine = this.#state === State.Headers;
+    this.#rawParts = null;
+    this.#rawBuffer = null;
     this.#state = State.Dead;
     this.#pending = null;
     this.#sink.onParseError(error);

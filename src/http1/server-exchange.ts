@@ -102,7 +102,8 @@ export class ServerExchange implements FileSink {
 
   /** Replaces the request's header fields for the handlers behind (request_headers directives). */
   setRequestHeaders(list: readonly string[]): void {
-    this.#request = { ...this.#request, headers: list };
+    // The bytes received no longer say what handlers behind see.
+    this.#request = { ...this.#request, headers: list, received: null };
   }
 
   /** RFC 9110 §15.5.14: caps the body; a declared length over it is refused at once (false). */
@@ -442,10 +443,21 @@ export class ServerExchange implements FileSink {
     this.#closeWatcher = watcher;
   }
 
+  /**
+   * The engine answered this exchange with a canned error (a bad or late body) before the
+   * handler did: the access log shows that answer.
+   */
+  refused(status: number, bodyBytes: number): void {
+    this.status = status;
+    this.bytesSent = bodyBytes;
+    this.durationMs = Date.now() - this.startedAt;
+  }
+
   /** The client went away. */
   onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (!this.#ended) this.durationMs = Date.now() - this.startedAt;
     this.#stream?.destroy();
     this.#stream = null;
     if (!this.#requestDone) this.failBody(clientAborted('client closed the connection'));

@@ -6,9 +6,12 @@
  * (latin1); chars above U+00FF are taken as Unicode and logged as their UTF-8 bytes.
  */
 export interface AccessRecord {
+  /** The client, IPv4 peers of dual-stack sockets in their IPv4 form. */
   readonly remoteAddress: string;
+  readonly remotePort: number;
   /** The user basic_auth saw in the request ("" for none): nginx's $remote_user. */
   readonly remoteUser: string;
+  /** "" when the request was refused before its request line was read (logged as `-`). */
   readonly method: string;
   readonly target: string;
   readonly versionMajor: number;
@@ -101,7 +104,7 @@ function twoDigits(value: number): string {
 }
 
 /** `24/Nov/2026:18:44:42 +0100`: nginx's $time_local, local time with the local UTC offset. */
-function formatTimeLocal(second: number): string {
+export function formatTimeLocal(second: number): string {
   const date = new Date(second * 1000);
   const offset = -date.getTimezoneOffset();
   const sign = offset < 0 ? '-' : '+';
@@ -114,7 +117,7 @@ function formatTimeLocal(second: number): string {
 }
 
 /** The time a line is stamped with: when the exchange finished, as nginx's $time_local is. */
-function finishedAt(record: AccessRecord): number {
+export function finishedAt(record: AccessRecord): number {
   return Math.floor(record.startedAt + record.durationMs);
 }
 
@@ -141,7 +144,7 @@ export class CombinedFormat implements AccessFormat {
 }
 
 /** nginx logs 000 when no response status was set (the client left first). */
-function formatStatus(status: number): string {
+export function formatStatus(status: number): string {
   return status === 0 ? '000' : String(status);
 }
 
@@ -192,6 +195,6 @@ export class JsonFormat implements AccessFormat {
     }
     const ms = finished - second * 1000;
     const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : String(ms);
-    return `{"time":"${this.#isoPrefix}${msText}Z","remote_addr":${jsonString(record.remoteAddress)},"remote_user":${jsonString(record.remoteUser)},"method":${jsonString(record.method)},"uri":${jsonString(record.target)},"protocol":"HTTP/${record.versionMajor}.${record.versionMinor}","status":${record.status},"bytes_sent":${record.bytesSent},"referer":${jsonString(record.header('referer'))},"user_agent":${jsonString(record.header('user-agent'))},"host":${jsonString(record.header('host'))},"duration_ms":${formatDuration(record.durationMs)}}\n`;
+    return `{"time":"${this.#isoPrefix}${msText}Z","remote_addr":${jsonString(record.remoteAddress)},"remote_user":${jsonString(record.remoteUser)},"method":${jsonString(record.method)},"uri":${jsonString(record.target)},"protocol":${record.method === '' ? '""' : `"HTTP/${record.versionMajor}.${record.versionMinor}"`},"status":${record.status},"bytes_sent":${record.bytesSent},"referer":${jsonString(record.header('referer'))},"user_agent":${jsonString(record.header('user-agent'))},"host":${jsonString(record.header('host'))},"duration_ms":${formatDuration(record.durationMs)}}\n`;
   }
 }

@@ -17,6 +17,7 @@ const STARTED = Date.UTC(2026, 10, 24, 18, 44, 42, 100);
 class TestRecord implements AccessRecord {
   remoteAddress = '127.0.0.1';
   remoteUser = '';
+  remotePort = 51234;
   method = 'GET';
   target = '/index.html?x=1';
   versionMajor = 1;

@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import { CombinedFormat, JsonFormat } from './access-format.js';
 import type { AccessFormat, AccessRecord } from './access-format.js';
+import { compileAccessTemplate, isAccessTemplate } from './access-template.js';
 import { LineBuffer, openLogDestination } from './line-buffer.js';
 import type { LogDestination } from './line-buffer.js';
 import { formatLogTime } from './logger.js';
@@ -14,13 +15,18 @@ export interface AccessLog {
   log(record: AccessRecord): void;
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** Opens the log file again by its path (logrotate's SIGUSR1); nothing for stdout. */
+  reopen(): void;
   /** Lines dropped because the destination was too slow or failed. */
   readonly droppedLines: number;
 }
 
 export interface AccessLogOptions {
-  /** nginx combined, one JSON object per line, or off (a no-op log). */
-  readonly format: 'combined' | 'json' | 'off';
+  /**
+   * nginx combined, one JSON object per line, off (a no-op log), or a format of $variables
+   * (access-template.ts), compiled here once.
+   */
+  readonly format: string;
   /** "stdout" or a file path (appended to). */
   readonly path: string;
   /** Told when lines are dropped or the destination fails; a WARNING line on stderr when absent. */
@@ -52,6 +58,10 @@ class BufferedAccessLog implements AccessLog {
     return this.#buffer.flush();
   }
 
+  reopen(): void {
+    this.#buffer.reopen();
+  }
+
   close(): Promise<void> {
     return this.#buffer.close();
   }
@@ -62,6 +72,10 @@ class OffAccessLog implements AccessLog {
 
   log(_record: AccessRecord): void {
     // access log off: nothing to write.
+  }
+
+  reopen(): void {
+    // no file
   }
 
   flush(): Promise<void> {
@@ -80,7 +94,12 @@ function warnOnStderr(message: string): void {
 /** Creates the access log; a file is opened for appending now (a bad path throws PortaError). */
 export function createAccessLog(options: AccessLogOptions): AccessLog {
   if (options.format === 'off') return new OffAccessLog();
-  const format = options.format === 'json' ? new JsonFormat() : new CombinedFormat();
+  const format =
+    options.format === 'json'
+      ? new JsonFormat()
+      : isAccessTemplate(options.format)
+        ? compileAccessTemplate(options.format)
+        : new CombinedFormat();
   const destination: LogDestination =
     options.stream === undefined
       ? openLogDestination(options.path, 'access log')

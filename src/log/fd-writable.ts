@@ -10,8 +10,11 @@ import { Writable } from 'node:stream';
 const RETRY_AFTER_FULL_MS = 10;
 
 export class FdWritable extends Writable {
-  readonly #fd: number;
+  #fd: number;
   readonly #ownsFd: boolean;
+  /** A descriptor replaced by reopen() while a write on it was in flight: closed when it ends. */
+  #retired = -1;
+  #writing = false;
 
   /** `ownsFd`: close the descriptor when the stream ends (a log file), or leave it open (stdout). */
   constructor(fd: number, ownsFd: boolean) {
@@ -20,12 +23,37 @@ export class FdWritable extends Writable {
     this.#ownsFd = ownsFd;
   }
 
+  /** The descriptor writes go to now. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /**
+   * Writes go to `fd` from the next chunk on (logrotate's SIGUSR1: the old file was renamed);
+   * a chunk being written finishes on the old descriptor, which is closed after it.
+   */
+  replaceFd(fd: number): void {
+    const old = this.#fd;
+    this.#fd = fd;
+    if (!this.#ownsFd) return;
+    if (this.#writing) this.#retired = old;
+    else close(old, ignoreCloseError);
+  }
+
   override _write(
     chunk: Buffer,
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
-    this.#writeFrom(chunk, 0, callback);
+    this.#writing = true;
+    this.#writeFrom(this.#fd, chunk, 0, (error?: Error | null) => {
+      this.#writing = false;
+      if (this.#retired >= 0) {
+        close(this.#retired, ignoreCloseError);
+        this.#retired = -1;
+      }
+      callback(error);
+    });
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -38,9 +66,14 @@ export class FdWritable extends Writable {
     });
   }
 
-  #writeFrom(chunk: Buffer, offset: number, callback: (error?: Error | null) => void): void {
+  #writeFrom(
+    fd: number,
+    chunk: Buffer,
+    offset: number,
+    callback: (error?: Error | null) => void,
+  ): void {
     // One closure per batch (not per line): batches come at most every few milliseconds.
-    write(this.#fd, chunk, offset, chunk.length - offset, null, (error, written) => {
+    write(fd, chunk, offset, chunk.length - offset, null, (error, written) => {
       if (error !== null) {
         if (error.code !== 'EAGAIN') {
           callback(error);
@@ -48,13 +81,17 @@ export class FdWritable extends Writable {
         }
         // Kept ref'd so that `await close()` at shutdown waits for a slow reader (as fs.write would).
         setTimeout(() => {
-          this.#writeFrom(chunk, offset, callback);
+          this.#writeFrom(fd, chunk, offset, callback);
         }, RETRY_AFTER_FULL_MS);
         return;
       }
       const next = offset + written;
-      if (next < chunk.length) this.#writeFrom(chunk, next, callback);
+      if (next < chunk.length) this.#writeFrom(fd, chunk, next, callback);
       else callback();
     });
   }
+}
+
+function ignoreCloseError(): void {
+  // Closing a log file we no longer write to: nothing useful to do about a failure.
 }

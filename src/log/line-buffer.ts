@@ -9,6 +9,8 @@ export interface LogDestination {
   readonly stream: Writable;
   /** The file descriptor the stream writes to, or -1 when there is none (tests, custom streams). */
   readonly fd: number;
+  /** The file path, when the destination is a file porta opened (and can open again). */
+  readonly path?: string;
 }
 
 export interface LineBufferOptions {
@@ -49,16 +51,19 @@ export function openLogDestination(path: string, what: string): LogDestination {
     const fd = path === 'stdout' ? 1 : 2;
     return { stream: new FdWritable(fd, false), fd };
   }
-  let fd: number;
+  const fd = openForAppend(path, what);
+  return { stream: new FdWritable(fd, true), fd, path };
+}
+
+function openForAppend(path: string, what: string): number {
   try {
-    fd = openSync(path, 'a');
+    return openSync(path, 'a');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new PortaError('PORTA_CONFIG_INVALID', `cannot open ${what} "${path}": ${reason}`, {
       cause: error,
     });
   }
-  return { stream: new FdWritable(fd, true), fd };
 }
 
 /**
@@ -67,7 +72,8 @@ export function openLogDestination(path: string, what: string): LogDestination {
  */
 export class LineBuffer {
   readonly #stream: Writable;
-  readonly #fd: number;
+  #fd: number;
+  readonly #path: string | undefined;
   readonly #name: string;
   readonly #warn: (message: string) => void;
   readonly #batchBytes: number;
@@ -96,6 +102,7 @@ export class LineBuffer {
   constructor(destination: LogDestination, options: LineBufferOptions) {
     this.#stream = destination.stream;
     this.#fd = destination.fd;
+    this.#path = destination.path;
     this.#name = options.name;
     this.#warn = options.warn;
     this.#batchBytes = options.batchBytes ?? 64 * 1024;
@@ -162,6 +169,31 @@ export class LineBuffer {
   close(): Promise<void> {
     this.#closed ??= this.#finish();
     return this.#closed;
+  }
+
+  /**
+   * Opens the file again by its path (logrotate renamed it; SIGUSR1): lines from the next batch
+   * on go to the new file, the batch being written finishes in the old one. A file that cannot
+   * be opened is warned about and the old one kept. Does nothing for stdout, stderr and streams.
+   */
+  reopen(): void {
+    const stream = this.#stream;
+    if (this.#path === undefined || !(stream instanceof FdWritable) || this.#closed !== undefined) {
+      return;
+    }
+    let fd: number;
+    try {
+      fd = openForAppend(this.#path, 'log file');
+    } catch (error) {
+      this.#warn(
+        `${error instanceof Error ? error.message : String(error)}; still writing to the old file`,
+      );
+      return;
+    }
+    stream.replaceFd(fd);
+    this.#fd = fd;
+    // A new file may cure what failed the old one (a full or removed disk).
+    this.#failed = false;
   }
 
   /** Counts a line that was not even formatted because `accepting` was false; warns the first time. */

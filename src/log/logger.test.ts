@@ -1,8 +1,8 @@
-// Tests the error log: Python's asctime text, level filtering, files appended, stderr by default, nothing lost at exit.
+// Tests the error log: Python's asctime text or JSON, level filtering, files appended and reopened, stderr by default, nothing lost at exit.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, formatLogTime } from './logger.js';
@@ -101,6 +101,69 @@ describe('createLogger to a file', () => {
     assert.match(lines[2] ?? '', lineRegex('WARNING', 'slow upstream'));
     assert.match(lines[3] ?? '', lineRegex('ERROR', 'boom'));
     assert.equal(lines[4], '');
+  });
+
+  it('format json: one object per line, message escaped, level as the config names it', async () => {
+    const path = join(dir, 'error.json.log');
+    const logger = createLogger({ level: 'info', path, format: 'json' });
+    logger.debug('not written');
+    logger.info('Listening on http://127.0.0.1:8080');
+    logger.warning('a "quoted"\nline');
+    await logger.close();
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    assert.equal(lines.length, 2);
+    const objects = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const first = objects[0] ?? {};
+    const second = objects[1] ?? {};
+    assert.deepEqual(Object.keys(first), ['time', 'level', 'pid', 'message']);
+    assert.match(String(first['time']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(first['level'], 'info');
+    assert.equal(first['pid'], process.pid);
+    assert.equal(first['message'], 'Listening on http://127.0.0.1:8080');
+    assert.equal(second['level'], 'warning');
+    assert.equal(second['message'], 'a "quoted"\nline');
+  });
+
+  it('reopen: after a rename, lines go to a new file at the path; the old one keeps the rest', async () => {
+    const path = join(dir, 'rotated.log');
+    const logger = createLogger({ level: 'info', path });
+    logger.info('before');
+    await logger.flush();
+    logger.info('gathered before the rename'); // not written yet: goes with the next batch
+    await rename(path, `${path}.1`);
+    logger.reopen?.();
+    logger.info('after');
+    await logger.close();
+    const old = await readFile(`${path}.1`, 'utf8');
+    const fresh = await readFile(path, 'utf8');
+    assert.match(old, /INFO before\n$/);
+    assert.match(fresh, /INFO gathered before the rename\n.* INFO after\n$/);
+  });
+
+  it('reopen keeps the old file when the path cannot be opened again, and says so', async () => {
+    const sub = join(dir, 'gone');
+    await mkdir(sub);
+    const path = join(sub, 'error.log');
+    const logger = createLogger({ level: 'info', path });
+    logger.info('one');
+    await logger.flush();
+    await rename(path, join(dir, 'kept.log'));
+    await rm(sub, { recursive: true });
+    const stderr = process.stderr.write.bind(process.stderr);
+    let warned = '';
+    process.stderr.write = (chunk: string | Uint8Array): boolean => {
+      warned += String(chunk);
+      return true;
+    };
+    try {
+      logger.reopen?.();
+    } finally {
+      process.stderr.write = stderr;
+    }
+    logger.info('two');
+    await logger.close();
+    assert.match(warned, /WARNING cannot open log file .*ENOENT.*; still writing to the old file/);
+    assert.match(await readFile(join(dir, 'kept.log'), 'utf8'), /INFO one\n.* INFO two\n$/);
   });
 
   it('setLevel moves the threshold both ways; error always passes', async () => {

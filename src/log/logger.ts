@@ -1,7 +1,10 @@
-// The error log: Python's classic `%(asctime)s %(levelname)s %(message)s` line, filtered by level.
+// The error log: Python's classic `%(asctime)s %(levelname)s %(message)s` line (or one JSON object), filtered by level.
 import { LineBuffer, openLogDestination } from './line-buffer.js';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+
+/** `text`: Python's logging line; `json`: one object per line for log shippers. */
+export type LogFormat = 'text' | 'json';
 
 export interface Logger {
   debug(message: string): void;
@@ -11,6 +14,11 @@ export interface Logger {
   /** true when debug lines are written, so callers can skip building a message */
   readonly debugEnabled: boolean;
   setLevel(level: LogLevel): void;
+  /**
+   * Opens a log file again by its path (after logrotate renamed it); stderr/stdout: nothing to
+   * do. Optional: loggers that write no file (tests, embedders) need not have it.
+   */
+  reopen?(): void;
   /** flush buffered lines (resolve when written) */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -21,6 +29,8 @@ export interface LoggerOptions {
   readonly level: LogLevel;
   /** "stderr" (default), "stdout", or a file path (appended to). */
   readonly path?: string;
+  /** Line format (default text). */
+  readonly format?: LogFormat;
 }
 
 /** Python's numeric levels: a line is written when its rank reaches the threshold. */
@@ -59,6 +69,7 @@ export function formatLogTime(epochMs: number): string {
 /** Where formatted lines go: synchronous stdio, or a batched file. */
 interface LineSink {
   append(line: string): void;
+  reopen(): void;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -78,6 +89,10 @@ class StdioSink implements LineSink {
     this.#stream.write(line);
   }
 
+  reopen(): void {
+    // stderr and stdout belong to whoever started porta: nothing to reopen.
+  }
+
   flush(): Promise<void> {
     if (!this.#stream.writableNeedDrain) return Promise.resolve();
     return new Promise((resolve) => {
@@ -90,13 +105,34 @@ class StdioSink implements LineSink {
   }
 }
 
+/** Builds one error log line (newline included). */
+type LineFormat = (levelName: string, message: string) => string;
+
+function textLine(levelName: string, message: string): string {
+  return `${formatLogTime(Date.now())} ${levelName} ${message}\n`;
+}
+
+/**
+ * `{"time":"2026-11-24T18:44:42.123Z","level":"info","pid":4242,"message":"..."}`: UTC ISO time,
+ * the level as the config names it, the process (workers have their own), the message.
+ */
+function jsonLine(levelName: string, message: string): string {
+  return `{"time":"${new Date().toISOString()}","level":"${levelName.toLowerCase()}","pid":${process.pid},"message":${JSON.stringify(message)}}\n`;
+}
+
 class LineLogger implements Logger {
   readonly #sink: LineSink;
+  readonly #line: LineFormat;
   #threshold: number;
 
-  constructor(sink: LineSink, level: LogLevel) {
+  constructor(sink: LineSink, level: LogLevel, line: LineFormat) {
     this.#sink = sink;
     this.#threshold = LEVEL_RANK[level];
+    this.#line = line;
+  }
+
+  reopen(): void {
+    this.#sink.reopen();
   }
 
   get debugEnabled(): boolean {
@@ -134,7 +170,7 @@ class LineLogger implements Logger {
   // Messages go out verbatim, as Python's do (stack traces stay multi-line); callers that put
   // client-sent text in a message escape it first with escapeLogValue (access-format.ts).
   #write(levelName: string, message: string): void {
-    this.#sink.append(`${formatLogTime(Date.now())} ${levelName} ${message}\n`);
+    this.#sink.append(this.#line(levelName, message));
   }
 }
 
@@ -155,5 +191,5 @@ export function createLogger(options: LoggerOptions): Logger {
       warn: warnOnStderr,
     });
   }
-  return new LineLogger(sink, options.level);
+  return new LineLogger(sink, options.level, options.format === 'json' ? jsonLine : textLine);
 }

@@ -6,6 +6,7 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { formatHostPort, type ListenAddress } from './listen-address.js';
 import { closeServer, listen } from './listener.js';
+import { unmapAddress } from './peer-address.js';
 
 /**
  * The logger shape we need (structural, so net/ does not depend on how log/ builds one).
@@ -138,5 +139,5 @@ function describePeer(peer: {
   remoteAddress?: string | undefined;
   remotePort?: number | undefined;
 }): string {
-  return formatHostPort(peer.remoteAddress ?? 'unknown', peer.remotePort ?? 0);
+  return formatHostPort(unmapAddress(peer.remoteAddress ?? 'unknown'), peer.remotePort ?? 0);
 }

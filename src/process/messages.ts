@@ -19,7 +19,9 @@ export type PrimaryMessage =
   /** The answer to a worker's `porta:ask` with the same id. */
   | { readonly type: 'porta:reply'; readonly id: number; readonly reply: unknown }
   /** Server-wide state changed (sent to every worker), or a role for this one. */
-  | { readonly type: 'porta:event'; readonly event: StateEvent };
+  | { readonly type: 'porta:event'; readonly event: StateEvent }
+  /** SIGUSR1 reached the primary: open the log files again by their paths (logrotate). */
+  | { readonly type: 'porta:reopen-logs' };
 
 /** Worker to primary. */
 export type WorkerMessage =
@@ -64,6 +66,7 @@ export function errorFromFailure(message: FailureMessage): Error {
 
 const PRIMARY_TYPES: ReadonlySet<unknown> = new Set([
   'porta:shutdown',
+  'porta:reopen-logs',
   'porta:reply',
   'porta:event',
 ]);

@@ -1,5 +1,5 @@
 // A running server's life as a process: SIGHUP reloads (its outcome written for `porta reload`),
-// SIGINT/SIGTERM stop gracefully, and every way out logs "Stopped" and removes the pid file.
+// SIGUSR1 reopens the log files, SIGINT/SIGTERM stop gracefully, and every way out logs "Stopped" and removes the pid file.
 import { isPortaError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { PROCESS_TITLE, removePidFile, writePidFile } from './pid-file.js';
@@ -9,6 +9,8 @@ import { reloadStatusPath, removeReloadStatus, writeReloadStatus } from './reloa
 export interface ServerTarget {
   /** Loads the config again (from where it came) and swaps it in, or throws and keeps the old one. */
   reload(): Promise<void>;
+  /** Reopens the log files this process and its workers write (SIGUSR1). */
+  reopenLogs(): void;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,14 @@ export function handleSignals(target: ServerTarget, options: SignalOptions): voi
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+
+  // logrotate's convention (nginx, Apache): reopen the log files, nothing else. Workers are told
+  // over IPC. The line goes out after the reopen, so it starts the new error log file.
+  process.on('SIGUSR1', () => {
+    logger.reopen?.();
+    target.reopenLogs();
+    logger.info('Got SIGUSR1: reopened the log files');
+  });
 
   let serial = 0;
   const report = (ok: boolean, message: string, code: string | null): void => {

@@ -85,6 +85,15 @@ export class Supervisor {
     this.#config = config;
   }
 
+  /** Tells every worker to open its log files again (SIGUSR1, logrotate). */
+  reopenLogs(): void {
+    const message: PrimaryMessage = { type: 'porta:reopen-logs' };
+    for (const slot of this.#slots) {
+      const worker = slot.worker;
+      if (worker?.isConnected() === true) worker.send(message);
+    }
+  }
+
   /** Graceful stop of every worker; resolves when all have exited. */
   async stop(): Promise<void> {
     this.#stopping = true;

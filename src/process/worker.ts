@@ -1,7 +1,8 @@
 // A cluster worker: serves the config it was forked with, keeps server-wide state through the primary, stops when told.
-import { createLogger } from '../log/logger.js';
+import { type Logger, createLogger } from '../log/logger.js';
 import { type RunningServer, startValidated } from '../runtime/start.js';
 import {
+  WORKER_INDEX_ENV,
   type WorkerMessage,
   failureOf,
   isPrimaryMessage,
@@ -31,8 +32,15 @@ const processPort: ChannelPort = {
 
 export function runWorker(): void {
   let server: RunningServer | null = null;
+  let logger: Logger | null = null;
   let stopping = false;
   const channel = new WorkerChannel(processPort, process.pid);
+  const reopenLogs = (): void => {
+    logger?.reopen?.();
+    server?.reopenLogs();
+    // In the new file, so an operator (or a test) sees each worker has moved over.
+    logger?.info(`Worker ${process.env[WORKER_INDEX_ENV] ?? '?'} reopened the log files`);
+  };
   const stop = (handOver: boolean): void => {
     if (stopping) return;
     stopping = true;
@@ -44,19 +52,29 @@ export function runWorker(): void {
   process.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return;
     if (message.type === 'porta:shutdown') stop(message.handOver);
+    else if (message.type === 'porta:reopen-logs') reopenLogs();
     else channel.receive(message);
   });
   void (async () => {
     try {
       // Validated by the primary's check already: a worker never loads the schema library.
       const config = workerConfig();
-      const logger = createLogger({ level: config.log.level, path: config.log.error_path });
+      const workerLogger = createLogger({
+        level: config.log.level,
+        path: config.log.error_path,
+        format: config.log.format,
+      });
+      logger = workerLogger;
       const shared = createRemoteSharedState(channel, {
         warn: (message) => {
-          logger.warning(message);
+          workerLogger.warning(message);
         },
       });
-      server = await startValidated(config, { logger, shared, processes: workerCount() });
+      server = await startValidated(config, {
+        logger: workerLogger,
+        shared,
+        processes: workerCount(),
+      });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
       send(failureOf(error));
@@ -65,6 +83,8 @@ export function runWorker(): void {
   })();
   // The primary coordinates shutdown; a terminal's Ctrl-C reaches the whole process group.
   process.on('SIGINT', () => undefined);
+  // SIGUSR1 sent to the whole group (or to a worker): reopen too, and never start Node's inspector.
+  process.on('SIGUSR1', reopenLogs);
   process.on('SIGTERM', () => {
     stop(false);
   });

@@ -8,6 +8,7 @@ import type { AccessLog } from '../log/access-log.js';
 import type { Logger } from '../log/logger.js';
 import { formatHostPort, formatUrl } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
+import { unmapAddress } from '../net/peer-address.js';
 import type { ConnectionGuard } from './connection-guard.js';
 
 export class HttpListener {
@@ -48,15 +49,16 @@ export class HttpListener {
       access,
     });
     const engine = new Http1Server(dispatcher, guard.budget);
+    // The peer address is unmapped here, once per connection: logs, echo, allow lists and
+    // X-Forwarded-For all see 127.0.0.1 rather than ::ffff:127.0.0.1 on a dual-stack listener.
     const onConnection = logger.debugEnabled
       ? (socket: Socket) => {
-          logger.debug(
-            `Connection from ${formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`,
-          );
-          if (engine.accept(socket)) guard.onAccepted();
+          const peer = unmapAddress(socket.remoteAddress ?? '');
+          logger.debug(`Connection from ${formatHostPort(peer, socket.remotePort ?? 0)}`);
+          if (engine.accept(socket, peer)) guard.onAccepted();
         }
       : (socket: Socket) => {
-          if (engine.accept(socket)) guard.onAccepted();
+          if (engine.accept(socket, unmapAddress(socket.remoteAddress ?? ''))) guard.onAccepted();
         };
     // No Node maxConnections: the guard's budget caps the whole process and reclaims first.
     const server = await listen(plan.address, onConnection, {

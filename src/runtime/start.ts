@@ -30,6 +30,11 @@ export interface RunningServer {
    * one last request, answered with `Connection: close`, instead of closing them at once.
    */
   stop(options?: { readonly handOver?: boolean }): Promise<void>;
+  /**
+   * Opens the log files again by their paths (logrotate's convention, SIGUSR1): the access log,
+   * and the error log when the server made it (a logger passed in is its owner's to reopen).
+   */
+  reopenLogs(): void;
 }
 
 export interface StartOptions {
@@ -67,7 +72,12 @@ export async function startValidated(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const logger =
-    options.logger ?? createLogger({ level: config.log.level, path: config.log.error_path });
+    options.logger ??
+    createLogger({
+      level: config.log.level,
+      path: config.log.error_path,
+      format: config.log.format,
+    });
   // One for the life of the server: reloads keep rate budgets, failed logins and health.
   const shared =
     options.shared ??
@@ -233,6 +243,11 @@ class PortaServer implements RunningServer {
     })().catch((error: unknown) => {
       this.logger.warning(`Releasing the old configuration failed: ${String(error)}`);
     });
+  }
+
+  reopenLogs(): void {
+    this.#access.reopen();
+    if (this.#ownLogger) this.logger.reopen?.();
   }
 
   stop(options: { readonly handOver?: boolean } = {}): Promise<void> {

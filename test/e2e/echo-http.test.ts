@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type PortaProcess, spawnPorta } from '../support/porta-process.js';
 import { rawRequest } from '../support/raw-http.js';
@@ -54,6 +55,7 @@ describe('porta echo (HTTP)', () => {
       version: string;
       headers: [string, string][];
       body: string;
+      body_encoding: string;
       client: { address: string; port: number };
     };
     assert.equal(echoed.method, 'PUT');
@@ -61,8 +63,71 @@ describe('porta echo (HTTP)', () => {
     assert.equal(echoed.query, '?x=y');
     assert.equal(echoed.version, 'HTTP/1.1');
     assert.equal(echoed.body, 'ünïcode "body"\n');
+    assert.equal(echoed.body_encoding, 'utf-8');
     assert.equal(echoed.client.address, '127.0.0.1');
     assert.ok(echoed.headers.some(([n, v]) => n === 'x-test' && v === 'a "quoted" value'));
+  });
+
+  it('returns the head and body byte for byte: obs-text, spacing, case, a head split over reads', async () => {
+    const head = Buffer.from(
+      'PUT /b?x=1 HTTP/1.1\r\nhost: h\r\nX-Latin1:  caf\xe9  \r\nX-Tab:\tb\r\nX-Utf8: \xc3\xbc\r\n' +
+        'Content-Length: 6\r\nConnection: close\r\n\r\n',
+      'latin1',
+    );
+    const body = Buffer.from([0x00, 0xff, 0x80, 0xe9, 0x0d, 0x0a]);
+    // Three writes with pauses: the head reaches the parser in several reads.
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        resolve(Buffer.concat(chunks));
+      });
+      socket.write(head.subarray(0, 30));
+      setTimeout(() => socket.write(head.subarray(30, 50)), 50);
+      setTimeout(() => socket.write(Buffer.concat([head.subarray(50), body])), 100);
+    });
+    const split = reply.indexOf('\r\n\r\n');
+    const responseHead = reply.subarray(0, split).toString('latin1');
+    assert.match(responseHead, /^HTTP\/1\.1 200 /);
+    // The bytes as sent are not UTF-8: no charset is claimed for them.
+    assert.match(responseHead, /\r\nContent-Type: text\/plain\r\n/);
+    assert.deepEqual(reply.subarray(split + 4), Buffer.concat([head, body]));
+  });
+
+  it('says in JSON how it encoded what is not UTF-8: base64 header values and bodies', async () => {
+    const head =
+      'POST / HTTP/1.1\r\nHost: h\r\nAccept: application/json\r\nX-Latin1: caf\xe9\r\n' +
+      'X-Utf8: \xc3\xbc\r\nContent-Length: 4\r\nConnection: close\r\n\r\n';
+    const raw = await rawRequest(port, [Buffer.from(head, 'latin1'), Buffer.from([0, 0xff, 1, 2])]);
+    const echoed = JSON.parse(
+      Buffer.from(raw.text.slice(raw.text.indexOf('\r\n\r\n') + 4), 'latin1').toString('utf8'),
+    ) as { headers: string[][]; body: string; body_encoding: string };
+    assert.deepEqual(
+      echoed.headers.find(([name]) => name === 'X-Latin1'),
+      ['X-Latin1', Buffer.from('caf\xe9', 'latin1').toString('base64'), 'base64'],
+    );
+    assert.deepEqual(
+      echoed.headers.find(([name]) => name === 'X-Utf8'),
+      ['X-Utf8', 'ü'],
+    );
+    assert.equal(echoed.body_encoding, 'base64');
+    assert.deepEqual(Buffer.from(echoed.body, 'base64'), Buffer.from([0, 0xff, 1, 2]));
+  });
+
+  it('streams a JSON echo of a body over 1 MiB as base64', async () => {
+    const body = Buffer.alloc(3 * 1024 * 1024 + 1);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 131 + 17) & 0xff;
+    const response = await fetch(`http://127.0.0.1:${port}/`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+      body,
+    });
+    assert.equal(response.headers.get('transfer-encoding'), 'chunked');
+    const echoed = (await response.json()) as { body: string; body_encoding: string };
+    assert.equal(echoed.body_encoding, 'base64');
+    assert.ok(Buffer.from(echoed.body, 'base64').equals(body));
   });
 
   it('sends 100 Continue before reading a body the client holds back', async () => {

@@ -37,9 +37,14 @@ describe('porta proxy: failures', () => {
     const workers = Array.from({ length: 8 }, async () => {
       while (!stop) statuses.push((await get(`${url}/work`)).status);
     });
-    await sleep(300);
+    // Counted, not timed: a loaded machine may serve only a few requests per 100 ms.
+    const served = async (count: number): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (statuses.length < count && Date.now() < deadline) await sleep(20);
+    };
+    await served(20);
     await b.close(); // connections reset, new ones refused
-    await sleep(500);
+    await served(statuses.length + 40);
     stop = true;
     await Promise.all(workers);
     assert.ok(statuses.length > 50, `only ${statuses.length} requests`);

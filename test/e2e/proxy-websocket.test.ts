@@ -59,7 +59,7 @@ async function upgradingEngine(): Promise<number> {
   const server = await listen(
     parseListenAddress('127.0.0.1:0'),
     (socket) => {
-      engine.accept(socket);
+      engine.accept(socket, socket.remoteAddress ?? '');
     },
     {},
   );

@@ -94,7 +94,8 @@ describe('porta run + porta reload with workers', () => {
       const load = [worker(keepAlive), worker(keepAlive), worker(false), worker(false)];
       for (let version = 1; version <= 10; version++) {
         write(port, version);
-        const result = await runPorta(['reload', '-c', file, '--pid-file', pidFile]);
+        // A rolling reload under this load can take a while on a busy machine.
+        const result = await runPorta(['reload', '-c', file, '--pid-file', pidFile], 60_000);
         assert.equal(result.code, 0, result.stderr);
         const done = new RegExp(`Configuration reloaded`, 'g');
         const deadline = Date.now() + 20_000;

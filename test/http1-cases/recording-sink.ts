@@ -44,6 +44,7 @@ export class RecordingSink implements ParserSink {
     if (fields > this.#limits.maxHeaders) {
       this.violations.push(`${fields} header fields over maxHeaders ${this.#limits.maxHeaders}`);
     }
+    this.#checkReceived(head, fields);
     this.#event(`head ${head.method} ${head.target} HTTP/1.${head.versionMinor}`);
     const headers = head.headers;
     for (let i = 0; i < headers.length; i += 2) {
@@ -61,6 +62,16 @@ export class RecordingSink implements ParserSink {
       head.upgrade === '' ? 'upgrade' : `upgrade ${head.upgrade}`,
     );
     this.parser?.pause();
+  }
+
+  /** The head's bytes as received: request line first, one line per field, the empty line last. */
+  #checkReceived(head: RequestHead, fields: number): void {
+    const received = head.received?.toString('latin1') ?? '';
+    const requestLine = `${head.method} ${head.target} HTTP/1.${head.versionMinor}\r\n`;
+    const lines = received.split('\r\n').length - 3; // request line, then '' twice at the end
+    if (!received.startsWith(requestLine) || !received.endsWith('\r\n\r\n') || lines !== fields) {
+      this.violations.push(`received head ${JSON.stringify(received)} is not the head parsed`);
+    }
   }
 
   onBody(chunk: Buffer): void {

@@ -54,6 +54,7 @@ export class FakeExchange implements Exchange {
       contentLength: options.contentLength ?? -1,
       expectContinue: false,
       upgrade: '',
+      received: null,
     };
     this.remoteAddress = options.remoteAddress ?? '127.0.0.1';
     this.path = path;
@@ -148,7 +149,7 @@ export class FakeExchange implements Exchange {
   }
 
   setRequestHeaders(list: HeaderList): void {
-    this.request = { ...this.request, headers: list };
+    this.request = { ...this.request, headers: list, received: null };
   }
 
   limitRequestBody(maxBytes: number): boolean {

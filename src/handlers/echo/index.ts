@@ -1,40 +1,24 @@
-// The HTTP `echo` handler: answers with the request itself, as text or JSON, streaming the body back.
-import { StringDecoder } from 'node:string_decoder';
+// The HTTP `echo` handler: answers with the request itself, byte for byte as text, or as JSON, streaming the body back.
+import { isUtf8 } from 'node:buffer';
 import type { Exchange, Handler } from '../../http/exchange.js';
 import { findHeader } from '../../http/request-head.js';
+import { sendJsonEcho } from './json-echo.js';
 
-const TEXT_TYPE = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** The request head as it arrived, as text: request line, fields in order, empty line. */
-function headText(exchange: Exchange): string {
+/**
+ * The request head as it arrived: the received bytes (obs-text such as a latin1 0xE9 comes back
+ * as that byte, not re-encoded); rebuilt one byte per char when there are none (edited fields).
+ */
+function receivedHead(exchange: Exchange): Buffer {
   const request = exchange.request;
+  if (request.received !== null) return request.received;
   let text = `${request.method} ${request.target} HTTP/${request.versionMajor}.${request.versionMinor}\r\n`;
   const headers = request.headers;
   for (let i = 0; i < headers.length; i += 2) {
     text += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
   }
-  return `${text}\r\n`;
-}
-
-/** The JSON document up to the body string's opening quote; the body is streamed into it. */
-function jsonPrefix(exchange: Exchange, servedBy: string): string {
-  const request = exchange.request;
-  const headers: [string, string][] = [];
-  for (let i = 0; i < request.headers.length; i += 2) {
-    headers.push([request.headers[i] as string, request.headers[i + 1] as string]);
-  }
-  const document = JSON.stringify({
-    client: { address: exchange.remoteAddress, port: exchange.remotePort },
-    method: request.method,
-    target: request.target,
-    path: request.path,
-    query: request.query,
-    version: `HTTP/${request.versionMajor}.${request.versionMinor}`,
-    headers,
-    served_by: servedBy,
-  });
-  return `${document.slice(0, -1)},"body":"`;
+  return Buffer.from(`${text}\r\n`, 'latin1');
 }
 
 function wantsJson(exchange: Exchange): boolean {
@@ -56,11 +40,26 @@ class EchoHandler implements Handler {
   }
 
   async handle(exchange: Exchange): Promise<void> {
-    const json = wantsJson(exchange);
     const client = `${exchange.remoteAddress}:${exchange.remotePort}`;
+    if (wantsJson(exchange)) {
+      const jsonHeaders = [
+        'Content-Type',
+        JSON_TYPE,
+        'X-Client-Address',
+        client,
+        'Cache-Control',
+        'no-store',
+        'X-Served-By',
+        this.#name,
+      ];
+      await sendJsonEcho(exchange, jsonHeaders, this.#name);
+      return;
+    }
+    const head = receivedHead(exchange);
+    // The bytes go back as received: a charset is claimed only when the head is valid UTF-8.
     const headers = [
       'Content-Type',
-      json ? JSON_TYPE : TEXT_TYPE,
+      isUtf8(head) ? 'text/plain; charset=utf-8' : 'text/plain',
       'X-Client-Address',
       client,
       'Cache-Control',
@@ -68,28 +67,23 @@ class EchoHandler implements Handler {
       'X-Served-By',
       this.#name,
     ];
-    const prefix = json ? jsonPrefix(exchange, this.#name) : headText(exchange);
     const request = exchange.request;
     if (!exchange.hasBody) {
-      exchange.send(200, headers, json ? `${prefix}"}\n` : prefix);
+      exchange.send(200, headers, head);
       return;
     }
     const body = exchange.body(); // before the head: a client waiting on 100-continue gets it now
-    // A text echo of a Content-Length body has a known length; JSON escaping changes it.
-    const length =
-      !json && request.contentLength >= 0 ? Buffer.byteLength(prefix) + request.contentLength : -1;
-    exchange.writeHead(200, headers, length);
-    exchange.write(prefix);
-    const decoder = json ? new StringDecoder('utf8') : null;
+    // A Content-Length body makes the length known; a chunked one is echoed chunked (decoded).
+    exchange.writeHead(
+      200,
+      headers,
+      request.contentLength >= 0 ? head.length + request.contentLength : -1,
+    );
+    exchange.write(head);
     for await (const chunk of body as AsyncIterable<Buffer>) {
       if (exchange.closed) return;
-      const ok =
-        decoder === null
-          ? exchange.write(chunk)
-          : exchange.write(JSON.stringify(decoder.write(chunk)).slice(1, -1));
-      if (!ok) await exchange.drained();
+      if (!exchange.write(chunk)) await exchange.drained();
     }
-    if (decoder !== null) exchange.write(`${JSON.stringify(decoder.end()).slice(1, -1)}"}\n`);
     exchange.end();
   }
 }

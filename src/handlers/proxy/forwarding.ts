@@ -1,5 +1,6 @@
 // Who the client is, as seen through trusted proxies, and the forwarding fields we add (X-Forwarded-*, Forwarded, RFC 7239).
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { unmapAddress } from '../../net/peer-address.js';
 
 /** Caddy's `private_ranges`: loopback, RFC 1918, RFC 4193 unique-local and link-local. */
 const PRIVATE_RANGES = [
@@ -12,15 +13,6 @@ const PRIVATE_RANGES = [
   'fc00::/7',
   'fe80::/10',
 ];
-
-/** A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; compare and print them as IPv4. */
-export function unmapAddress(address: string): string {
-  if (address.length > 7 && address.charCodeAt(0) === 0x3a && address.startsWith('::ffff:')) {
-    const v4 = address.slice(7);
-    if (isIPv4(v4)) return v4;
-  }
-  return address;
-}
 
 /** The proxies whose X-Forwarded-* and Forwarded fields we believe. */
 export class TrustedProxies {
@@ -64,15 +56,15 @@ export class TrustedProxies {
    * X-Forwarded-For that is not itself a trusted proxy (left-most entries can be forged).
    */
   clientAddress(peer: string, xForwardedFor: string | undefined): string {
-    const direct = unmapAddress(peer);
-    if (xForwardedFor === undefined || !this.has(direct)) return direct;
+    // `peer` is in its IPv4 form already: the engine unmaps it once per connection.
+    if (xForwardedFor === undefined || !this.has(peer)) return peer;
     const hops = xForwardedFor.split(',');
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = (hops[i] as string).trim();
       if (hop === '') continue;
       if (!this.has(hop)) return hop;
     }
-    return direct;
+    return peer;
   }
 }
 

@@ -8,7 +8,7 @@ import {
   dropsUnderscoreName,
   fieldRole,
 } from './field-names.js';
-import { type TrustedProxies, forwardedNode, forwardedValue, unmapAddress } from './forwarding.js';
+import { type TrustedProxies, forwardedNode, forwardedValue } from './forwarding.js';
 import type { HostHeaderPolicy } from './options.js';
 
 /** What the head builder needs, compiled once per handler. */
@@ -105,7 +105,7 @@ export function buildRequestHead(
         : policy.hostHeader.value;
   head += `Host: ${host}\r\n`;
   if (forwarding) {
-    const client = unmapAddress(exchange.remoteAddress);
+    const client = exchange.remoteAddress; // IPv4 form already (the engine unmaps once per connection)
     head += `X-Forwarded-For: ${xff === '' ? client : `${xff}, ${client}`}\r\n`;
     head += `X-Forwarded-Proto: ${xfProto || 'http'}\r\n`;
     if (xfHost !== '' || request.host !== '') {
