@@ -19,7 +19,18 @@ const forbidden = {
     'balance',
     'forward',
   ],
-  net: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'http2', 'balance', 'forward'],
+  net: [
+    'cli',
+    'runtime',
+    'config',
+    'handlers',
+    'http',
+    'http1',
+    'http2',
+    'balance',
+    'forward',
+    'tls',
+  ],
   // The protocol engines turn bytes into the protocol-neutral Exchange of src/http; neither
   // knows the other (the runtime picks one per connection).
   http1: ['cli', 'runtime', 'config', 'handlers', 'http2', 'net', 'balance', 'forward'],
@@ -42,7 +53,8 @@ const forbidden = {
   // Handlers see src/http only: they never know which protocol carries the exchange.
   handlers: ['cli', 'runtime', 'config', 'http1', 'http2'],
   forward: ['cli', 'runtime', 'config', 'handlers', 'http', 'http1', 'http2'],
-  config: ['cli', 'runtime', 'process'],
+  config: ['cli', 'runtime', 'process', 'tls'],
+  tls: ['cli', 'runtime', 'process', 'handlers', 'http', 'http1', 'http2'],
   runtime: ['cli', 'process'],
   process: ['cli'],
 };

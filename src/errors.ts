@@ -6,6 +6,7 @@ export type PortaErrorCode =
   | 'PORTA_ADDRESS_INVALID'
   | 'PORTA_USAGE'
   | 'PORTA_CLIENT_ABORTED'
+  | 'PORTA_APP_INVALID'
   | 'PORTA_INTERNAL';
 
 export class PortaError extends Error {

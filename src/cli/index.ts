@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import type { ConfigInput } from '../config/schema.js';
 import { isPortaError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
+import { addAppCommand } from './app.js';
 import { addControlCommands } from './control.js';
 import { addCheckCommand } from './check.js';
 import { addEchoCommand } from './echo.js';
@@ -14,13 +15,16 @@ import { addRunCommand } from './run.js';
 import { addSchemaCommand } from './schema.js';
 import { addProxyCommand } from './proxy.js';
 import { type ServeConfig, type ServeInfo, addServeCommand } from './serve.js';
+import { addTrustCommand } from './trust.js';
 import { openBrowser } from './open-browser.js';
 import { PACKAGE_VERSION } from './version.js';
 
 /** `porta` with every command; nothing runs until it parses argv. */
 export function createProgram(): Command {
   const program = new Command('porta')
-    .description('A web server on node:net: static files, reverse proxy, port forwarding, echo.')
+    .description(
+      'A web server on node:net: static files, reverse proxy, fetch-handler apps, port forwarding, echo.',
+    )
     .version(PACKAGE_VERSION, '-v, --version', 'print the version and exit')
     .exitOverride();
   const run = (config: ConfigInput) => runServer({ kind: 'input', input: config });
@@ -31,8 +35,14 @@ export function createProgram(): Command {
   addEchoCommand(program, run, printConfig);
   addProxyCommand(program, run, printConfig);
   addForwardCommand(program, run, printConfig);
+  addAppCommand(
+    program,
+    (config, options) => runServer({ kind: 'input', input: config }, options),
+    printConfig,
+  );
   addControlCommands(program);
   addHashPasswordCommand(program);
+  addTrustCommand(program);
   oneLineErrors(program, 'porta --help');
   for (const command of program.commands) {
     oneLineErrors(command, `porta ${command.name()} --help`);

@@ -10,6 +10,7 @@ import { type ConfigRequest, requestedWorkers } from '../process/config-request.
 import type { LoadedRequest } from '../process/config-source.js';
 import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
 import { Supervisor } from '../process/supervisor.js';
+import { watchForReload } from '../process/file-watch.js';
 import { hasOnlyUdp, hasUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
 import { connectionShare, fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
 import { parseDuration } from '../config/units.js';
@@ -18,6 +19,23 @@ import { PACKAGE_VERSION } from './version.js';
 export interface RunOptions {
   /** Called once serving (tests and `--open`). */
   readonly onStarted?: (urls: readonly string[]) => void;
+  /** SIGHUP reloads a one-liner's config too (`porta app`: fresh workers import the module again). */
+  readonly reloadable?: boolean;
+  /** Development: a change under this folder reloads the server (fresh workers). */
+  readonly watchFolder?: string;
+}
+
+/** Apps run in workers even when there is one: a reload then loads their modules afresh. */
+function hasApps(config: Config): boolean {
+  return config.sites.some((site) => site.routes.some((route) => route.app !== undefined));
+}
+
+/** Whether a one-liner's config (not yet validated) has an `app` route. */
+function requestHasApps(request: ConfigRequest): boolean {
+  if (request.kind !== 'input') return false;
+  return (request.input.sites ?? []).some((site) =>
+    site.routes.some((route) => route.app !== undefined),
+  );
 }
 
 /** Prints the config as porta.yaml (the --print-config of every one-liner). */
@@ -47,23 +65,57 @@ function countOf(workers: 'auto' | number): number {
  */
 export async function runServer(request: ConfigRequest, options: RunOptions = {}): Promise<void> {
   setProcessTitle();
+  // SIGHUP's default ends the process: until the handlers are in place (a check child, workers
+  // starting), one is noted and ignored instead.
+  let say = (message: string): void => {
+    process.stderr.write(`porta: ${message}\n`);
+  };
+  const early = (): void => {
+    say('Got SIGHUP while starting: ignored (send it again once serving to reload)');
+  };
+  process.on('SIGHUP', early);
+  try {
+    await run(request, options, (logger) => {
+      say = (message) => {
+        logger.warning(message);
+      };
+    });
+  } finally {
+    process.off('SIGHUP', early);
+  }
+}
+
+async function run(
+  request: ConfigRequest,
+  options: RunOptions,
+  onLogger: (logger: Logger) => void,
+): Promise<void> {
   const asked = requestedWorkers(request);
   // One process validates here (it needs the config stack to serve anyway); for a cluster, or
-  // when only the file knows the count, a child validates and the primary keeps plain JSON.
-  const checked = asked !== undefined && countOf(asked) === 1 ? null : await checkInChild(request);
+  // when only the file knows the count, or for apps (always in workers), a child validates and
+  // the primary keeps plain JSON. The check also issues `tls: internal` certificates, once.
+  const single = asked !== undefined && countOf(asked) === 1 && !requestHasApps(request);
+  const checked = single ? null : await checkInChild(request);
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
   const workers =
     checked === null || hasOnlyUdp(checked.config) ? 1 : countOf(checked.config.workers);
-  const loaded = workers === 1 ? await loadHere(request) : (checked as LoadedRequest);
+  const loaded =
+    workers === 1 && (checked === null || !hasApps(checked.config))
+      ? await loadHere(request)
+      : (checked as LoadedRequest);
   const { config } = loaded;
+  // Apps run in workers even when there is one: a reload then loads their modules afresh.
+  const clustered = workers > 1 || hasApps(config);
   const logger = createLogger({
     level: config.log.level,
     path: config.log.error_path,
     format: config.log.format,
   });
+  onLogger(logger);
+  for (const note of loaded.notes) logger[note.level](note.message);
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
-      `${workers === 1 ? '1 process' : `${workers} workers`})`,
+      `${workers > 1 ? `${workers} workers` : hasApps(config) ? '1 worker' : '1 process'})`,
   );
   const fdWarning = fdLimitWarning(
     readOpenFileLimit(),
@@ -71,18 +123,24 @@ export async function runServer(request: ConfigRequest, options: RunOptions = {}
     connectionShare(config.limits.max_connections, workers),
   );
   if (fdWarning !== null) logger.warning(fdWarning);
-  const target =
-    workers === 1
-      ? await startSingle(request, config, logger)
-      : await startCluster(request, config, workers, logger);
+  const target = clustered
+    ? await startCluster(request, config, workers, logger)
+    : await startSingle(request, config, logger);
   announceWildcards(target.urls, logger);
   handleSignals(target, {
     logger,
-    reloadable: request.kind === 'file',
+    reloadable: request.kind === 'file' || options.reloadable === true,
     pidFile: loaded.pidFile ?? undefined,
     // Past the shutdown timeout (and the 5 s the supervisor gives a worker after it): give up.
     stopDeadlineMs: target.shutdownMs + 10_000,
   });
+  if (options.watchFolder !== undefined) {
+    const stopWatching = watchForReload(options.watchFolder, logger, async () => {
+      await target.reload();
+      logger.info('Reloaded after the change');
+    });
+    process.once('exit', stopWatching);
+  }
   options.onStarted?.(target.urls);
 }
 
@@ -182,17 +240,20 @@ async function startCluster(
     await Promise.all([supervisor.stop(), udp.stop()]);
     throw error;
   }
-  for (const url of urls) logger.info(`Listening on ${url} (${workers} workers)`);
+  const count = workers === 1 ? '1 worker' : `${workers} workers`;
+  for (const url of urls) logger.info(`Listening on ${url} (${count})`);
   for (const url of udp.urls)
     logger.info(`Listening on ${url} (in the primary: one session per client)`);
   return {
     urls: [...urls, ...udp.urls],
     shutdownMs,
-    // Validated in a child first: a bad file never reaches a worker, nor this process.
+    // Validated in a child first (which issues `tls: internal` certificates): a bad file never
+    // reaches a worker, nor this process.
     reload: async () => {
-      const next = (await checkInChild(request)).config;
-      await udp.apply(next);
-      await supervisor.reload(withoutUdp(next));
+      const next = await checkInChild(request);
+      for (const note of next.notes) logger[note.level](note.message);
+      await udp.apply(next.config);
+      await supervisor.reload(withoutUdp(next.config));
     },
     stop: async () => {
       await Promise.all([supervisor.stop(), udp.stop()]);

@@ -23,6 +23,7 @@ export interface ServeFlags extends CommonFlags, ListenFlags {
   readonly compress?: boolean;
   readonly cache?: string;
   readonly open?: boolean;
+  readonly https?: boolean;
 }
 
 /** The config `porta serve` runs (a ConfigInput once the schema's routes know `static`). */
@@ -31,6 +32,7 @@ export interface ServeConfig {
     {
       listen: string[];
       routes: [{ path: '/'; static: StaticConfigInput }];
+      tls?: 'internal';
     },
   ];
   log?: ReturnType<typeof logSection>;
@@ -50,7 +52,13 @@ export function buildServeConfig(root: string | undefined, flags: ServeFlags): S
   const log = logSection(flags);
   return {
     workers: parseWorkers(flags.workers ?? '1'),
-    sites: [{ listen: [listenText(flags)], routes: [{ path: '/', static: options }] }],
+    sites: [
+      {
+        listen: [listenText(flags)],
+        routes: [{ path: '/', static: options }],
+        ...(flags.https === true ? { tls: 'internal' as const } : {}),
+      },
+    ],
     ...(Object.keys(log).length === 0 ? {} : { log }),
   };
 }
@@ -97,7 +105,11 @@ export function addServeCommand(
       '--cache <max-age>',
       'Cache-Control max-age, in seconds or like "1h" (default: no-cache)',
     )
-    .option('--open', 'open the site in a browser once it listens');
+    .option('--open', 'open the site in a browser once it listens')
+    .option(
+      '--https',
+      "serve HTTPS with a certificate from porta's local CA (made once; `porta trust` adds it to browsers)",
+    );
   addCommonFlags(command, '1').action(async (root: string, flags: ServeFlags) => {
     const config = buildServeConfig(root, flags);
     if (flags.printConfig === true) {

@@ -3,16 +3,19 @@ import { PortaError } from '../errors.js';
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { type BuiltHandler, type HandlerLogger, loadHandlerFactory } from '../handlers/registry.js';
-import type { ConnectionTimeouts, RequestLimits } from '../http/limits.js';
+import type { ConnectionTimeouts, Http2Limits, RequestLimits } from '../http/limits.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { withDirectives } from './build-directives.js';
 import { staticOptionsFromConfig } from './static-options.js';
+import { appOptionsFromConfig } from './app-options.js';
 import { forwardOptionsFromConfig } from './forward-options.js';
 import { proxyOptionsFromConfig } from './proxy-options.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { Config, RouteConfig } from './schema.js';
+import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-options.js';
+import { acmeRoute, redirectTable, withHsts } from './build-https-extras.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
 export interface HttpListenerPlan {
@@ -22,7 +25,24 @@ export interface HttpListenerPlan {
   readonly sites: readonly SiteTable[];
   readonly limits: RequestLimits;
   readonly timeouts: ConnectionTimeouts;
+  /** HTTP/2: "auto" (by ALPN on TLS), "h2c" (also prior knowledge on cleartext) or "off". */
+  readonly http2: Http2Mode;
+  readonly http2Limits: Http2Limits;
+  /** HTTPS: the sites' certificates by host; null for cleartext HTTP. */
+  readonly tls: TlsListenerPlan | null;
 }
+
+/** What a TLS listener needs beyond HTTP: certificates per site, handshake deadline, ALPN. */
+export interface TlsListenerPlan {
+  readonly sites: readonly TlsSitePlan[];
+  readonly handshakeTimeoutMs: number;
+  /**
+   * Offer h2 by ALPN (before http/1.1): on unless the sites say `http2: off`, like Caddy.
+   */
+  readonly http2: boolean;
+}
+
+export type Http2Mode = 'auto' | 'h2c' | 'off';
 
 /** A TCP listener that does not speak HTTP. */
 export interface StreamListenerPlan {
@@ -82,6 +102,11 @@ async function buildRoute(
       proxyOptionsFromConfig(route.proxy),
       handlerContext,
     );
+  } else if (route.app !== undefined) {
+    handler = (await loadHandlerFactory('app'))(
+      appOptionsFromConfig(route.app, context.baseDir),
+      handlerContext,
+    );
   } else if (route.respond !== undefined) {
     handler = (await loadHandlerFactory('respond'))(route.respond, handlerContext);
   } else if (route.redirect !== undefined) {
@@ -137,25 +162,80 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
     minBodyBytes: minBodyRate?.bytes ?? 0,
     bodyRateWindowMs: minBodyRate?.windowMs ?? 0,
   };
+  const http2Limits: Http2Limits = {
+    maxConcurrentStreams: config.limits.max_concurrent_streams,
+    maxResets: config.limits.max_stream_resets,
+  };
   const built: BuiltHandler[] = [];
-  const byAddress = new Map<string, { address: ListenAddress; sites: SiteTable[] }>();
+  const byAddress = new Map<string, AddressEntry>();
   for (const [siteIndex, site] of config.sites.entries()) {
+    const hosts = site.hosts.map((h) => h.toLowerCase());
+    // Certificates first: a bad file should fail before any handler holds resources.
+    const tls =
+      site.tls === undefined
+        ? null
+        : tlsSiteFromConfig(site.tls, hosts, context.baseDir, `sites[${siteIndex}].tls`);
+    const extrasContext = {
+      logger,
+      shared: context.shared,
+      routeId: `site ${siteIndex} https extras`,
+    };
+    const acme =
+      site.acme_webroot === undefined
+        ? null
+        : await acmeRoute(site.acme_webroot, context.baseDir, built, extrasContext);
+    const hsts = withHsts(site);
     const routes: RouteTable[] = [];
     for (const [routeIndex, route] of site.routes.entries()) {
       // The same in every worker built from this config: their server-wide state meets here.
       const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
       const table = await buildRoute(route, built, context, routeId);
-      routes.push(withDirectives(table, site, route, { shared: context.shared, routeId, logger }));
+      routes.push(withDirectives(table, hsts, route, { shared: context.shared, routeId, logger }));
     }
-    const table: SiteTable = { hosts: site.hosts.map((h) => h.toLowerCase()), routes };
-    site.listen.forEach((text, i) => {
-      const address = addressOf(text, `sites[${siteIndex}].listen[${i}]`);
+    if (acme !== null) routes.push(acme);
+    const table: SiteTable = { hosts, routes };
+    const place = (
+      siteTable: SiteTable,
+      siteTls: TlsSitePlan | null,
+      where: string,
+      text: string,
+      http2: Http2Mode,
+    ) => {
+      const address = addressOf(text, where);
       const key = listenKey(address);
-      const entry = byAddress.get(key) ?? { address, sites: [] };
-      entry.sites.push(table);
+      const entry = byAddress.get(key) ?? {
+        address,
+        sites: [],
+        tls: [],
+        plainSite: null,
+        http2: null,
+      };
+      entry.sites.push(siteTable);
+      entry.http2 = agreedHttp2(entry.http2, http2, `sites[${siteIndex}].http2`, address);
+      if (siteTls === null) entry.plainSite ??= where;
+      else entry.tls.push(siteTls);
+      if (entry.plainSite !== null && entry.tls.length > 0) {
+        throw new PortaError(
+          'PORTA_CONFIG_INVALID',
+          `${where}: ${address.text} mixes sites with and without tls; one address, one protocol ` +
+            '(give every site on it tls, or move one to another port)',
+        );
+      }
       byAddress.set(key, entry);
-    });
+      return address;
+    };
+    const addresses = site.listen.map((text, i) =>
+      place(table, tls, `sites[${siteIndex}].listen[${i}]`, text, site.http2),
+    );
+    if (site.tls === undefined) continue;
+    const httpsPort = addresses[0]?.port ?? 443;
+    for (const [i, text] of redirectAddresses(site.tls).entries()) {
+      const redirects = await redirectTable(hosts, httpsPort, acme, built, extrasContext);
+      // The redirect listener is cleartext HTTP/1.1 whatever the site's http2 says.
+      place(redirects, null, `sites[${siteIndex}].tls.redirect_from[${i}]`, text, 'auto');
+    }
   }
+  const handshakeTimeoutMs = parseDuration(config.timeouts.handshake);
   const streams: StreamListenerPlan[] = [];
   config.streams.forEach((stream, streamIndex) => {
     stream.listen.forEach((text, i) => {
@@ -186,12 +266,18 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
     });
   });
   return {
-    http: [...byAddress.entries()].map(([key, { address, sites }]) => ({
+    http: [...byAddress.entries()].map(([key, { address, sites, tls, http2 }]) => ({
       key,
       address,
       sites,
       limits,
       timeouts,
+      http2: http2?.mode ?? 'auto',
+      http2Limits,
+      tls:
+        tls.length === 0
+          ? null
+          : { sites: tls, handshakeTimeoutMs, http2: (http2?.mode ?? 'auto') !== 'off' },
     })),
     streams,
     shutdownMs: parseDuration(config.timeouts.shutdown),
@@ -200,10 +286,43 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
   };
 }
 
+/** The sites gathered on one address while the plan is built. */
+interface AddressEntry {
+  readonly address: ListenAddress;
+  readonly sites: SiteTable[];
+  readonly tls: TlsSitePlan[];
+  /** Where the first site without tls is (for the mixed-protocol error). */
+  plainSite: string | null;
+  /** The HTTP/2 mode the sites asked for explicitly (not "auto"), and where. */
+  http2: { readonly mode: Http2Mode; readonly where: string } | null;
+}
+
+/** Sites sharing a listener share its protocols: an explicit "h2c" and an explicit "off" clash. */
+function agreedHttp2(
+  agreed: AddressEntry['http2'],
+  mode: Http2Mode,
+  where: string,
+  address: ListenAddress,
+): AddressEntry['http2'] {
+  if (mode === 'auto') return agreed;
+  if (agreed === null || agreed.mode === mode) return agreed ?? { mode, where };
+  throw new PortaError(
+    'PORTA_CONFIG_INVALID',
+    `${where}: "${mode}" clashes with ${agreed.where} "${agreed.mode}" on the shared listener ${address.text}; sites on one address must agree`,
+  );
+}
+
 /** Port 0 listeners are each their own (the kernel picks a port per bind). */
 let anonymous = 0;
 function listenKey(address: ListenAddress): string {
   return address.port === 0 ? `${address.text}#${anonymous++}` : address.text;
+}
+
+/** Runs the handlers' loading (apps import their modules); the plan serves only after it. */
+export async function loadPlan(plan: Plan): Promise<void> {
+  await Promise.all(
+    plan.handlers.map((h) => (h.load === undefined ? Promise.resolve() : h.load())),
+  );
 }
 
 /** Builds the plan only to find its errors, then releases what the handlers hold. */

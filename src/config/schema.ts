@@ -1,5 +1,6 @@
 // The single source of truth for porta's configuration: types, validation, defaults and doc comments.
 import { z } from 'zod';
+import { AppSchema } from './app-schema.js';
 import {
   ACCESS_VARIABLES,
   isAccessTemplate,
@@ -10,6 +11,7 @@ import { directiveFields } from './directive-schema.js';
 import { ForwardSchema } from './forward-schema.js';
 import { ProxySchema } from './proxy-schema.js';
 import { StaticSchema } from './static-schema.js';
+import { TlsSchema } from './tls-schema.js';
 import { duration, rate, size } from './unit-fields.js';
 
 /** Limits of the HTTP engine (nginx-like defaults). */
@@ -32,6 +34,23 @@ export const LimitsSchema = z
       .default(100)
       .describe('Most header fields in one request; more gets 431.'),
     max_body_size: size('1m', 'Largest request body; larger gets 413. 0 means no limit.'),
+    max_concurrent_streams: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(128)
+      .describe(
+        'HTTP/2: most streams (requests) open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS; nginx: 128).',
+      ),
+    max_stream_resets: z
+      .number()
+      .int()
+      .min(1)
+      .default(200)
+      .describe(
+        'HTTP/2: most requests a client may cancel (RST_STREAM) on one connection within 10 s; one more closes it with GOAWAY ENHANCE_YOUR_CALM (rapid reset, CVE-2023-44487).',
+      ),
   })
   .strict()
   .describe('Request size limits.');
@@ -47,6 +66,10 @@ export const TimeoutsSchema = z
     ),
     idle: duration('65s', 'How long an idle keep-alive connection stays open.'),
     send: duration('60s', 'Longest pause while a client does not read the response.'),
+    handshake: duration(
+      '10s',
+      'Time from accepting a TLS connection to a finished handshake; then it is closed.',
+    ),
     shutdown: duration('10s', 'On shutdown, how long in-flight requests may take to finish.'),
   })
   .strict()
@@ -110,14 +133,15 @@ export const RouteSchema = z
     echo: EchoSchema.optional(),
     static: StaticSchema.optional(),
     proxy: ProxySchema.optional(),
+    app: AppSchema.optional(),
     ...directiveFields,
   })
   .strict()
   .refine(
     (r) =>
-      [r.respond, r.redirect, r.echo, r.static, r.proxy].filter((h) => h !== undefined).length ===
-      1,
-    { message: 'expected exactly one handler: static, proxy, respond, redirect or echo' },
+      [r.respond, r.redirect, r.echo, r.static, r.proxy, r.app].filter((h) => h !== undefined)
+        .length === 1,
+    { message: 'expected exactly one handler: static, proxy, app, respond, redirect or echo' },
   )
   .describe('A path prefix and the handler that serves it.');
 
@@ -134,6 +158,20 @@ export const SiteSchema = z
       .default([])
       .describe('Host names this site answers ("example.com", "*.example.com"); empty = default.'),
     routes: z.array(RouteSchema).min(1).describe('Routes, matched by longest path prefix.'),
+    http2: z
+      .enum(['auto', 'h2c', 'off'])
+      .default('auto')
+      .describe(
+        'HTTP/2 on this site\'s listeners: "auto" = on TLS listeners by ALPN, HTTP/1.1 only on cleartext ones; "h2c" = also HTTP/2 with prior knowledge on cleartext listeners (beside HTTP/1.1); "off" = HTTP/1.1 only. Sites sharing a listener must agree.',
+      ),
+    tls: TlsSchema.optional(),
+    acme_webroot: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Serve /.well-known/acme-challenge/ from this folder (certbot --webroot -w FOLDER), on this site and on its tls.redirect_from listeners.',
+      ),
     ...directiveFields,
   })
   .strict()
@@ -251,6 +289,8 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;
 export type SiteConfig = z.output<typeof SiteSchema>;
 export type RouteConfig = z.output<typeof RouteSchema>;
+/** A route as written (defaults optional). */
+export type RouteInput = z.input<typeof RouteSchema>;
 export type StreamConfig = z.output<typeof StreamSchema>;
 export type LimitsConfig = z.output<typeof LimitsSchema>;
 export type TimeoutsConfig = z.output<typeof TimeoutsSchema>;

@@ -5,6 +5,8 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
   s: 1000,
   m: 60_000,
   h: 3_600_000,
+  // HSTS max-age and certificate lifetimes are counted in days.
+  d: 86_400_000,
 };
 const SIZE_UNITS: Readonly<Record<string, number>> = {
   '': 1,
@@ -20,10 +22,10 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
   gib: 1024 ** 3,
 };
 
-/** Milliseconds from a number of seconds or a string like "10s", "250ms", "1.5m"; NaN if malformed. */
+/** Milliseconds from a number of seconds or a string like "10s", "250ms", "1.5m", "365d"; NaN if malformed. */
 export function parseDuration(value: number | string): number {
   if (typeof value === 'number') return value >= 0 ? value * 1000 : Number.NaN;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(value);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
   if (match === null) return Number.NaN;
   const unit = DURATION_UNITS[(match[2] ?? 's').toLowerCase()] ?? Number.NaN;
   return Math.round(Number(match[1]) * unit);

@@ -1,5 +1,6 @@
 // The explicit map from a route's handler kind to the factory that builds it (no import side effects).
 import type { Handler } from '../http/exchange.js';
+import type { AppOptions } from './app/index.js';
 import type { SharedState } from '../shared/shared-state.js';
 import type { EchoOptions } from './echo/index.js';
 import type { ProxyOptions } from './proxy/index.js';
@@ -29,6 +30,7 @@ export interface HandlerOptions {
   echo: EchoOptions;
   static: StaticOptions;
   proxy: ProxyOptions;
+  app: AppOptions;
 }
 
 export type HandlerKind = keyof HandlerOptions;
@@ -36,6 +38,8 @@ export type HandlerKind = keyof HandlerOptions;
 /** A built handler and what it holds (file watchers, pools), released on reload or stop. */
 export interface BuiltHandler {
   readonly handler: Handler;
+  /** Work before the first request (an app's module import); the plan serves once all are done. */
+  readonly load?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +83,20 @@ const loaders: { [K in HandlerKind]: () => Promise<HandlerFactory<K>> } = {
         healthGroup: `health ${context.routeId}`,
       });
       return { handler, close: () => handler.close() };
+    };
+  },
+  app: async () => {
+    const { createAppHandler } = await import('./app/index.js');
+    return (options, context) => {
+      const handler = createAppHandler(options, context.logger, context.routeId);
+      return {
+        handler,
+        load: () => handler.load(),
+        close: () => {
+          handler.close();
+          return Promise.resolve();
+        },
+      };
     };
   },
 };

@@ -2,7 +2,7 @@
 import { isPortaError } from '../errors.js';
 import type { AccessRecord } from '../log/access-log.js';
 import type { Exchange } from './exchange.js';
-import type { ConnectionTimeouts, RequestLimits } from './limits.js';
+import type { ConnectionTimeouts, Http2Limits, RequestLimits } from './limits.js';
 import { BAD_PATH, type Router } from './router.js';
 import { sendError } from './error-response.js';
 
@@ -25,24 +25,28 @@ export interface DispatchLogs {
 }
 
 /** One per listener; every engine's connections share it (it is their context: limits, timeouts, dispatch). */
+/** What a listener's engines enforce, from the plan; swapped whole on reload. */
+export interface EngineSettings {
+  readonly limits: RequestLimits;
+  readonly timeouts: ConnectionTimeouts;
+  readonly http2: Http2Limits;
+}
+
 export class Dispatcher {
   limits: RequestLimits;
   timeouts: ConnectionTimeouts;
+  http2: Http2Limits;
   readonly debug: ((message: string) => void) | null;
   /** Swapped atomically on reload: new requests see the new routes at once. */
   router: Router;
   readonly #logs: DispatchLogs;
   #access: DispatchLogs['access'];
 
-  constructor(
-    router: Router,
-    limits: RequestLimits,
-    timeouts: ConnectionTimeouts,
-    logs: DispatchLogs,
-  ) {
+  constructor(router: Router, settings: EngineSettings, logs: DispatchLogs) {
     this.router = router;
-    this.limits = limits;
-    this.timeouts = timeouts;
+    this.limits = settings.limits;
+    this.timeouts = settings.timeouts;
+    this.http2 = settings.http2;
     this.#logs = logs;
     this.#access = logs.access;
     this.debug = logs.debugEnabled
@@ -53,16 +57,12 @@ export class Dispatcher {
   }
 
   /** Reload: swaps routes, limits and timeouts; exchanges already running keep their handler. */
-  update(
-    router: Router,
-    limits: RequestLimits,
-    timeouts: ConnectionTimeouts,
-    access: DispatchLogs['access'],
-  ): void {
+  update(router: Router, settings: EngineSettings, access: DispatchLogs['access']): void {
     this.#access = access;
     this.router = router;
-    this.limits = limits;
-    this.timeouts = timeouts;
+    this.limits = settings.limits;
+    this.timeouts = settings.timeouts;
+    this.http2 = settings.http2;
   }
 
   dispatch(exchange: EngineExchange): void {

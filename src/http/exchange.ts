@@ -18,6 +18,8 @@ export interface Exchange {
   /** Client address and port (as the socket sees them). */
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The request came over TLS (https): the proxy says proto=https, redirects keep the scheme. */
+  readonly secure: boolean;
   /** The request path with dot-segments removed (RFC 3986 §5.2.4), still percent-encoded; routes match it. */
   readonly path: string;
   /** The route prefix that matched ("/" for the root route). */

@@ -24,3 +24,17 @@ export interface ConnectionTimeouts {
   readonly minBodyBytes: number;
   readonly bodyRateWindowMs: number;
 }
+
+/** HTTP/2 only (RFC 9113): stream limits and the rapid-reset guard. */
+export interface Http2Limits {
+  /** SETTINGS_MAX_CONCURRENT_STREAMS we announce; streams beyond it are refused. */
+  readonly maxConcurrentStreams: number;
+  /**
+   * Most streams a client may cancel (RST_STREAM before our response ended) per connection in
+   * RESET_WINDOW_MS; one more gets GOAWAY ENHANCE_YOUR_CALM (CVE-2023-44487, rapid reset).
+   */
+  readonly maxResets: number;
+}
+
+/** The window `Http2Limits.maxResets` counts over. */
+export const RESET_WINDOW_MS = 10_000;

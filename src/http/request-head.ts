@@ -52,3 +52,15 @@ export function findHeader(headers: readonly string[], lowerName: string): strin
   }
   return undefined;
 }
+
+/** Content-Length = 1*DIGIT (RFC 9110 §8.6); -1 when not digits only or too large to be exact. */
+export function parseContentLength(text: string): number {
+  if (text.length === 0 || text.length > 15) return -1;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}

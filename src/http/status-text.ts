@@ -14,3 +14,8 @@ export function statusLine(status: number): string {
 export function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? 'Unknown';
 }
+
+/** RFC 9110 §15.4.5, §15.3.5, §15.2: these statuses never carry content. */
+export function isBodyless(status: number): boolean {
+  return status < 200 || status === 204 || status === 304;
+}

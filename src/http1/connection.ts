@@ -1,9 +1,11 @@
 // One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive, timeouts.
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { clientAborted } from '../errors.js';
 import type { AccessRecord } from '../log/access-log.js';
 import { cannedBodyLength, cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
+import type { EngineConnection } from '../http/connection-set.js';
 import type { ConnectionTimeouts } from '../http/limits.js';
 import type { RequestHead } from '../http/request-head.js';
 import {
@@ -59,11 +61,13 @@ const DRAIN_LIMIT = 1024 * 1024;
  */
 const bySocket = new WeakMap<Socket, Http1Connection>();
 
-export class Http1Connection implements ParserSink, ExchangeOwner {
+export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnection {
   readonly socket: Socket;
   /** The peer, read once (Node's getters look it up again on every call), IPv4 peers unmapped. */
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** A TLS socket (the listener terminated TLS before handing it over). */
+  readonly secure: boolean;
   readonly #context: ConnectionContext;
   /** Null between requests: an idle connection holds no parser (see takeParser). */
   #parser: RequestParser | null = null;
@@ -127,6 +131,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
     this.socket = socket;
     this.remoteAddress = remoteAddress;
     this.remotePort = socket.remotePort ?? 0;
+    this.secure = socket instanceof TLSSocket;
     this.#context = context;
     this.#onClosed = onClosed;
     this.#waitForHead();
@@ -149,12 +154,6 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
   /** When the request head now arriving began (ms), or -1 when none is (slowloris candidates). */
   get headStart(): number {
     return this.#wait === Wait.Head ? this.#deadline - this.#context.timeouts.headerMs : -1;
-  }
-
-  /** Closes at once to free the place for a newcomer (connection cap); 'close' comes later. */
-  reclaim(): void {
-    this.socket.destroy();
-    this.#onClose();
   }
 
   /** Busy with a request (for graceful shutdown). */
@@ -499,7 +498,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
    * answered with `Connection: close` or at the end of the grace: a client that sent a request
    * just as we closed would otherwise see a reset.
    */
-  shutdown(idleGraceMs = 0): void {
+  shutdown(idleGraceMs: number): void {
     // A tunnel has no request boundary to stop at: the shutdown deadline cuts it.
     if (this.#upgraded) return;
     this.#closing = true;
@@ -538,6 +537,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner {
         this.#headSince,
       ),
     );
+  }
+
+  destroy(): void {
+    this.socket.destroy();
   }
 
   /** Sends a canned error response and closes; reads and drops what still arrives for a while. */

@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import type { Readable } from 'node:stream';
 import { RawClient } from '../../test/support/raw-client.js';
 import { Http1Server } from './http1-server.js';
-import { ConnectionBudget } from './connection-budget.js';
+import { ConnectionBudget } from '../http/connection-budget.js';
+import { ConnectionSet } from '../http/connection-set.js';
 import type { ServerExchange } from './server-exchange.js';
 
 type Handle = (exchange: ServerExchange) => void;
@@ -36,7 +37,7 @@ async function engine(handle: Handle): Promise<number> {
       onExchangeDone: () => undefined,
       debug: null,
     },
-    new ConnectionBudget(100, () => undefined),
+    new ConnectionSet(new ConnectionBudget(100, () => undefined)),
   );
   // As net/listener.ts does: an 'error' listener first, half-open allowed.
   const server = createServer({ allowHalfOpen: true }, (socket) => {

@@ -1,7 +1,7 @@
 // Collects a request's header fields and decides its framing and connection semantics (RFC 9112 §6, §9).
 import { COLON, FIELD_VALUE, HTAB, SP, TOKEN } from './chars.js';
 import { ParseError } from './parse-error.js';
-import { BodyKind } from '../http/request-head.js';
+import { BodyKind, parseContentLength } from '../http/request-head.js';
 
 /** The fields the engine itself acts on, picked out while the header section is parsed. */
 export class HeadFields {
@@ -149,18 +149,6 @@ export function decideFraming(
     out.contentLength = length;
   }
   return null;
-}
-
-/** Content-Length = 1*DIGIT; -1 when not digits only or too large to be exact. */
-function parseContentLength(text: string): number {
-  if (text.length === 0 || text.length > 15) return -1;
-  let value = 0;
-  for (let i = 0; i < text.length; i++) {
-    const d = text.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
 }
 
 /** Connection options (RFC 9110 §7.6.1) the engine acts on. */

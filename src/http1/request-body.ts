@@ -29,8 +29,3 @@ export class RequestBody extends Readable {
     this.#source.onBodyWanted();
   }
 }
-
-/** The body of a request that has none: ends at once. */
-export function emptyBody(): Readable {
-  return Readable.from([]);
-}

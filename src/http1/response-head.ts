@@ -2,6 +2,7 @@
 import { SERVER_FIELD } from './canned-responses.js';
 import { dateField } from './date-header.js';
 import { statusLine } from '../http/status-text.js';
+export { isBodyless } from '../http/status-text.js';
 
 /** Framing of a response body, chosen once when the head is written (RFC 9112 §6.3). */
 export const enum Framing {
@@ -13,11 +14,6 @@ export const enum Framing {
   Close,
   /** No body and no length field (1xx, 204, 304). */
   None,
-}
-
-/** RFC 9110 §15.4.5, §15.3.5, §15.2: these statuses never carry content. */
-export function isBodyless(status: number): boolean {
-  return status < 200 || status === 204 || status === 304;
 }
 
 /**

@@ -5,10 +5,12 @@ import type { Readable } from 'node:stream';
 import { clientAborted } from '../errors.js';
 import { CONTINUE_100, cannedResponse } from './canned-responses.js';
 import { FileSender, type FileSink } from './file-sender.js';
-import { RequestBody, emptyBody } from './request-body.js';
+import { emptyBody } from '../http/empty-body.js';
+import { RequestBody } from './request-body.js';
 import { BodyKind, type RequestHead, findHeader } from '../http/request-head.js';
 import { editHeaderList } from '../http/header-edit.js';
 import type { CloseWatcher } from '../http/exchange.js';
+import { pumpStream } from '../http/stream-pump.js';
 import type { PreparedResponse } from '../http/prepared-response.js';
 import { preparedBytes } from './prepared-bytes.js';
 import { Framing, buildResponseHead, isBodyless } from './response-head.js';
@@ -18,6 +20,7 @@ export interface ExchangeOwner {
   readonly socket: Socket;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly secure: boolean;
   /** False once the connection is shutting down or must close after this exchange. */
   readonly mayKeepAlive: boolean;
   onBodyWanted(): void;
@@ -41,6 +44,7 @@ const TOO_LARGE_BODY = '413 Content Too Large\n';
 export class ServerExchange implements FileSink {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly secure: boolean;
   readonly startedAt: number;
   /** Set by the router before the handler runs: the normalised path and the matched prefix. */
   path = '/';
@@ -86,6 +90,7 @@ export class ServerExchange implements FileSink {
     this.#receivedHeaders = request.headers;
     this.remoteAddress = owner.remoteAddress;
     this.remotePort = owner.remotePort;
+    this.secure = owner.secure;
     this.startedAt = now;
     if (request.bodyKind !== BodyKind.None) this.#body = new RequestBody(owner);
   }
@@ -340,19 +345,8 @@ export class ServerExchange implements FileSink {
       return;
     }
     this.#stream = stream;
-    stream.on('data', (chunk: Buffer) => {
-      if (!this.write(chunk)) {
-        stream.pause();
-        void this.drained().then(() => stream.resume());
-      }
-    });
-    stream.once('end', () => {
+    pumpStream(this, stream, () => {
       this.#stream = null;
-      this.end();
-    });
-    stream.once('error', (error: Error) => {
-      this.#stream = null;
-      this.abort(error);
     });
   }
 

@@ -34,7 +34,8 @@ export function checkInChild(request: ConfigRequest): Promise<LoadedRequest> {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const got = answers.at(-1);
-      if (got?.type === 'porta:checked') resolve({ config: got.config, pidFile: got.pidFile });
+      if (got?.type === 'porta:checked')
+        resolve({ config: got.config, pidFile: got.pidFile, notes: got.notes });
       else if (got?.type === 'porta:failed') reject(errorFromFailure(got));
       else
         reject(

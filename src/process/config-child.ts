@@ -8,7 +8,12 @@ export async function answerConfigCheck(): Promise<void> {
   try {
     const request = JSON.parse(process.env[CONFIG_CHECK_ENV] ?? '') as ConfigRequest;
     const loaded = await loadRequest(request);
-    message = { type: 'porta:checked', config: loaded.config, pidFile: loaded.pidFile };
+    message = {
+      type: 'porta:checked',
+      config: loaded.config,
+      pidFile: loaded.pidFile,
+      notes: loaded.notes,
+    };
   } catch (error) {
     message = failureOf(error);
   }

@@ -1,7 +1,7 @@
 // Turns a ConfigRequest into a validated Config (and the pid file it names), plan checked: the
 // heavy side (YAML, the zod schema, the handlers), loaded only where a config is validated.
 import { resolve } from 'node:path';
-import { checkPlan } from '../config/build-plan.js';
+import { type Plan, checkPlan } from '../config/build-plan.js';
 import type { Config } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import type { ConfigRequest } from './config-request.js';
@@ -11,14 +11,42 @@ export interface LoadedRequest {
   readonly config: Config;
   /** Where `porta run` keeps its pid; null for one-liners. */
   readonly pidFile: string | null;
+  /** What the check has to say (a local CA made, a certificate issued), for the runner's log. */
+  readonly notes: readonly LogNote[];
+}
+
+export interface LogNote {
+  readonly level: 'info' | 'warning';
+  readonly message: string;
+}
+
+/**
+ * `tls: internal` leaves are made here, once, before any worker starts: workers then find them
+ * on disk instead of racing to issue them. The local CA's code loads only for such a config.
+ */
+async function issueInternal(plan: Plan): Promise<LogNote[]> {
+  const notes: LogNote[] = [];
+  if (!plan.http.some((l) => l.tls?.sites.some((s) => s.certificate === null) === true)) {
+    return notes;
+  }
+  const { issueInternalCertificates, reportIssued } =
+    await import('../tls/internal-certificates.js');
+  const collect = {
+    info: (message: string) => notes.push({ level: 'info', message }),
+    warning: (message: string) => notes.push({ level: 'warning', message }),
+  };
+  await issueInternalCertificates(plan, undefined, (issued) => {
+    reportIssued(issued, collect);
+  });
+  return notes;
 }
 
 /** Reads, validates and plan-checks what the request names; throws as `porta check` would. */
 export async function loadRequest(request: ConfigRequest): Promise<LoadedRequest> {
   if (request.kind === 'input') {
     const config = validateConfig(request.input);
-    await checkPlan(config); // addresses, duplicates: before anything binds
-    return { config, pidFile: null };
+    const plan = await checkPlan(config); // addresses, duplicates: before anything binds
+    return { config, pidFile: null, notes: await issueInternal(plan) };
   }
   // The YAML parser only for a file: a one-liner's config is built in code.
   const { loadConfigFile } = await import('../config/load.js');
@@ -29,11 +57,11 @@ export async function loadRequest(request: ConfigRequest): Promise<LoadedRequest
     log: { ...loaded.config.log, ...overrides.log },
     ...(overrides.workers === undefined ? {} : { workers: overrides.workers }),
   });
-  await checkPlan(config);
+  const notes = await issueInternal(await checkPlan(config));
   const pidFile =
     request.pidFile ??
     (loaded.config.pid_file === undefined
       ? defaultPidFile(loaded.path)
       : resolve(loaded.baseDir, loaded.config.pid_file));
-  return { config, pidFile };
+  return { config, pidFile, notes };
 }

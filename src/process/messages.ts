@@ -1,5 +1,6 @@
 // The messages a cluster primary and its workers exchange over IPC: one union each way.
 import type { Config } from '../config/schema.js';
+import type { LogNote } from './config-source.js';
 import { PortaError, type PortaErrorCode, isPortaError } from '../errors.js';
 import type { StateAsk, StateEvent, StateReport } from '../shared/state-protocol.js';
 
@@ -8,6 +9,8 @@ export const WORKER_INDEX_ENV = 'PORTA_WORKER';
 export const WORKER_CONFIG_ENV = 'PORTA_WORKER_CONFIG';
 /** How many workers the primary runs: each keeps its share of the server-wide connection cap. */
 export const WORKER_COUNT_ENV = 'PORTA_WORKERS';
+/** The TLS session ticket key (base64) every worker shares, so tickets resume on any of them. */
+export const WORKER_TICKET_KEY_ENV = 'PORTA_TICKET_KEY';
 
 /** Primary to worker. */
 export type PrimaryMessage =
@@ -21,7 +24,12 @@ export type PrimaryMessage =
   /** Server-wide state changed (sent to every worker), or a role for this one. */
   | { readonly type: 'porta:event'; readonly event: StateEvent }
   /** SIGUSR1 reached the primary: open the log files again by their paths (logrotate). */
-  | { readonly type: 'porta:reopen-logs' };
+  | { readonly type: 'porta:reopen-logs' }
+  | {
+      /** The primary rotated the session ticket key (base64, 48 bytes). */
+      readonly type: 'porta:ticket-key';
+      readonly key: string;
+    };
 
 /** Worker to primary. */
 export type WorkerMessage =
@@ -38,7 +46,12 @@ export type WorkerMessage =
   | { readonly type: 'porta:ask'; readonly id: number; readonly ask: StateAsk }
   | { readonly type: 'porta:report'; readonly report: StateReport }
   /** A config check child's answer (config-check.ts): the config validated, defaults filled in. */
-  | { readonly type: 'porta:checked'; readonly config: Config; readonly pidFile: string | null };
+  | {
+      readonly type: 'porta:checked';
+      readonly config: Config;
+      readonly pidFile: string | null;
+      readonly notes: readonly LogNote[];
+    };
 
 export type FailureMessage = Extract<WorkerMessage, { type: 'porta:failed' }>;
 
@@ -67,6 +80,7 @@ export function errorFromFailure(message: FailureMessage): Error {
 const PRIMARY_TYPES: ReadonlySet<unknown> = new Set([
   'porta:shutdown',
   'porta:reopen-logs',
+  'porta:ticket-key',
   'porta:reply',
   'porta:event',
 ]);
@@ -95,6 +109,13 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
 export function workerCount(): number {
   const count = Number(process.env[WORKER_COUNT_ENV]);
   return Number.isInteger(count) && count >= 1 ? count : 1;
+}
+
+/** The ticket key the primary forked this worker with (taken out of the environment). */
+export function workerTicketKey(): Buffer | undefined {
+  const text = process.env[WORKER_TICKET_KEY_ENV];
+  Reflect.deleteProperty(process.env, WORKER_TICKET_KEY_ENV);
+  return text === undefined ? undefined : Buffer.from(text, 'base64');
 }
 
 /** The config the primary forked this worker with: validated (by its check child), defaults filled in. */

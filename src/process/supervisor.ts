@@ -3,11 +3,13 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/schema.js';
 import { PortaError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
 import {
   type PrimaryMessage,
   WORKER_CONFIG_ENV,
   WORKER_COUNT_ENV,
   WORKER_INDEX_ENV,
+  WORKER_TICKET_KEY_ENV,
   errorFromFailure,
   isWorkerMessage,
 } from './messages.js';
@@ -45,6 +47,9 @@ export class Supervisor {
   #rolling: Promise<void> = Promise.resolve();
   /** Rate budgets, failed logins, upstream health: kept here, one copy for the server. */
   readonly #state = new PrimaryState();
+  /** One TLS ticket key for all workers (a ticket from one resumes on another), rotated here. */
+  readonly #keys = new TicketKeys();
+  #stopRotation: (() => void) | null = null;
 
   constructor(config: Config, options: SupervisorOptions) {
     this.#config = config;
@@ -57,6 +62,14 @@ export class Supervisor {
 
   /** Starts every worker; resolves when all are serving, rejects if the first one fails. */
   async start(): Promise<readonly string[]> {
+    this.#stopRotation = rotateTicketKeys(this.#keys);
+    this.#keys.onChange((key) => {
+      const message: PrimaryMessage = { type: 'porta:ticket-key', key: key.toString('base64') };
+      // Every live worker, also one still starting (not in a slot yet).
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        if (worker?.isConnected() === true) worker.send(message);
+      }
+    });
     let urls: readonly string[] = [];
     for (let index = 0; index < this.#options.workers; index++) {
       const slot: Slot = { index, worker: null, startedAt: 0, backoffMs: FIRST_BACKOFF_MS };
@@ -97,6 +110,7 @@ export class Supervisor {
   /** Graceful stop of every worker; resolves when all have exited. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#stopRotation?.();
     await this.#rolling;
     const exits = this.#slots
       .map((slot) => slot.worker)
@@ -111,6 +125,8 @@ export class Supervisor {
       [WORKER_INDEX_ENV]: String(slot.index + 1),
       [WORKER_COUNT_ENV]: String(this.#options.workers),
       [WORKER_CONFIG_ENV]: JSON.stringify(config),
+      // Readable only by this user (/proc/PID/environ); the worker deletes it once read.
+      [WORKER_TICKET_KEY_ENV]: this.#keys.current.toString('base64'),
     });
     // It may ask about server-wide state while it starts; from now on it hears every change.
     this.#state.add(worker);

@@ -1,6 +1,7 @@
 // A cluster worker: serves the config it was forked with, keeps server-wide state through the primary, stops when told.
 import { type Logger, createLogger } from '../log/logger.js';
 import { type RunningServer, startValidated } from '../runtime/start.js';
+import { TicketKeys } from '../net/ticket-keys.js';
 import {
   WORKER_INDEX_ENV,
   type WorkerMessage,
@@ -8,6 +9,7 @@ import {
   isPrimaryMessage,
   workerConfig,
   workerCount,
+  workerTicketKey,
 } from './messages.js';
 import { createRemoteSharedState } from '../shared/shared-state.js';
 import { type ChannelPort, WorkerChannel } from './worker-channel.js';
@@ -48,11 +50,13 @@ export function runWorker(): void {
     const done = server === null ? Promise.resolve() : server.stop({ handOver });
     void done.finally(() => process.exit(0));
   };
+  const keys = new TicketKeys(workerTicketKey());
   // The worker's one dispatcher of messages from the primary.
   process.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return;
     if (message.type === 'porta:shutdown') stop(message.handOver);
     else if (message.type === 'porta:reopen-logs') reopenLogs();
+    else if (message.type === 'porta:ticket-key') keys.set(Buffer.from(message.key, 'base64'));
     else channel.receive(message);
   });
   void (async () => {
@@ -74,6 +78,7 @@ export function runWorker(): void {
         logger: workerLogger,
         shared,
         processes: workerCount(),
+        ticketKeys: keys,
       });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {

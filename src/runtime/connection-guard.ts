@@ -1,5 +1,5 @@
 // One per process: the HTTP connection cap (its share of the server's) and the open-file watch, both logged sparingly.
-import { ConnectionBudget } from '../http1/connection-budget.js';
+import { ConnectionBudget } from '../http/connection-budget.js';
 import type { Logger } from '../log/logger.js';
 import { ThrottledLog } from '../log/throttled-log.js';
 import { connectionShare, countOpenFiles, readOpenFileLimit } from './fd-limit.js';

@@ -1,44 +1,103 @@
-// One HTTP listener: a bound socket, the HTTP/1.1 engine on it and the dispatcher whose router reloads swap.
+// One HTTP listener: a bound socket (cleartext or TLS), the HTTP/1.1 and HTTP/2 engines on it and the dispatcher whose router reloads swap.
 import type { AddressInfo, Server, Socket } from 'node:net';
-import type { HttpListenerPlan } from '../config/build-plan.js';
-import { Dispatcher } from '../http/dispatcher.js';
+import type { TLSSocket } from 'node:tls';
+import type { Http2Mode, HttpListenerPlan, TlsListenerPlan } from '../config/build-plan.js';
+import { ConnectionSet } from '../http/connection-set.js';
+import { Dispatcher, type EngineSettings } from '../http/dispatcher.js';
 import { Router } from '../http/router.js';
 import { Http1Server } from '../http1/http1-server.js';
+import { Http2Server } from '../http2/http2-server.js';
 import type { AccessLog } from '../log/access-log.js';
 import type { Logger } from '../log/logger.js';
 import { formatHostPort, formatUrl } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
 import { unmapAddress } from '../net/peer-address.js';
 import type { ConnectionGuard } from './connection-guard.js';
+import type { TicketKeys } from '../net/ticket-keys.js';
+import { TlsAcceptor, type TlsAcceptorOptions } from '../net/tls-acceptor.js';
+import { CertificateWatcher } from '../net/certificate-watcher.js';
+import { loadCertificate } from '../net/tls-certificate.js';
+import { type Engines, PrefaceSniffer } from './protocol-choice.js';
 
-export class HttpListener {
+/** The ALPN list a TLS listener offers, best first (RFC 7301): h2 unless the sites say `http2: off`. */
+export function alpnProtocols(tls: TlsListenerPlan): readonly string[] {
+  return tls.http2 ? ['h2', 'http/1.1'] : ['http/1.1'];
+}
+
+/** Certificates for the acceptor: every one loaded (runtime/start issues `internal` ones first). */
+export function tlsAcceptorOptions(tls: TlsListenerPlan): TlsAcceptorOptions {
+  return {
+    sites: tls.sites.map((site) => {
+      if (site.certificate === null) {
+        throw new Error(
+          `no certificate was issued for ${site.hosts.join(', ') || 'the default site'}`,
+        );
+      }
+      return { hosts: site.hosts, certificate: site.certificate, clientAuth: site.clientAuth };
+    }),
+    alpn: alpnProtocols(tls),
+    handshakeTimeoutMs: tls.handshakeTimeoutMs,
+  };
+}
+
+function settingsOf(plan: HttpListenerPlan): EngineSettings {
+  return { limits: plan.limits, timeouts: plan.timeouts, http2: plan.http2Limits };
+}
+
+export class HttpListener implements Engines {
   readonly key: string;
   readonly server: Server;
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  readonly #engine: Http1Server;
+  /** Every connection of both engines (and those still being sniffed): one drain covers all. */
+  readonly #connections: ConnectionSet;
+  readonly #http1: Http1Server;
+  readonly #http2: Http2Server;
   readonly #dispatcher: Dispatcher;
+  readonly #tls: TlsAcceptor | null;
+  /** Swapped on reload: new cleartext connections follow the new mode. */
+  #http2Mode: Http2Mode;
+  #tlsPlan: TlsListenerPlan | null;
+  #watcher: CertificateWatcher | null = null;
+  readonly #logger: Logger;
+  readonly #guard: ConnectionGuard;
 
-  private constructor(key: string, server: Server, engine: Http1Server, dispatcher: Dispatcher) {
-    this.key = key;
+  private constructor(
+    plan: HttpListenerPlan,
+    server: Server,
+    dispatcher: Dispatcher,
+    connections: ConnectionSet,
+    tls: TlsAcceptor | null,
+    logger: Logger,
+    guard: ConnectionGuard,
+  ) {
+    this.key = plan.key;
     this.server = server;
-    this.#engine = engine;
     this.#dispatcher = dispatcher;
+    this.#connections = connections;
+    this.#http1 = new Http1Server(dispatcher, connections);
+    this.#http2 = new Http2Server(dispatcher, connections);
+    this.#http2Mode = plan.http2;
+    this.#tls = tls;
+    this.#tlsPlan = plan.tls;
+    this.#logger = logger;
+    this.#guard = guard;
     const bound = server.address() as AddressInfo;
     this.host = bound.address;
     this.port = bound.port;
-    this.url = formatUrl('http', bound.address, bound.port);
+    this.url = formatUrl(tls === null ? 'http' : 'https', bound.address, bound.port);
   }
 
-  /** Binds the plan's address and serves it. */
+  /** Binds the plan's address and serves it; TLS connections go to the engine their ALPN chose. */
   static async open(
     plan: HttpListenerPlan,
     logger: Logger,
     access: AccessLog | null,
+    keys: TicketKeys,
     guard: ConnectionGuard,
   ): Promise<HttpListener> {
-    const dispatcher = new Dispatcher(new Router(plan.sites), plan.limits, plan.timeouts, {
+    const dispatcher = new Dispatcher(new Router(plan.sites), settingsOf(plan), {
       error: (message) => {
         logger.error(message);
       },
@@ -48,36 +107,151 @@ export class HttpListener {
       },
       access,
     });
-    const engine = new Http1Server(dispatcher, guard.budget);
-    // The peer address is unmapped here, once per connection: logs, echo, allow lists and
-    // X-Forwarded-For all see 127.0.0.1 rather than ::ffff:127.0.0.1 on a dual-stack listener.
-    const onConnection = logger.debugEnabled
-      ? (socket: Socket) => {
-          const peer = unmapAddress(socket.remoteAddress ?? '');
-          logger.debug(`Connection from ${formatHostPort(peer, socket.remotePort ?? 0)}`);
-          if (engine.accept(socket, peer)) guard.onAccepted();
-        }
-      : (socket: Socket) => {
-          if (engine.accept(socket, unmapAddress(socket.remoteAddress ?? ''))) guard.onAccepted();
-        };
-    // No Node maxConnections: the guard's budget caps the whole process and reclaims first.
-    const server = await listen(plan.address, onConnection, {
-      onError: (error) => {
-        guard.onListenerError(plan.address.text, error);
-      },
+    // The guard's budget caps the whole process (every listener) and reclaims before refusing.
+    const connections = new ConnectionSet(guard.budget);
+    // Set once the listener exists: listen() resolves in a microtask, connections come later.
+    let self: HttpListener | null = null;
+    const tls =
+      plan.tls === null
+        ? null
+        : new TlsAcceptor(
+            tlsAcceptorOptions(plan.tls),
+            keys,
+            (socket) => {
+              if (self === null) socket.destroy();
+              else self.acceptTls(socket);
+            },
+            logger.debugEnabled
+              ? (error, socket) => {
+                  logger.debug(
+                    `TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${error.message}`,
+                  );
+                }
+              : undefined,
+          );
+    const serve = (socket: Socket): void => {
+      if (logger.debugEnabled) {
+        logger.debug(
+          `Connection from ${formatHostPort(unmapAddress(socket.remoteAddress ?? '?'), socket.remotePort ?? 0)}`,
+        );
+      }
+      if (tls !== null) tls.accept(socket);
+      else if (self === null) socket.destroy();
+      else self.acceptCleartext(socket);
+    };
+    let server: Server;
+    try {
+      // No Node maxConnections: the guard's budget caps the whole process and reclaims first.
+      server = await listen(plan.address, serve, {
+        onError: (error) => {
+          guard.onListenerError(plan.address.text, error);
+        },
+      });
+    } catch (error) {
+      tls?.close();
+      throw error;
+    }
+    self = new HttpListener(plan, server, dispatcher, connections, tls, logger, guard);
+    self.#watchCertificates();
+    return self;
+  }
+
+  /** A cleartext connection: HTTP/1.1, or either protocol by its first bytes when h2c is on. */
+  acceptCleartext(socket: Socket): void {
+    if (this.#http2Mode === 'h2c') {
+      new PrefaceSniffer(socket, this, this.#connections, this.#dispatcher.timeouts.headerMs);
+    } else this.acceptHttp1(socket);
+  }
+
+  /** A TLS connection after its handshake: the engine ALPN chose ("h2" or HTTP/1.1). */
+  acceptTls(socket: TLSSocket): void {
+    if (socket.alpnProtocol === 'h2') this.acceptHttp2(socket);
+    else this.acceptHttp1(socket);
+  }
+
+  // The peer address is unmapped here, once per connection: logs, echo, allow lists and
+  // X-Forwarded-For all see 127.0.0.1 rather than ::ffff:127.0.0.1 on a dual-stack listener.
+
+  acceptHttp1(socket: Socket): void {
+    if (this.#http1.accept(socket, unmapAddress(socket.remoteAddress ?? ''))) {
+      this.#guard.onAccepted();
+    }
+  }
+
+  acceptHttp2(socket: Socket): void {
+    if (this.#http2.accept(socket, unmapAddress(socket.remoteAddress ?? ''))) {
+      this.#guard.onAccepted();
+    }
+  }
+
+  /**
+   * Checks what a reload would change that can still fail (new certificates build into TLS
+   * contexts): run for every kept listener before anything is swapped.
+   */
+  static prepare(plan: HttpListenerPlan, current: HttpListener): TlsAcceptorOptions | null {
+    if ((plan.tls === null) !== (current.#tls === null)) {
+      throw new Error(`${plan.address.text} cannot switch between HTTP and HTTPS in place`);
+    }
+    return plan.tls === null ? null : tlsAcceptorOptions(plan.tls);
+  }
+
+  /** New certificates (and ALPN list) for the next handshakes; throws (keeping the old ones) on a bad one. */
+  updateCertificates(options: TlsAcceptorOptions, plan: TlsListenerPlan): void {
+    this.#tls?.update(options);
+    this.#tlsPlan = plan;
+    this.#watchCertificates();
+  }
+
+  /** Renewed files on disk (certbot) reach new handshakes without a reload; a bad pair is logged and skipped. */
+  #watchCertificates(): void {
+    this.#watcher?.close();
+    const plan = this.#tlsPlan;
+    if (plan === null) return;
+    const paths = plan.sites.flatMap((site) => {
+      const files = site.certificate?.files;
+      if (files === undefined) return [];
+      return [files.certPath, files.keyPath, files.clientCaPath, files.ocspPath].filter(
+        (path): path is string => path !== undefined,
+      );
     });
-    return new HttpListener(plan.key, server, engine, dispatcher);
+    this.#watcher = new CertificateWatcher(paths, () => {
+      this.#reloadCertificates(plan);
+    });
+  }
+
+  #reloadCertificates(plan: TlsListenerPlan): void {
+    try {
+      const sites = plan.sites.map((site) =>
+        site.certificate === null
+          ? site
+          : { ...site, certificate: loadCertificate(site.certificate.files) },
+      );
+      const next = { ...plan, sites };
+      this.#tls?.update(tlsAcceptorOptions(next));
+      this.#tlsPlan = next;
+      this.#logger.info(`Reloaded the certificates of ${this.url} from disk`);
+    } catch (error) {
+      this.#logger.error(
+        `Certificate files of ${this.url} changed but cannot be used, keeping the old ones: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /** Reload: new connections and new requests use the new routes, limits and timeouts at once. */
   update(plan: HttpListenerPlan, access: AccessLog | null): void {
-    this.#dispatcher.update(new Router(plan.sites), plan.limits, plan.timeouts, access);
+    this.#dispatcher.update(new Router(plan.sites), settingsOf(plan), access);
+    this.#http2Mode = plan.http2;
   }
 
-  /** Stops accepting, finishes in-flight requests (up to the deadline), closes idle connections. */
+  /**
+   * Stops accepting, finishes in-flight requests (up to the deadline), closes idle connections;
+   * HTTP/2 connections get GOAWAY and finish their open streams.
+   */
   async close(deadlineMs: number, idleGraceMs = 0): Promise<void> {
     const closed = closeServer(this.server);
-    await this.#engine.shutdown(deadlineMs, idleGraceMs);
+    this.#tls?.close();
+    this.#watcher?.close();
+    await this.#connections.shutdown(deadlineMs, idleGraceMs);
     await closed;
   }
 }

@@ -1,11 +1,13 @@
 // Starts porta from a Config and reloads it live: listeners kept by address, routes swapped atomically.
-import { type Plan, buildPlan } from '../config/build-plan.js';
+import { type Plan, type TlsListenerPlan, buildPlan, loadPlan } from '../config/build-plan.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
+import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
 import { HttpListener } from './http-listener.js';
+import type { TlsAcceptorOptions } from '../net/tls-acceptor.js';
 import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
 
 export interface BoundAddress {
@@ -47,6 +49,11 @@ export interface StartOptions {
   readonly processes?: number;
   /** Server-wide state kept elsewhere (a cluster worker's line to the primary); else kept here. */
   readonly shared?: SharedState;
+  /**
+   * Session ticket keys shared with other processes (a cluster worker gets them from the
+   * primary). Without them this server makes its own and rotates them itself.
+   */
+  readonly ticketKeys?: TicketKeys;
 }
 
 /** Validates `input`, builds the plan, binds everything (all or nothing) and starts serving. */
@@ -86,10 +93,18 @@ export async function startValidated(
         logger.warning(message);
       },
     });
-  const plan = await buildPlan(config, { logger, shared });
+  const plan = await withInternalCertificates(await buildPlan(config, { logger, shared }), logger);
+  await loadOrRelease(plan);
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
   const guard = new ConnectionGuard(config.limits.max_connections, options.processes ?? 1, logger);
-  const server = new PortaServer(plan, logger, access, options.logger === undefined, guard, shared);
+  const ownKeys = options.ticketKeys === undefined;
+  const keys = options.ticketKeys ?? new TicketKeys();
+  const server = new PortaServer(plan, logger, access, options.logger === undefined, {
+    guard,
+    shared,
+    keys,
+  });
+  if (ownKeys) server.onStop(rotateTicketKeys(keys));
   try {
     await server.openAll();
   } catch (error) {
@@ -97,6 +112,23 @@ export async function startValidated(
     throw error;
   }
   return server;
+}
+
+/** Loads the plan's handlers (app modules); on failure releases them and throws. */
+async function loadOrRelease(plan: Plan): Promise<void> {
+  try {
+    await loadPlan(plan);
+  } catch (error) {
+    await Promise.all(plan.handlers.map((h) => h.close()));
+    throw error;
+  }
+}
+
+/** What a server keeps for its whole life, across reloads. */
+interface ServerParts {
+  readonly guard: ConnectionGuard;
+  readonly shared: SharedState;
+  readonly keys: TicketKeys;
 }
 
 class PortaServer implements RunningServer {
@@ -110,21 +142,28 @@ class PortaServer implements RunningServer {
   #stopping: Promise<void> | null = null;
   #reloading: Promise<void> = Promise.resolve();
   readonly #guard: ConnectionGuard;
+  readonly #keys: TicketKeys;
+  readonly #onStop: (() => void)[] = [];
 
   constructor(
     plan: Plan,
     logger: Logger,
     access: AccessLog,
     ownLogger: boolean,
-    guard: ConnectionGuard,
-    shared: SharedState,
+    parts: ServerParts,
   ) {
-    this.#guard = guard;
+    this.#guard = parts.guard;
+    this.#keys = parts.keys;
     this.#plan = plan;
-    this.#shared = shared;
+    this.#shared = parts.shared;
     this.logger = logger;
     this.#access = access;
     this.#ownLogger = ownLogger;
+  }
+
+  /** Runs `release` once the server has stopped (timers it owns). */
+  onStop(release: () => void): void {
+    this.#onStop.push(release);
   }
 
   get addresses(): BoundAddress[] {
@@ -137,7 +176,13 @@ class PortaServer implements RunningServer {
   async openAll(): Promise<void> {
     const access = this.#plan.log.access === 'off' ? null : this.#access;
     for (const listenerPlan of this.#plan.http) {
-      const listener = await HttpListener.open(listenerPlan, this.logger, access, this.#guard);
+      const listener = await HttpListener.open(
+        listenerPlan,
+        this.logger,
+        access,
+        this.#keys,
+        this.#guard,
+      );
       this.#http.set(listenerPlan.key, listener);
       this.logger.info(`Listening on ${listener.url}`);
     }
@@ -157,7 +202,11 @@ class PortaServer implements RunningServer {
   async #reload(input: ConfigInput | Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
     const config = await validated(input);
-    const plan = await buildPlan(config, { logger: this.logger, shared: this.#shared });
+    const plan = await withInternalCertificates(
+      await buildPlan(config, { logger: this.logger, shared: this.#shared }),
+      this.logger,
+    );
+    await loadOrRelease(plan); // a module that fails to load keeps the running plan
     const old = this.#plan;
     const access = createAccessLog({
       format: plan.log.access,
@@ -169,13 +218,24 @@ class PortaServer implements RunningServer {
     const opened = new Map<string, HttpListener>();
     const openedStreams = new Map<string, StreamListener>();
     try {
+      const certificates = new Map<HttpListener, [TlsAcceptorOptions, TlsListenerPlan]>();
+      for (const listenerPlan of plan.http) {
+        const kept = this.#http.get(listenerPlan.key);
+        if (kept === undefined) continue;
+        const tls = HttpListener.prepare(listenerPlan, kept);
+        if (tls !== null && listenerPlan.tls !== null)
+          certificates.set(kept, [tls, listenerPlan.tls]);
+      }
       for (const listenerPlan of plan.http) {
         if (this.#http.has(listenerPlan.key)) continue;
         opened.set(
           listenerPlan.key,
-          await HttpListener.open(listenerPlan, this.logger, accessSink, this.#guard),
+          await HttpListener.open(listenerPlan, this.logger, accessSink, this.#keys, this.#guard),
         );
       }
+      // Last step that may fail (a context OpenSSL refuses): the old certificates stay then.
+      for (const [listener, [tls, tlsPlan]] of certificates)
+        listener.updateCertificates(tls, tlsPlan);
       for (const streamPlan of plan.streams) {
         const current = this.#streams.get(streamPlan.key);
         if (current !== undefined) continue; // same address: replaced below when changed
@@ -263,10 +323,26 @@ class PortaServer implements RunningServer {
       ...[...this.#streams.values()].map((s) => s.close()),
     ]);
     await Promise.all(plan.handlers.map((h) => h.close()));
+    for (const release of this.#onStop) release();
     await this.#access.close();
     if (this.#ownLogger) await this.logger.close();
     else await this.logger.flush();
   }
+}
+
+/**
+ * The plan with its `tls: internal` sites' certificates issued (or reused from disk); the local
+ * CA's code is loaded only for a config that has such a site.
+ */
+async function withInternalCertificates(plan: Plan, logger: Logger): Promise<Plan> {
+  if (!plan.http.some((l) => l.tls?.sites.some((s) => s.certificate === null) === true)) {
+    return plan;
+  }
+  const { issueInternalCertificates, reportIssued } =
+    await import('../tls/internal-certificates.js');
+  return issueInternalCertificates(plan, undefined, (issued) => {
+    reportIssued(issued, logger);
+  });
 }
 
 /** How long idle keep-alive connections may still send one request when handed over. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 function get(
   port: number,
@@ -142,11 +143,3 @@ describe('porta run: relative paths start at the config file folder', () => {
     assert.equal(await response.text(), '<h1>from the config folder</h1>\n');
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

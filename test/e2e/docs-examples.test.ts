@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Command, CommanderError } from 'commander';
 import { parse, stringify } from 'yaml';
 import { checkConfigFile } from '../../src/cli/check-file.js';
 import { createProgram } from '../../src/cli/index.js';
+import { type TestPki, createTestPki } from '../support/tls-fixtures.js';
 import {
   type CommandLine,
   type YamlBlock,
@@ -27,7 +28,7 @@ const MARKDOWN = [
   ...listFiles(ROOT, 'examples', (n) => n.endsWith('.md')),
 ];
 const EXAMPLE_CONFIGS = listFiles(ROOT, 'examples', (n) => /^porta\.(ya?ml|json)$/.test(n));
-const HANDLERS = ['static', 'proxy', 'echo', 'respond', 'redirect'];
+const HANDLERS = ['static', 'proxy', 'echo', 'respond', 'redirect', 'app'];
 const PATH_KEYS = new Set(['access_path', 'error_path', 'pid_file']);
 
 type Node = Record<string, unknown>;
@@ -71,7 +72,9 @@ function sandboxPaths(node: unknown, sandbox: string, base: string): void {
   }
   if (!isObject(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    if (typeof value === 'string' && key === 'root' && !value.includes('${')) {
+    if (key === 'tls' && isObject(value)) {
+      writeCertificateFiles(value, sandbox, base);
+    } else if (typeof value === 'string' && key === 'root' && !value.includes('${')) {
       const folder = isAbsolute(value) ? join(sandbox, value) : resolve(base, value);
       if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
       if (isAbsolute(value)) node[key] = folder;
@@ -81,6 +84,21 @@ function sandboxPaths(node: unknown, sandbox: string, base: string): void {
     } else {
       sandboxPaths(value, sandbox, base);
     }
+  }
+}
+
+/** One certificate pair for every `tls: { cert, key }` the docs show (check reads and matches them). */
+let testPair: { readonly certPem: string; readonly keyPem: string } | null = null;
+
+/** Writes the shown certificate and key files (absolute ones moved into the sandbox). */
+function writeCertificateFiles(tls: Record<string, unknown>, sandbox: string, base: string): void {
+  for (const key of ['cert', 'key'] as const) {
+    const value = tls[key];
+    if (typeof value !== 'string' || testPair === null) continue;
+    const file = isAbsolute(value) ? join(sandbox, value) : resolve(base, value);
+    if (isAbsolute(value)) tls[key] = file;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, key === 'cert' ? testPair.certPem : testPair.keyPem);
   }
 }
 
@@ -103,8 +121,14 @@ async function parseOnly(argv: readonly string[]): Promise<string | null> {
 
 describe('docs show what works', () => {
   const sandbox = mkdtempSync(join(tmpdir(), 'porta-docs-'));
+  let pki: TestPki | null = null;
+  before(async () => {
+    pki = await createTestPki();
+    testPair = await pki.issue(['example.com', 'localhost'], 'docs');
+  });
   after(() => {
     rmSync(sandbox, { recursive: true, force: true });
+    pki?.remove();
   });
 
   const blocks: YamlBlock[] = MARKDOWN.flatMap((file) => yamlBlocks(ROOT, file));

@@ -5,7 +5,8 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Exchange } from '../../src/http/exchange.js';
-import { ConnectionBudget } from '../../src/http1/connection-budget.js';
+import { ConnectionBudget } from '../../src/http/connection-budget.js';
+import { ConnectionSet } from '../../src/http/connection-set.js';
 import { Http1Server } from '../../src/http1/http1-server.js';
 import { listen, closeServer } from '../../src/net/listener.js';
 import { parseListenAddress } from '../../src/net/listen-address.js';
@@ -36,7 +37,7 @@ async function upgradingEngine(): Promise<number> {
       onExchangeDone: () => undefined,
       debug: null,
     },
-    new ConnectionBudget(100, () => undefined),
+    new ConnectionSet(new ConnectionBudget(100, () => undefined)),
   );
   const handle = async (exchange: Exchange): Promise<void> => {
     if (exchange.request.upgrade === '') {

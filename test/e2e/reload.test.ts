@@ -1,8 +1,9 @@
 // End to end: live reload under load: routes change, listeners come and go, no request fails.
 import assert from 'node:assert/strict';
-import { request, Agent } from 'node:http';
+import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { type ConfigInput, type RunningServer, start } from '../../src/index.js';
+import { httpGet } from '../support/http-get.js';
 
 function configFor(port: number, version: number, extraPort?: number): ConfigInput {
   const sites: NonNullable<ConfigInput['sites']> = [
@@ -33,25 +34,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function get(
-  port: number,
-  path: string,
-  agent: Agent | false,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe('reload', () => {
   let server: RunningServer;
   let port = 0;
@@ -75,7 +57,7 @@ describe('reload', () => {
     const worker = async (agent: Agent | false): Promise<void> => {
       for (let i = 0; loading && i < 20_000; i++) {
         try {
-          const response = await get(port, '/', agent);
+          const response = await httpGet(port, '/', agent);
           if (response.status !== 200) failures++;
           seen.add(response.body);
           served++;
@@ -89,11 +71,19 @@ describe('reload', () => {
       worker(false),
       worker(false),
     ];
+    // Reloads spaced by requests served, not by time: a busy machine serves slowly.
+    const serveSome = async (): Promise<void> => {
+      const target = served + 12;
+      const deadline = Date.now() + 10_000;
+      while (served < target && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
     for (let version = 1; version <= 10; version++) {
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await serveSome();
       await server.reload(configFor(port, version));
     }
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await serveSome();
     loading = false;
     await Promise.all(workers);
     keepAlive.destroy();
@@ -101,7 +91,7 @@ describe('reload', () => {
     assert.ok(served > 100, `only ${served} requests were served`);
     assert.ok(seen.has('v10'), 'the last config answers');
     assert.ok(seen.size >= 3, `responses came from several configs: ${[...seen].join(',')}`);
-    assert.equal((await get(port, '/even', false)).status, 200, 'route added by v10');
+    assert.equal((await httpGet(port, '/even', false)).status, 200, 'route added by v10');
   });
 
   it('keeps the running config when the new one is invalid', async () => {
@@ -109,7 +99,7 @@ describe('reload', () => {
       server.reload({ sites: [{ listen: [`127.0.0.1:${port}`], routes: [{ path: 'nope' }] }] }),
       /invalid configuration/,
     );
-    assert.equal((await get(port, '/', false)).body, 'v10');
+    assert.equal((await httpGet(port, '/', false)).body, 'v10');
   });
 
   it('keeps the running config when a new listener cannot bind', async () => {
@@ -120,7 +110,7 @@ describe('reload', () => {
     const taken = blocker.addresses[0]?.port ?? 0;
     try {
       await assert.rejects(server.reload(configFor(port, 11, taken)), /already in use/);
-      assert.equal((await get(port, '/', false)).body, 'v10');
+      assert.equal((await httpGet(port, '/', false)).body, 'v10');
     } finally {
       await blocker.stop();
     }
@@ -129,11 +119,11 @@ describe('reload', () => {
   it('opens added listeners and closes removed ones', async () => {
     const extra = await freePort();
     await server.reload(configFor(port, 12, extra));
-    assert.equal((await get(extra, '/', false)).body, 'extra');
+    assert.equal((await httpGet(extra, '/', false)).body, 'extra');
     assert.equal(server.addresses.length, 2);
     await server.reload(configFor(port, 13));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await assert.rejects(get(extra, '/', false), /ECONNREFUSED/);
-    assert.equal((await get(port, '/', false)).body, 'v13');
+    await assert.rejects(httpGet(extra, '/', false), /ECONNREFUSED/);
+    assert.equal((await httpGet(port, '/', false)).body, 'v13');
   });
 });

@@ -2,40 +2,12 @@
 // no refused connection; `porta stop` ends it cleanly.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runPorta, spawnPorta } from '../support/porta-process.js';
-
-function get(port: number, agent: Agent | false): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** A port that was free a moment ago (the workers share one fixed address across reloads). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
-}
+import { freePort, runPorta, spawnPorta } from '../support/porta-process.js';
+import { httpGet } from '../support/http-get.js';
 
 describe('porta run + porta reload with workers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'porta-run-reload-'));
@@ -65,7 +37,7 @@ describe('porta run + porta reload with workers', () => {
   it('rolls workers 10 times with zero failures, then stops', async () => {
     const port = await freePort();
     write(port, 0);
-    const porta = await spawnPorta(['run', '-c', file, '--pid-file', pidFile]);
+    const porta = await spawnPorta(['run', '-c', file, '--pid-file', pidFile], 60_000);
     try {
       // The primary writes its pid file once every worker serves.
       for (let i = 0; i < 200 && !existsSync(pidFile); i++) {
@@ -80,7 +52,7 @@ describe('porta run + porta reload with workers', () => {
       const worker = async (agent: Agent | false): Promise<void> => {
         for (let i = 0; loading && i < 50_000; i++) {
           try {
-            const response = await get(port, agent);
+            const response = await httpGet(port, '/', agent);
             if (response.status !== 200) failures++;
             bodies.add(response.body);
             served++;
@@ -95,7 +67,11 @@ describe('porta run + porta reload with workers', () => {
       for (let version = 1; version <= 10; version++) {
         write(port, version);
         // A rolling reload under this load can take a while on a busy machine.
-        const result = await runPorta(['reload', '-c', file, '--pid-file', pidFile], 60_000);
+        const result = await runPorta(
+          ['reload', '-c', file, '--pid-file', pidFile],
+          process.env,
+          60_000,
+        );
         assert.equal(result.code, 0, result.stderr);
         const done = new RegExp(`Configuration reloaded`, 'g');
         const deadline = Date.now() + 20_000;

@@ -2,14 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { spawnPorta } from '../support/porta-process.js';
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { waitFor } from '../support/wait-for.js';
 
 describe('workers', () => {
   it('serves from 2 workers, respawns one killed with SIGKILL, stops cleanly', async () => {

@@ -19,6 +19,7 @@ export class FakeExchange implements Exchange {
   request: RequestHead;
   readonly remoteAddress: string;
   readonly remotePort = 40000;
+  readonly secure = false;
   readonly path: string;
   readonly routePath = '/';
   headSent = false;

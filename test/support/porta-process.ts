@@ -11,7 +11,7 @@ export interface PortaProcess {
   /** Everything written to stdout/stderr so far. */
   stdout(): string;
   stderr(): string;
-  /** The first http://, tcp:// or udp:// URL from "Listening on ..." (waits for it). */
+  /** The first http://, https://, tcp:// or udp:// URL from "Listening on ..." (waits for it). */
   readonly url: string;
   /** Sends a signal and waits for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -60,7 +60,7 @@ export async function spawnPorta(
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const match = /listening on ((?:http|tcp|udp):\/\/\S+)/i.exec(err + out);
+    const match = /listening on ((?:https?|tcp|udp):\/\/\S+)/i.exec(err + out);
     if (match !== null) {
       return { child, stdout: () => out, stderr: () => err, url: match[1] as string, stop };
     }
@@ -75,9 +75,13 @@ export async function spawnPorta(
 /** Runs porta to completion (for commands that exit by themselves). */
 export async function runPorta(
   args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
   timeoutMs = 15_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

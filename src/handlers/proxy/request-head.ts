@@ -107,13 +107,14 @@ export function buildRequestHead(
   if (forwarding) {
     const client = exchange.remoteAddress; // IPv4 form already (the engine unmaps once per connection)
     head += `X-Forwarded-For: ${xff === '' ? client : `${xff}, ${client}`}\r\n`;
-    head += `X-Forwarded-Proto: ${xfProto || 'http'}\r\n`;
+    const proto = exchange.secure ? 'https' : 'http';
+    head += `X-Forwarded-Proto: ${xfProto || proto}\r\n`;
     if (xfHost !== '' || request.host !== '') {
       head += `X-Forwarded-Host: ${xfHost || request.host}\r\n`;
     }
     let element = `for=${forwardedNode(client)}`;
     if (request.host !== '') element += `;host=${forwardedValue(request.host)}`;
-    element += ';proto=http';
+    element += exchange.secure ? ';proto=https' : ';proto=http';
     head += `Forwarded: ${forwarded === '' ? element : `${forwarded}, ${element}`}\r\n`;
   }
   if (policy.via !== '') {

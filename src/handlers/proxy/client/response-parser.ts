@@ -3,6 +3,7 @@ import { CR, LF } from '../../../http1/chars.js';
 import { ChunkedDecoder } from '../../../http1/chunked-decoder.js';
 import { HeadFields, parseConnectionOptions } from '../../../http1/head-fields.js';
 import { ParseError } from '../../../http1/parse-error.js';
+import { parseContentLength } from '../../../http/request-head.js';
 
 /** How the response body is delimited (RFC 9112 §6.3), chosen once from the head. */
 export const enum ResponseFraming {
@@ -287,14 +288,8 @@ function parseLengths(values: readonly string[]): number {
   let length = -1;
   for (const value of values) {
     for (const item of value.split(',')) {
-      const text = item.trim();
-      if (text.length === 0 || text.length > 15) return -1;
-      let n = 0;
-      for (let i = 0; i < text.length; i++) {
-        const d = text.charCodeAt(i) - 0x30;
-        if (d < 0 || d > 9) return -1;
-        n = n * 10 + d;
-      }
+      const n = parseContentLength(item.trim());
+      if (n < 0) return -1;
       if (length >= 0 && n !== length) return -1;
       length = n;
     }

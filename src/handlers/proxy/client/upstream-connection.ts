@@ -207,6 +207,9 @@ export class UpstreamConnection implements ResponseSink {
     this.#setDeadline(Deadline.None, 0);
     // Reuse only at a clean boundary: request fully sent, response delimited, nothing extra.
     if (this.#keepAlive && this.#requestSent && !this.#extraBytes && !this.#closed) {
+      // The last body chunk may have paused us (a slow client): pooled, we must read again, or
+      // the next exchange on this connection never sees its response.
+      this.socket.resume();
       this.#home.release(this);
     } else {
       this.#closed = true;

@@ -1,6 +1,6 @@
 // The cap on open HTTP connections of one process, shared by its listeners: reclaims before it refuses.
 
-/** What the budget can take back from a listener when it is full (an Http1Server). */
+/** What the budget can take back from a listener when it is full (a listener's ConnectionSet). */
 export interface ConnectionPool {
   /** Closes one idle keep-alive connection (the longest-held first); false when there is none. */
   closeIdle(): boolean;

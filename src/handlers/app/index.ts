@@ -1,0 +1,160 @@
+// The `app` handler: runs a Web-standard fetch handler (Hono, h3, itty-router, `export default { fetch }`)
+// on porta's exchanges, in every worker; answers 500 for failures and 504 for an app that never answers.
+import { isPortaError } from '../../errors.js';
+import type { Exchange, Handler } from '../../http/exchange.js';
+import { sendError } from '../../http/error-response.js';
+import { AppEnv, AppRequest } from './app-request.js';
+import { type FetchFunction, loadApp } from './load-app.js';
+import { writeResponse } from './write-response.js';
+
+/** The app handler's options, resolved. */
+export interface AppOptions {
+  /** The module, an absolute path. */
+  readonly file: string;
+  /** Which export holds the app ("default" unless told). */
+  readonly exportName: string;
+  /** How long the app may take to return its Response (not to stream its body) before 504; 0 = no limit. */
+  readonly timeoutMs: number;
+}
+
+export interface AppLogger {
+  error(message: string): void;
+  readonly debugEnabled: boolean;
+  debug(message: string): void;
+}
+
+/** A handler that needs loading before it serves (the app's module), and frees its timer. */
+export interface AppHandler extends Handler {
+  load(): Promise<void>;
+  close(): void;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** Whether a request body read failed because porta refused or lost the body (413, client gone). */
+function isBodyRefusal(error: unknown): boolean {
+  return isPortaError(error) && error.code === 'PORTA_CLIENT_ABORTED';
+}
+
+/** The app gave up because its signal aborted (the client left): nothing went wrong in it. */
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
+class FetchAppHandler implements AppHandler {
+  readonly #options: AppOptions;
+  readonly #logger: AppLogger;
+  /** Names the route in error lines: "site 0 route 1 (/api)". */
+  readonly #route: string;
+  #fetch: FetchFunction | null = null;
+  /** Requests waiting on the app's Response, checked against the timeout by one sweeper. */
+  readonly #waiting = new Set<AppRequest>();
+  #sweeper: NodeJS.Timeout | null = null;
+
+  constructor(options: AppOptions, logger: AppLogger, route: string) {
+    this.#options = options;
+    this.#logger = logger;
+    this.#route = route;
+  }
+
+  async load(): Promise<void> {
+    this.#fetch = await loadApp(this.#options.file, this.#options.exportName);
+  }
+
+  async handle(exchange: Exchange): Promise<void> {
+    const fetch = this.#fetch;
+    if (fetch === null) throw new Error(`app ${this.#options.file} is not loaded`);
+    const secure = exchange.secure;
+    const request = new AppRequest(exchange, secure, Date.now());
+    let response: unknown;
+    this.#wait(request);
+    try {
+      // The lazy request stands in for a Request (its prototype is Request.prototype).
+      response = await fetch(request as unknown as Request, new AppEnv(exchange, secure));
+    } catch (error) {
+      this.#waiting.delete(request);
+      // A head sent already is the engine's answer (413 for a body over the limit).
+      if (!request.timedOut) this.#fail(exchange, error, exchange.headSent);
+      return;
+    }
+    this.#waiting.delete(request);
+    if (!(response instanceof Response)) {
+      if (!request.timedOut) {
+        const type = response === null ? 'null' : typeof response;
+        this.#fail(exchange, new TypeError(`fetch returned ${type}, not a Response`), false);
+      }
+      return;
+    }
+    if (request.timedOut || exchange.headSent || exchange.closed) {
+      // Answered already (504, or 413 for a body over the limit), or nobody to answer.
+      void response.body?.cancel().catch(() => undefined);
+      return;
+    }
+    try {
+      await writeResponse(exchange, response, request);
+    } catch (error) {
+      this.#fail(exchange, error, false);
+    }
+  }
+
+  close(): void {
+    if (this.#sweeper !== null) clearInterval(this.#sweeper);
+    this.#sweeper = null;
+  }
+
+  #wait(request: AppRequest): void {
+    if (this.#options.timeoutMs <= 0) return;
+    this.#waiting.add(request);
+    if (this.#sweeper === null) {
+      // One timer per handler, not one per request: the timeout is checked to within a quarter.
+      const every = Math.max(25, Math.min(1000, Math.floor(this.#options.timeoutMs / 4)));
+      this.#sweeper = setInterval(() => {
+        this.#sweep();
+      }, every);
+      this.#sweeper.unref();
+    }
+  }
+
+  #sweep(): void {
+    const oldest = Date.now() - this.#options.timeoutMs;
+    for (const request of this.#waiting) {
+      if (request.startedAt > oldest) continue;
+      this.#waiting.delete(request);
+      request.timedOut = true;
+      request.abort(new DOMException('porta: the app did not answer in time', 'TimeoutError'));
+      const exchange = request.portaExchange;
+      this.#logger.error(
+        `App timed out after ${this.#options.timeoutMs} ms on ${this.#route} for ` +
+          `${exchange.request.method} ${exchange.request.target}: answered 504`,
+      );
+      if (!exchange.headSent && !exchange.closed) sendError(exchange, 504);
+    }
+  }
+
+  #fail(exchange: Exchange, error: unknown, engineAnswered: boolean): void {
+    const what = `${exchange.request.method} ${exchange.request.target}`;
+    if (engineAnswered || isBodyRefusal(error) || (exchange.closed && isAbort(error))) {
+      // The client left mid-body, or the engine refused it: nothing of the app's to report.
+      if (this.#logger.debugEnabled) {
+        this.#logger.debug(`App on ${this.#route}, ${what}: ${describe(error)}`);
+      }
+      if (!exchange.headSent && !exchange.closed) sendError(exchange, 500);
+      return;
+    }
+    // The stack goes to the error log, never to the client.
+    this.#logger.error(`App failed on ${this.#route} for ${what}: ${describe(error)}`);
+    if (exchange.closed) return;
+    if (exchange.headSent) exchange.abort(error instanceof Error ? error : undefined);
+    else sendError(exchange, 500);
+  }
+}
+
+export function createAppHandler(
+  options: AppOptions,
+  logger: AppLogger,
+  route: string,
+): AppHandler {
+  return new FetchAppHandler(options, logger, route);
+}
