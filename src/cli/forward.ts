@@ -14,6 +14,8 @@ interface ForwardFlags extends CommonFlags {
   readonly idleTimeout?: string;
   readonly maxConnections?: string;
   readonly quiet?: boolean;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 /** The config `porta forward` runs: one stream per listen address and protocol, targets merged. */
@@ -42,6 +44,13 @@ export function buildForwardConfig(mappings: readonly string[], flags: ForwardFl
       );
     }
   }
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+    throw new PortaError('PORTA_USAGE', '--tls-cert and --tls-key go together');
+  }
+  const tls =
+    flags.tlsCert === undefined || flags.tlsKey === undefined
+      ? undefined
+      : { cert: flags.tlsCert, key: flags.tlsKey };
   // The same listen address and protocol given twice means several targets, balanced.
   const byListen = new Map<string, { listen: string; protocol: 'tcp' | 'udp'; to: string[] }>();
   for (const pair of pairs) {
@@ -72,6 +81,7 @@ export function buildForwardConfig(mappings: readonly string[], flags: ForwardFl
           : { idle_timeout: flags.idleTimeout }),
       ...(maxConnections === undefined ? {} : { max_connections: maxConnections }),
       ...(flags.quiet === true ? { log_connections: false } : {}),
+      ...(tls === undefined || entry.protocol === 'udp' ? {} : { tls }),
     },
   }));
   return { streams, log: logSection(flags), ...workersSection(flags) };
@@ -106,6 +116,8 @@ export function addForwardCommand(
         'close a connection (UDP: session) idle this long (default 10m; UDP 60s)',
       )
       .option('--max-connections <n>', 'open connections (UDP: sessions) per port')
+      .option('--tls-cert <file>', 'terminate TLS on the TCP ports with this PEM certificate chain')
+      .option('--tls-key <file>', 'the PEM private key of --tls-cert')
       .option('-q, --quiet', 'no log line per connection'),
     'auto',
   ).action(async (mappings: string[], flags: ForwardFlags) => {

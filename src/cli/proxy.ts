@@ -25,6 +25,8 @@ interface ProxyFlags extends CommonFlags, ListenFlags {
   readonly trustedProxy: string[];
   readonly retries?: string;
   readonly maxBody: string;
+  readonly upstreamCa?: string;
+  readonly insecure?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -49,8 +51,13 @@ export function buildProxyConfig(flags: ProxyFlags): ConfigInput {
       throw new PortaError('PORTA_USAGE', `--retries "${flags.retries}" is not a whole number`);
     }
   }
+  const tls = {
+    ...(flags.upstreamCa === undefined ? {} : { ca: flags.upstreamCa }),
+    ...(flags.insecure === true ? { insecure_skip_verify: true } : {}),
+  };
   const proxy = {
     to: flags.to,
+    ...(Object.keys(tls).length === 0 ? {} : { tls }),
     ...(flags.balance === undefined ? {} : { balance: flags.balance }),
     ...(flags.hashHeader === undefined ? {} : { hash_header: flags.hashHeader }),
     ...(flags.stripPrefix === undefined ? {} : { strip_prefix: flags.stripPrefix }),
@@ -106,7 +113,12 @@ export function addProxyCommand(
         [],
       )
       .option('--retries <n>', 'further upstreams tried after a failure, when safe (default 2)')
-      .option('--max-body <size>', 'largest request body (0 = no limit)', '0'),
+      .option('--max-body <size>', 'largest request body (0 = no limit)', '0')
+      .option('--upstream-ca <file>', 'https upstreams: PEM file of the CAs to trust')
+      .option(
+        '--insecure',
+        'https upstreams: accept any certificate (self-signed development upstreams)',
+      ),
     'auto',
   ).action(async (flags: ProxyFlags) => {
     const config = buildProxyConfig(flags);

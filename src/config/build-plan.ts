@@ -89,6 +89,7 @@ async function buildRoute(
   built: BuiltHandler[],
   context: PlanContext,
   routeId: string,
+  where: string,
 ): Promise<RouteTable> {
   const handlerContext = { logger: context.logger, shared: context.shared, routeId };
   let handler: BuiltHandler;
@@ -98,10 +99,8 @@ async function buildRoute(
       handlerContext,
     );
   } else if (route.proxy !== undefined) {
-    handler = (await loadHandlerFactory('proxy'))(
-      proxyOptionsFromConfig(route.proxy),
-      handlerContext,
-    );
+    const options = proxyOptionsFromConfig(route.proxy, context.baseDir, `${where}.proxy`);
+    handler = (await loadHandlerFactory('proxy'))(options, handlerContext);
   } else if (route.app !== undefined) {
     handler = (await loadHandlerFactory('app'))(
       appOptionsFromConfig(route.app, context.baseDir),
@@ -189,7 +188,8 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
     for (const [routeIndex, route] of site.routes.entries()) {
       // The same in every worker built from this config: their server-wide state meets here.
       const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
-      const table = await buildRoute(route, built, context, routeId);
+      const where = `sites[${siteIndex}].routes[${routeIndex}]`;
+      const table = await buildRoute(route, built, context, routeId, where);
       routes.push(withDirectives(table, hsts, route, { shared: context.shared, routeId, logger }));
     }
     if (acme !== null) routes.push(acme);
@@ -247,6 +247,9 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
           : forwardOptionsFromConfig(stream.forward, {
               maxConnections: config.limits.max_connections,
               shutdownMs: parseDuration(config.timeouts.shutdown),
+              handshakeMs: handshakeTimeoutMs,
+              baseDir: context.baseDir,
+              where: `streams[${streamIndex}].forward`,
             });
       const udp = forward?.protocol === 'udp';
       if (!udp && byAddress.has(listenKey(address)) && address.port !== 0) {

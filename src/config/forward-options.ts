@@ -1,7 +1,10 @@
 // A validated `forward:` section as the listener's ForwardOptions, and the target parser both use (no zod here: workers build plans without it).
+import { resolve } from 'node:path';
+import { PortaError } from '../errors.js';
 import type { PeerSpec } from '../balance/peer-set.js';
 import type { ForwardOptions } from '../forward/index.js';
 import { parseListenAddress } from '../net/listen-address.js';
+import { loadCertificate } from '../net/tls-certificate.js';
 import type { ForwardConfig } from './forward-schema.js';
 import { parseDuration } from './units.js';
 
@@ -20,10 +23,37 @@ export function parseTarget(text: string): { host: string; port: number } | stri
   }
 }
 
+/** What a forward's options take from the rest of the config. */
+export interface ForwardDefaults {
+  readonly maxConnections: number;
+  readonly shutdownMs: number;
+  /** `timeouts.handshake`, for TLS forwards. */
+  readonly handshakeMs: number;
+  /** Relative certificate paths start here. */
+  readonly baseDir: string;
+  /** "streams[0].forward": names this section in errors about its files. */
+  readonly where: string;
+}
+
+/** Reads and checks the certificate now: a bad pair fails check and reload, naming the file. */
+function forwardTls(config: ForwardConfig, defaults: ForwardDefaults): ForwardOptions['tls'] {
+  if (config.tls === undefined) return null;
+  try {
+    const certificate = loadCertificate({
+      certPath: resolve(defaults.baseDir, config.tls.cert),
+      keyPath: resolve(defaults.baseDir, config.tls.key),
+    });
+    return { certificate, handshakeTimeoutMs: defaults.handshakeMs };
+  } catch (error) {
+    if (!(error instanceof PortaError)) throw error;
+    throw new PortaError(error.code, `${defaults.where}.tls: ${error.message}`, { cause: error });
+  }
+}
+
 /** Turns a validated `forward:` section into the listener's options. */
 export function forwardOptionsFromConfig(
   config: ForwardConfig,
-  defaults: { readonly maxConnections: number; readonly shutdownMs: number },
+  defaults: ForwardDefaults,
 ): ForwardOptions {
   const targets: PeerSpec[] = config.to.map((entry) => {
     const text = typeof entry === 'string' ? entry : entry.address;
@@ -48,5 +78,6 @@ export function forwardOptionsFromConfig(
     resolveIntervalMs: parseDuration(config.resolve_interval),
     logConnections: config.log_connections,
     shutdownMs: defaults.shutdownMs,
+    tls: forwardTls(config, defaults),
   };
 }

@@ -91,6 +91,21 @@ export const ForwardSchema = z
       .default({ max_fails: 1, fail_timeout: '10s' })
       .describe('Targets that fail to connect are skipped for a while.'),
     resolve_interval: duration('30s', 'How often target DNS names are looked up again; 0 = once.'),
+    tls: z
+      .object({
+        cert: z
+          .string()
+          .min(1)
+          .describe(
+            'PEM file with the certificate, then its intermediates. Relative to the config file.',
+          ),
+        key: z.string().min(1).describe('PEM file with the unencrypted private key.'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "TCP: terminate TLS here (TLS 1.2/1.3, the HTTPS listeners' suites) and forward the cleartext bytes (nginx's stream ssl_certificate).",
+      ),
     log_connections: z
       .boolean()
       .default(true)
@@ -100,6 +115,10 @@ export const ForwardSchema = z
   .refine((f) => f.protocol === 'tcp' || f.proxy_protocol === 'off', {
     message: 'proxy_protocol is for TCP forwards only',
     path: ['proxy_protocol'],
+  })
+  .refine((f) => f.protocol === 'tcp' || f.tls === undefined, {
+    message: 'tls is for TCP forwards only (DTLS is not offered)',
+    path: ['tls'],
   })
   .describe('Forward connections (or datagrams) to other host:port targets, like docker run -p.');
 

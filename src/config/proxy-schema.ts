@@ -1,8 +1,8 @@
-// The `proxy:` route handler's config: schema with a doc on every field, and its translation into ProxyOptions.
+// The `proxy:` route handler's config: schema with a doc on every field (proxy-options.ts turns it into ProxyOptions).
 import { z } from 'zod';
 import { BALANCE_NAMES } from '../balance/balancer.js';
 import { TrustedProxies } from '../handlers/proxy/forwarding.js';
-import { parseUpstreamUrl } from './proxy-options.js';
+import { isHttps, parseUpstreamUrl } from './proxy-options.js';
 import { parseSize } from './units.js';
 import { duration } from './unit-fields.js';
 
@@ -113,6 +113,35 @@ export const ProxyTimeoutsSchema = z
   .strict()
   .describe('Upstream timeouts.');
 
+/** How https:// upstreams are trusted (Caddy's tls_trusted_ca_certs / tls_server_name / tls_insecure_skip_verify). */
+export const ProxyTlsSchema = z
+  .object({
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "PEM file of the CAs that sign the upstreams' certificates, trusted instead of Node's bundled public roots (nginx's proxy_ssl_trusted_certificate). Relative to the config file.",
+      ),
+    server_name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Name sent as SNI and required in the upstream's certificate. Default: the upstream URL's host (for an IP address: no SNI, the certificate must carry the IP).",
+      ),
+    insecure_skip_verify: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Accept any certificate, unverified: only for self-signed development upstreams on a network you trust.',
+      ),
+  })
+  .strict()
+  .describe(
+    'For https:// upstreams: which CAs to trust and which name to check. Verified against the public roots by default.',
+  );
+
 /** The reverse proxy handler. */
 export const ProxySchema = z
   .object({
@@ -186,6 +215,7 @@ export const ProxySchema = z
         'Pass request fields whose names contain "_" upstream (nginx\'s underscores_in_headers). Off: they are dropped, since many backends read X_Forwarded_For or Content_Length as their "-" twins. Even on, names that read as framing, hop-by-hop, Host or forwarding fields with "-" are dropped.',
       ),
     timeouts: ProxyTimeoutsSchema.default(ProxyTimeoutsSchema.parse({})),
+    tls: ProxyTlsSchema.optional(),
     max_idle: z
       .number()
       .int()
@@ -232,6 +262,17 @@ export const ProxySchema = z
       return paths.size <= 1;
     },
     { message: 'every upstream URL must have the same path', path: ['to'] },
+  )
+  .refine((p) => new Set(p.to.map((u) => isHttps(typeof u === 'string' ? u : u.url))).size <= 1, {
+    message: 'every upstream URL must have the same scheme (all http:// or all https://)',
+    path: ['to'],
+  })
+  .refine(
+    (p) => p.tls === undefined || p.to.some((u) => isHttps(typeof u === 'string' ? u : u.url)),
+    {
+      message: 'tls applies to https:// upstreams; these are all http://',
+      path: ['tls'],
+    },
   )
   .describe(
     'Reverse proxy to one or more HTTP upstreams, with load balancing, health checks and retries.',

@@ -2,6 +2,7 @@
 import type { BalanceName } from '../balance/balancer.js';
 import type { PassiveHealthOptions } from '../balance/peer-health.js';
 import type { PeerSpec } from '../balance/peer-set.js';
+import type { LoadedCertificate } from '../net/tls-certificate.js';
 
 export interface ForwardOptions {
   readonly protocol: 'tcp' | 'udp';
@@ -23,6 +24,12 @@ export interface ForwardOptions {
   readonly logConnections: boolean;
   /** On close: how long open connections may go on before they are cut. */
   readonly shutdownMs: number;
+  /** TCP: TLS terminated on the listener (cleartext to the targets), or null. */
+  readonly tls: {
+    readonly certificate: LoadedCertificate;
+    /** From accept to a finished handshake. */
+    readonly handshakeTimeoutMs: number;
+  } | null;
 }
 
 export interface ForwardLogger {

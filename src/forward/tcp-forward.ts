@@ -8,6 +8,8 @@ import { type ListenAddress, formatHostPort } from '../net/listen-address.js';
 import { closeServer, listen } from '../net/listener.js';
 import { unmapAddress } from '../net/peer-address.js';
 import { pipeSockets } from '../net/pipe.js';
+import type { TicketKeys } from '../net/ticket-keys.js';
+import { TlsAcceptor } from '../net/tls-acceptor.js';
 import { ForwardTarget } from './forward-target.js';
 import type { ForwardLogger, ForwardOptions } from './options.js';
 import { type ConnectionEnds, proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol.js';
@@ -164,15 +166,49 @@ function ignore(): void {
 }
 
 /** Binds `address` and forwards every connection to the targets. */
+/** TLS in front of the forwarder: the same acceptor as HTTPS listeners (deadline, bad input), no ALPN. */
+function tlsFront(
+  options: ForwardOptions,
+  keys: TicketKeys,
+  forwarder: TcpForwarder,
+  logger: ForwardLogger,
+): TlsAcceptor | null {
+  if (options.tls === null) return null;
+  return new TlsAcceptor(
+    {
+      sites: [{ hosts: [], certificate: options.tls.certificate, clientAuth: 'off' }],
+      alpn: [],
+      handshakeTimeoutMs: options.tls.handshakeTimeoutMs,
+    },
+    keys,
+    forwarder.accept,
+    (error, socket) => {
+      if (logger.debugEnabled) {
+        logger.debug(
+          `Forward ${forwarder.via}: TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${error.message}`,
+        );
+      }
+    },
+  );
+}
+
 export async function startTcpForward(
   address: ListenAddress,
   options: ForwardOptions,
   logger: ForwardLogger,
+  keys: TicketKeys,
 ): Promise<ForwardListener> {
   const forwarder = new TcpForwarder(options, logger);
+  const tls = tlsFront(options, keys, forwarder, logger);
+  const accept =
+    tls === null
+      ? forwarder.accept
+      : (raw: Socket): void => {
+          tls.accept(raw);
+        };
   let server: Server;
   try {
-    server = await listen(address, forwarder.accept, {
+    server = await listen(address, accept, {
       maxConnections: options.maxConnections,
       onError: (error) => {
         logger.error(`Forward listener ${address.text}: ${String(error)}`);
@@ -180,6 +216,7 @@ export async function startTcpForward(
     });
   } catch (error) {
     forwarder.targets.close();
+    tls?.close();
     throw error;
   }
   server.on('drop', (peer) => {
@@ -194,6 +231,7 @@ export async function startTcpForward(
     close: async () => {
       const closed = closeServer(server);
       forwarder.targets.close();
+      tls?.close(); // handshakes still under way are cut; finished ones are forwarder.open
       const deadline = setTimeout(() => {
         for (const socket of forwarder.open) socket.destroy();
       }, options.shutdownMs);

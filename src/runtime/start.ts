@@ -187,7 +187,7 @@ class PortaServer implements RunningServer {
       this.logger.info(`Listening on ${listener.url}`);
     }
     for (const streamPlan of this.#plan.streams) {
-      const stream = await openStreamListener(streamPlan, this.logger);
+      const stream = await openStreamListener(streamPlan, this.logger, this.#keys);
       this.#streams.set(streamPlan.key, stream);
     }
   }
@@ -239,7 +239,10 @@ class PortaServer implements RunningServer {
       for (const streamPlan of plan.streams) {
         const current = this.#streams.get(streamPlan.key);
         if (current !== undefined) continue; // same address: replaced below when changed
-        openedStreams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger));
+        openedStreams.set(
+          streamPlan.key,
+          await openStreamListener(streamPlan, this.logger, this.#keys),
+        );
       }
     } catch (error) {
       await Promise.all([...opened.values()].map((l) => l.close(0)));
@@ -275,7 +278,7 @@ class PortaServer implements RunningServer {
       } else {
         // Changed in place: the old listener must let go of the port before the new one binds.
         await current.close();
-        streams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger));
+        streams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger, this.#keys));
       }
     }
     for (const [key, stream] of this.#streams) if (!streams.has(key)) retiredStreams.push(stream);

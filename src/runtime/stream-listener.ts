@@ -2,6 +2,7 @@
 import type { StreamListenerPlan } from '../config/build-plan.js';
 import type { Logger } from '../log/logger.js';
 import { formatUrl } from '../net/listen-address.js';
+import type { TicketKeys } from '../net/ticket-keys.js';
 import type { BoundAddress } from './start.js';
 
 export interface StreamListener {
@@ -19,8 +20,9 @@ export function streamSignature(plan: StreamListenerPlan): string {
 export async function openStreamListener(
   plan: StreamListenerPlan,
   logger: Logger,
+  keys: TicketKeys,
 ): Promise<StreamListener> {
-  if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger);
+  if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger, keys);
   // Loaded on first use, like the forwarder: most servers run neither.
   const { startTcpEcho } = await import('../net/tcp-echo.js');
   const echo = await startTcpEcho([plan.address], {
@@ -47,9 +49,10 @@ async function openForwardListener(
   plan: StreamListenerPlan,
   options: NonNullable<StreamListenerPlan['forward']>,
   logger: Logger,
+  keys: TicketKeys,
 ): Promise<StreamListener> {
   const { startForward } = await import('../forward/index.js');
-  const forward = await startForward(plan.address, options, logger);
+  const forward = await startForward(plan.address, options, logger, keys);
   const scheme = options.protocol === 'udp' ? 'udp' : 'tcp';
   const addresses = forward.addresses.map((bound) => ({
     host: bound.host,
@@ -57,7 +60,10 @@ async function openForwardListener(
     url: formatUrl(scheme, bound.host, bound.port),
   }));
   const targets = options.targets.map((t) => t.label).join(', ');
-  for (const address of addresses) logger.info(`Forward listening on ${address.url} -> ${targets}`);
+  const tls = options.tls === null ? '' : ' (TLS terminated here)';
+  for (const address of addresses) {
+    logger.info(`Forward listening on ${address.url}${tls} -> ${targets}`);
+  }
   return {
     key: plan.key,
     signature: streamSignature(plan),

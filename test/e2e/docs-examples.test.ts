@@ -92,13 +92,14 @@ let testPair: { readonly certPem: string; readonly keyPem: string } | null = nul
 
 /** Writes the shown certificate and key files (absolute ones moved into the sandbox). */
 function writeCertificateFiles(tls: Record<string, unknown>, sandbox: string, base: string): void {
-  for (const key of ['cert', 'key'] as const) {
+  // A proxy's `ca` (and `client_ca`) only has to parse as certificates: the leaf does.
+  for (const key of ['cert', 'key', 'ca', 'client_ca'] as const) {
     const value = tls[key];
     if (typeof value !== 'string' || testPair === null) continue;
     const file = isAbsolute(value) ? join(sandbox, value) : resolve(base, value);
     if (isAbsolute(value)) tls[key] = file;
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, key === 'cert' ? testPair.certPem : testPair.keyPem);
+    writeFileSync(file, key === 'key' ? testPair.keyPem : testPair.certPem);
   }
 }
 

@@ -249,7 +249,7 @@ describe('handlers over HTTP/1.1 and HTTP/2 (one table)', () => {
     pki?.remove();
   });
 
-  const TITLES: Record<CurlProtocol, string> = {
+  const TITLES: Record<'http1' | 'h2c' | 'h2', string> = {
     http1: 'HTTP/1.1',
     h2c: 'HTTP/2 (h2c, prior knowledge)',
     h2: 'HTTP/2 over TLS (ALPN h2)',

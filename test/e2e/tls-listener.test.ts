@@ -54,6 +54,60 @@ async function startTwoSites(
 
 /** A ClientHello's first bytes and no more: the server waits for the rest until its deadline. */
 const PARTIAL_HELLO = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03]);
+/** A handshake record whose body is nonsense: OpenSSL fails it at once. */
+const BOGUS_HELLO = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 1, 2, 3, 4]);
+
+/**
+ * Opens 300 connections that never finish a handshake (silent, a ClientHello cut short, a bogus
+ * record), and meanwhile asks for a page 5 times with curl: each answer must come in time. Then
+ * every flood socket must have been closed by the server (handshake timeout 1 s), none by us.
+ */
+async function floodWhileServing(port: number, pki: TestPki): Promise<void> {
+  const flood: Socket[] = [];
+  const closed: Promise<void>[] = [];
+  try {
+    for (let i = 0; i < 300; i++) {
+      const socket = connectTcp(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      // Read (and drop) what comes, such as a TLS alert: a paused socket never sees the FIN after it.
+      socket.resume();
+      closed.push(
+        new Promise((resolve) =>
+          socket.on('close', () => {
+            resolve();
+          }),
+        ),
+      );
+      if (i % 3 === 1) socket.write(PARTIAL_HELLO);
+      else if (i % 3 === 2) socket.write(BOGUS_HELLO);
+      flood.push(socket);
+    }
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      const body = await curl([
+        '--cacert',
+        pki.caPath,
+        '--resolve',
+        `b.test:${port}:127.0.0.1`,
+        `https://b.test:${port}/`,
+      ]);
+      assert.equal(body, 'site b');
+      // Generous for a busy machine; a stalled acceptor would wait out the flood's deadlines.
+      assert.ok(Date.now() - started < 10_000, `a request took ${Date.now() - started} ms`);
+    }
+    await Promise.race([
+      Promise.all(closed),
+      new Promise((_, reject) =>
+        setTimeout(() => {
+          reject(new Error('flood not closed'));
+        }, 20_000),
+      ),
+    ]);
+  } finally {
+    for (const socket of flood) socket.destroy();
+  }
+  assert.equal(await curl(['-k', `https://127.0.0.1:${port}/`]), 'site a');
+}
 
 describe('TLS listener, one process', () => {
   let pki: TestPki;
@@ -153,7 +207,7 @@ describe('TLS listener, one process', () => {
     });
     assert.deepEqual([garbage.text, garbage.closed], ['', true]);
     // A record header that claims a handshake but carries nonsense: OpenSSL fails it.
-    const bogus = await rawRequest(port, Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 1, 2, 3, 4]), {
+    const bogus = await rawRequest(port, BOGUS_HELLO, {
       waitMs: 5000,
     });
     assert.ok(bogus.closed || bogus.text.length > 0);
@@ -161,48 +215,7 @@ describe('TLS listener, one process', () => {
   });
 
   it('closes silent and half-open handshakes at the deadline; a flood never stalls other clients', async () => {
-    const flood: Socket[] = [];
-    const closed: Promise<void>[] = [];
-    try {
-      for (let i = 0; i < 200; i++) {
-        const socket = connectTcp(port, '127.0.0.1');
-        socket.on('error', () => undefined);
-        closed.push(
-          new Promise((resolve) =>
-            socket.on('close', () => {
-              resolve();
-            }),
-          ),
-        );
-        // Half say nothing at all; half start a ClientHello and stop.
-        if (i % 2 === 0) socket.write(PARTIAL_HELLO);
-        flood.push(socket);
-      }
-      const started = Date.now();
-      assert.equal(
-        await curl([
-          '--cacert',
-          pki.caPath,
-          '--resolve',
-          `b.test:${port}:127.0.0.1`,
-          `https://b.test:${port}/`,
-        ]),
-        'site b',
-      );
-      assert.ok(Date.now() - started < 10_000);
-      // Every flood socket is closed by the server (handshake timeout 1s), none by us.
-      await Promise.race([
-        Promise.all(closed),
-        new Promise((_, reject) =>
-          setTimeout(() => {
-            reject(new Error('flood not closed'));
-          }, 20_000),
-        ),
-      ]);
-    } finally {
-      for (const socket of flood) socket.destroy();
-    }
-    assert.equal(await curl(['-k', `https://127.0.0.1:${port}/`]), 'site a');
+    await floodWhileServing(port, pki);
   });
 });
 
@@ -253,6 +266,15 @@ describe('TLS listener, 2 workers', () => {
     reused = 0;
     for (let i = 0; i < 10; i++) if ((await connectOnce(first.session)).reused) reused++;
     assert.equal(reused, 10);
+  });
+
+  it('answers plain HTTP with a 400 on every worker; a handshake flood never stalls other clients', async () => {
+    for (let i = 0; i < 4; i++) {
+      const plain = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: a.test\r\n\r\n');
+      assert.match(plain.text, /^HTTP\/1\.1 400 Bad Request\r\n[^]*use https:\/\//);
+    }
+    await floodWhileServing(port, pki);
+    assert.doesNotMatch(porta?.stderr() ?? '', /Worker \d+ \(pid \d+\) died/);
   });
 
   it('serves both sites by SNI', async () => {

@@ -4,13 +4,17 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Which protocol curl speaks: HTTP/1.1, h2c with prior knowledge, or h2 over TLS by ALPN. */
-export type CurlProtocol = 'http1' | 'h2c' | 'h2';
+/**
+ * Which protocol curl speaks: HTTP/1.1, h2c with prior knowledge, or h2 over TLS by ALPN
+ * (`h2` trusts any certificate; `h2-verified` leaves trust to the caller's --cacert).
+ */
+export type CurlProtocol = 'http1' | 'h2c' | 'h2' | 'h2-verified';
 
 const FLAGS: Record<CurlProtocol, readonly string[]> = {
   http1: ['--http1.1'],
   h2c: ['--http2-prior-knowledge'],
   h2: ['--http2', '-k'],
+  'h2-verified': ['--http2'],
 };
 
 export interface CurlResponse {

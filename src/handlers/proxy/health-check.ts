@@ -1,15 +1,16 @@
 // Active health checks: GET a path on every peer at an interval; results go to the server-wide health view.
-import { connect } from 'node:net';
+import { describeTlsError, dialUpstream } from './client/upstream-tls.js';
 import type { ActiveHealthCheckOptions } from './options.js';
 import type { UpstreamPeer } from './upstream-peer.js';
 
 /** The status of one probe, or an error text. */
 type ProbeResult = { readonly status: number } | { readonly error: string };
 
-/** One GET over a fresh connection, closed after the status line; never rejects. */
+/** One GET over a fresh connection (TLS for https upstreams, verified alike), closed after the status line; never rejects. */
 export function probe(peer: UpstreamPeer, options: ActiveHealthCheckOptions): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const socket = connect({ host: peer.address, port: peer.port, noDelay: true });
+    const tls = peer.pool.tls;
+    const { socket } = dialUpstream(peer.address, peer.port, tls, null);
     let received = '';
     let settled = false;
     const done = (result: ProbeResult): void => {
@@ -35,7 +36,7 @@ export function probe(peer: UpstreamPeer, options: ActiveHealthCheckOptions): Pr
       done(status === null ? { error: 'invalid status line' } : { status: Number(status[1]) });
     });
     socket.on('error', (error: Error) => {
-      done({ error: error.message });
+      done({ error: tls === null ? error.message : describeTlsError(error) });
     });
     socket.on('close', () => {
       done({ error: 'connection closed before a status line' });

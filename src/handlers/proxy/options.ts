@@ -3,6 +3,7 @@ import type { BalanceName } from '../../balance/balancer.js';
 import type { PassiveHealthOptions } from '../../balance/peer-health.js';
 import type { PeerSpec } from '../../balance/peer-set.js';
 import type { SharedState } from '../../shared/shared-state.js';
+import type { UpstreamTlsOptions } from './client/upstream-tls.js';
 
 /** How the Host field sent upstream is chosen. */
 export type HostHeaderPolicy =
@@ -26,6 +27,8 @@ export interface ActiveHealthCheckOptions {
 export interface ProxyOptions {
   /** The upstreams: host (IP or DNS name), port, weight. */
   readonly upstreams: readonly PeerSpec[];
+  /** https:// upstreams: how their certificates are checked; null for http:// ones. */
+  readonly tls: UpstreamTlsOptions | null;
   /** A path every upstream URL shares ("" or "/base"), put before the request path. */
   readonly basePath: string;
   readonly balance: BalanceName;

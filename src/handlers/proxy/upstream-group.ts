@@ -7,6 +7,7 @@ import { findHeader } from '../../http/request-head.js';
 import type { HealthListener, HealthView, PeerHealthUpdate } from '../../shared/shared-state.js';
 import type { ConnectionRegistry, PoolSettings } from './client/connection-pool.js';
 import type { UpstreamConnection } from './client/upstream-connection.js';
+import { UpstreamTls } from './client/upstream-tls.js';
 import type { TrustedProxies } from './forwarding.js';
 import { HealthChecker } from './health-check.js';
 import type { ProxyContext, ProxyOptions } from './options.js';
@@ -40,6 +41,7 @@ export class UpstreamGroup implements ConnectionRegistry, HealthListener {
       keepAliveMs: options.keepAliveMs,
       maxIdle: options.maxIdlePerUpstream,
       maxHeaderSize: options.maxHeaderSize,
+      tls: options.tls === null ? null : new UpstreamTls(options.tls),
     };
     const probes = {
       passes: options.health?.passes ?? 1,

@@ -38,9 +38,11 @@ export class UpstreamPeer implements Peer {
     this.weight = spec.weight;
     this.id = peerId(address, spec.port);
     this.health = new PeerHealth(passive, probes);
-    this.pool = new ConnectionPool(address, spec.port, settings, registry);
+    this.pool = new ConnectionPool(address, spec.port, settings, registry, spec.host);
     const host = spec.host.includes(':') ? `[${spec.host}]` : spec.host;
-    this.hostField = spec.port === 80 ? host : `${host}:${spec.port}`;
+    // RFC 9110 §7.2: the port is left out when it is the scheme's default.
+    const defaultPort = settings.tls === null ? 80 : 443;
+    this.hostField = spec.port === defaultPort ? host : `${host}:${spec.port}`;
   }
 
   /** For logs: "127.0.0.1:3000", or "app:3000 (10.0.0.7:3000)" for a name. */

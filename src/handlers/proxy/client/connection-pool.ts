@@ -1,5 +1,6 @@
 // Idle keep-alive connections to one upstream address, reused most-recent first, closed before the upstream would.
 import { type ConnectionHome, UpstreamConnection } from './upstream-connection.js';
+import type { PeerTls, UpstreamTls } from './upstream-tls.js';
 
 /** Settings every pool of a proxy handler shares. */
 export interface PoolSettings {
@@ -11,6 +12,8 @@ export interface PoolSettings {
   /** Most idle connections kept per address; more are closed. */
   readonly maxIdle: number;
   readonly maxHeaderSize: number;
+  /** https upstreams: the handler's TLS settings; null for http. */
+  readonly tls: UpstreamTls | null;
 }
 
 /** Every live connection of a handler, so one timer can enforce all deadlines. */
@@ -28,12 +31,24 @@ export class ConnectionPool implements ConnectionHome {
   readonly #port: number;
   readonly #settings: PoolSettings;
   readonly #registry: ConnectionRegistry;
+  /** How connections to this address speak TLS, or null for cleartext. */
+  readonly tls: PeerTls | null;
+  /** The last TLS session the upstream gave us: a new connection resumes it (a shorter handshake). */
+  #session: Buffer | null = null;
   /** A stack: the most recently used connection is the most likely still open upstream. */
   readonly #idle: UpstreamConnection[] = [];
   #retired = false;
 
-  constructor(host: string, port: number, settings: PoolSettings, registry: ConnectionRegistry) {
-    this.#host = host;
+  /** `address` is where to connect; `name` the host as configured (the TLS name when it is a DNS name). */
+  constructor(
+    address: string,
+    port: number,
+    settings: PoolSettings,
+    registry: ConnectionRegistry,
+    name: string = address,
+  ) {
+    this.#host = address;
+    this.tls = settings.tls === null ? null : settings.tls.forHost(name);
     this.#port = port;
     this.#settings = settings;
     this.#registry = registry;
@@ -63,9 +78,16 @@ export class ConnectionPool implements ConnectionHome {
       this.#host,
       this.#port,
       this.#settings.keepAliveMs,
+      this.tls,
+      this.#session,
     );
     this.#registry.add(connection);
     return connection;
+  }
+
+  /** A TLS connection got a session ticket: later connections offer it. */
+  keepSession(session: Buffer): void {
+    this.#session = session;
   }
 
   release(connection: UpstreamConnection): void {

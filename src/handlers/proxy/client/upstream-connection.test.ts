@@ -70,6 +70,7 @@ const settings = {
   keepAliveMs: 4000,
   maxIdle: 4,
   maxHeaderSize: 8192,
+  tls: null,
 };
 
 describe('UpstreamConnection', () => {

@@ -1,8 +1,9 @@
-// One keep-alive HTTP/1.1 connection to an upstream: writes a request, parses the response, enforces deadlines.
-import { type Socket, connect } from 'node:net';
+// One keep-alive HTTP/1.1 connection to an upstream (cleartext or TLS): writes a request, parses the response, enforces deadlines.
+import type { Socket } from 'node:net';
 import { ParseError } from '../../../http1/parse-error.js';
 import { type ResponseHead, ResponseParser, type ResponseSink } from './response-parser.js';
 import { UpstreamFailure, type FailureKind } from './upstream-failure.js';
+import { type PeerTls, describeTlsError, dialUpstream } from './upstream-tls.js';
 
 /** The exchange using a connection: gets the response and failures. */
 export interface ConnectionUser {
@@ -30,6 +31,8 @@ export interface ConnectionHome {
   release(connection: UpstreamConnection): void;
   /** The connection closed (or will never be reused). */
   forget(connection: UpstreamConnection): void;
+  /** A TLS session ticket arrived: offered by the next connection to the same address. */
+  keepSession(session: Buffer): void;
 }
 
 const enum Deadline {
@@ -46,7 +49,11 @@ export class UpstreamConnection implements ResponseSink {
   readonly #home: ConnectionHome;
   readonly #parser: ResponseParser;
   #user: ConnectionUser | null = null;
+  /** Ready for requests: TCP connected, and for TLS the handshake done and the certificate checked. */
   #connected = false;
+  /** TLS only: the TCP connection is up (a failure after this is the handshake's). */
+  #tcpUp = false;
+  readonly #tls: boolean;
   #closed = false;
   /** Exchanges completed on this connection. */
   #uses = 0;
@@ -61,13 +68,27 @@ export class UpstreamConnection implements ResponseSink {
   /** How long this connection may sit idle in the pool (the upstream may ask for less). */
   #idleLimitMs: number;
 
-  constructor(home: ConnectionHome, host: string, port: number, poolIdleMs: number) {
+  constructor(
+    home: ConnectionHome,
+    host: string,
+    port: number,
+    poolIdleMs: number,
+    tls: PeerTls | null = null,
+    session: Buffer | null = null,
+  ) {
     this.#home = home;
     this.#idleLimitMs = poolIdleMs;
     this.#parser = new ResponseParser(this, home.maxHeaderSize);
-    this.socket = connect({ host, port, noDelay: true, allowHalfOpen: true });
+    const { socket, readyEvent } = dialUpstream(host, port, tls, session);
+    this.socket = socket;
+    this.#tls = tls !== null;
+    // The connect timeout covers the TLS handshake too: ready means ready for a request.
     this.#setDeadline(Deadline.Connect, home.connectTimeoutMs);
-    this.socket.once('connect', this.#onConnect);
+    this.socket.once(readyEvent, this.#onConnect);
+    if (this.#tls) {
+      this.socket.once('connect', this.#onTcpConnect);
+      this.socket.on('session', this.#onSession);
+    }
     this.socket.on('data', this.#onData);
     this.socket.on('drain', this.#onDrain);
     this.socket.on('end', this.#onEnd);
@@ -150,6 +171,7 @@ export class UpstreamConnection implements ResponseSink {
     socket.off('drain', this.#onDrain);
     socket.off('end', this.#onEnd);
     socket.off('close', this.#onClose);
+    socket.off('session', this.#onSession);
     // Our error listener stays: a reset before the tunnel adds its own must not crash the process.
     this.#user = null;
     this.#closed = true;
@@ -227,6 +249,14 @@ export class UpstreamConnection implements ResponseSink {
     else this.#setSendDeadline();
   };
 
+  readonly #onTcpConnect = (): void => {
+    this.#tcpUp = true;
+  };
+
+  readonly #onSession = (session: Buffer): void => {
+    this.#home.keepSession(session);
+  };
+
   readonly #onData = (chunk: Buffer): void => {
     if (this.#user === null) {
       // RFC 9112 §9.3: bytes with no request outstanding: this connection cannot be trusted.
@@ -277,8 +307,15 @@ export class UpstreamConnection implements ResponseSink {
   readonly #onClose = (): void => {
     if (this.#user !== null) {
       const error = this.#error;
-      const reason = error === null ? 'connection closed' : error.message;
-      this.#fail(this.#connected ? 'closed' : 'connect', reason);
+      if (!this.#connected && this.#tcpUp) {
+        this.#fail(
+          'tls',
+          error === null ? 'closed during the TLS handshake' : describeTlsError(error),
+        );
+      } else {
+        const reason = error === null ? 'connection closed' : error.message;
+        this.#fail(this.#connected ? 'closed' : 'connect', reason);
+      }
     }
     this.#closed = true;
     this.#setDeadline(Deadline.None, 0);

@@ -4,6 +4,8 @@ export type FailureKind =
   /** The TCP connection could not be made (refused, unreachable, reset during connect). */
   | 'connect'
   | 'connect-timeout'
+  /** TCP connected but the TLS handshake failed (a refused certificate, no common version): nothing was sent. */
+  | 'tls'
   /** Connected and sent, but no response head in time. */
   | 'header-timeout'
   /** Nothing moved (request body written or response body read) for too long. */
@@ -39,6 +41,6 @@ export class UpstreamFailure extends Error {
 
   /** Nothing of the request can have reached the upstream's application. */
   get nothingSent(): boolean {
-    return this.kind === 'connect' || this.kind === 'connect-timeout';
+    return this.kind === 'connect' || this.kind === 'connect-timeout' || this.kind === 'tls';
   }
 }
