@@ -2,6 +2,16 @@
 // The porta executable: argv to the command line, nothing else; child processes go straight to their job.
 import cluster from 'node:cluster';
 import { CONFIG_CHECK_ENV } from './process/config-request.js';
+import { holdSighup } from './process/early-sighup.js';
+
+const SERVER_COMMANDS: ReadonlySet<string> = new Set([
+  'run',
+  'serve',
+  'echo',
+  'proxy',
+  'forward',
+  'app',
+]);
 
 const argv = process.argv.slice(2);
 if (process.env[CONFIG_CHECK_ENV] !== undefined) {
@@ -17,6 +27,8 @@ if (process.env[CONFIG_CHECK_ENV] !== undefined) {
   const { PACKAGE_VERSION } = await import('./cli/version.js');
   process.stdout.write(`${PACKAGE_VERSION}\n`);
 } else {
+  // Commands that run a server: a SIGHUP before they serve must not end them (runServer takes over).
+  if (SERVER_COMMANDS.has(argv[0] ?? '')) holdSighup();
   const { main } = await import('./cli/index.js');
   await main(argv);
 }

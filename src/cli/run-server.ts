@@ -10,6 +10,7 @@ import { type ConfigRequest, requestedWorkers } from '../process/config-request.
 import type { LoadedRequest } from '../process/config-source.js';
 import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
 import { Supervisor } from '../process/supervisor.js';
+import { holdSighup, releaseSighup, sayEarlySighupWith } from '../process/early-sighup.js';
 import { watchForReload } from '../process/file-watch.js';
 import { hasOnlyUdp, hasUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
 import { connectionShare, fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
@@ -65,31 +66,15 @@ function countOf(workers: 'auto' | number): number {
  */
 export async function runServer(request: ConfigRequest, options: RunOptions = {}): Promise<void> {
   setProcessTitle();
-  // SIGHUP's default ends the process: until the handlers are in place (a check child, workers
-  // starting), one is noted and ignored instead.
-  let say = (message: string): void => {
-    process.stderr.write(`porta: ${message}\n`);
-  };
-  const early = (): void => {
-    say('Got SIGHUP while starting: ignored (send it again once serving to reload)');
-  };
-  process.on('SIGHUP', early);
+  holdSighup(); // from main.ts already, unless called in code
   try {
-    await run(request, options, (logger) => {
-      say = (message) => {
-        logger.warning(message);
-      };
-    });
+    await run(request, options);
   } finally {
-    process.off('SIGHUP', early);
+    releaseSighup();
   }
 }
 
-async function run(
-  request: ConfigRequest,
-  options: RunOptions,
-  onLogger: (logger: Logger) => void,
-): Promise<void> {
+async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
   const asked = requestedWorkers(request);
   // One process validates here (it needs the config stack to serve anyway); for a cluster, or
   // when only the file knows the count, or for apps (always in workers), a child validates and
@@ -111,7 +96,7 @@ async function run(
     path: config.log.error_path,
     format: config.log.format,
   });
-  onLogger(logger);
+  sayEarlySighupWith(logger);
   for (const note of loaded.notes) logger[note.level](note.message);
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +

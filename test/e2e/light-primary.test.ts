@@ -5,12 +5,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
+import { httpsGet } from '../support/tls-fixtures.js';
 
 const HOOK = fileURLToPath(new URL('../support/record-modules.mjs', import.meta.url));
 
@@ -50,6 +52,25 @@ function loadedModules(dir: string): Map<number, string[]> {
 
 function offending(modules: readonly string[]): string[] {
   return modules.filter((url) => NOT_IN_PRIMARY.some((pattern) => pattern.test(url)));
+}
+
+/**
+ * GET over a new connection: a pooled keep-alive one may reach a worker a reload is retiring,
+ * which answers one last request from the config it was started with (the hand-over).
+ */
+function freshGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        resolve(body);
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
 }
 
 function isListening(port: number): Promise<boolean> {
@@ -109,17 +130,17 @@ describe('what each porta process loads', () => {
       });
       const running = porta;
       await waitFor(() => /\(2 workers\)/.test(running.stderr()), 'both workers');
-      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'hello');
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/`), 'hello');
       // A good reload, then a bad one: the primary never validates in itself.
       writeFileSync(file, config('two'));
       running.child.kill('SIGHUP');
       await waitFor(() => /Configuration reloaded/.test(running.stderr()), 'the reload');
-      assert.equal(await (await fetch(`http://127.0.0.1:${port}/v`)).text(), 'two');
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/v`), 'two');
       writeFileSync(file, config('two').replace('workers: 2', 'workers: 2\nwokers: 3'));
       running.child.kill('SIGHUP');
       await waitFor(() => /Reload failed/.test(running.stderr()), 'the refused reload');
       assert.match(running.stderr(), /porta\.yaml:2:1 wokers: unknown key/);
-      assert.equal(await (await fetch(`http://127.0.0.1:${port}/v`)).text(), 'two');
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/v`), 'two');
 
       const all = loadedModules(modules);
       const pid = running.child.pid ?? 0;
@@ -137,13 +158,61 @@ describe('what each porta process loads', () => {
       for (const worker of workers) {
         assert.ok(worker.some((url) => url.includes('/dist/handlers/static/')));
         const heavy = worker.filter((url) =>
-          /\/node_modules\/(zod|yaml|commander)\/|\/handlers\/proxy\/|\/dist\/forward\//.test(url),
+          /\/node_modules\/(zod|yaml|commander|node-forge|tsx)\/|\/handlers\/(proxy|app)\/|\/dist\/(forward|tls)\//.test(
+            url,
+          ),
         );
         assert.deepEqual(heavy, [], 'a worker loaded what its config does not use');
       }
       // The hook sees the schema library where it is loaded: in each check.
       for (const check of checks)
         assert.ok(check.some((url) => url.includes('/node_modules/zod/')));
+    } finally {
+      await porta?.stop();
+    }
+  });
+
+  it('tls: internal is issued once, by the check child: the primary loads no node-forge', async () => {
+    const port = await freePort();
+    const file = join(dir, 'internal.yaml');
+    const data = join(dir, 'porta-data');
+    writeFileSync(
+      file,
+      [
+        'workers: 2',
+        'log: { access: "off" }',
+        'sites:',
+        `  - listen: ["127.0.0.1:${port}"]`,
+        '    tls: internal',
+        '    routes:',
+        '      - { path: /, respond: { body: secure } }',
+        '',
+      ].join('\n'),
+    );
+    const recorded = recording('internal');
+    const env = { ...recorded.env, PORTA_DATA_DIR: data };
+    let porta: PortaProcess | null = null;
+    try {
+      porta = await spawnPorta(['run', '-c', file, '--pid-file', join(dir, 'pid-tls')], 60_000, {
+        env,
+      });
+      const running = porta;
+      await waitFor(() => /\(2 workers\)/.test(running.stderr()), 'both workers');
+      const ca = readFileSync(join(data, 'ca.pem'), 'utf8');
+      const answer = await httpsGet(port, { ca, servername: 'localhost' });
+      assert.equal(answer.body, 'secure');
+      // Made once, before the workers: no worker made a CA or a leaf of its own.
+      assert.equal(running.stderr().match(/Made a local certificate authority/g)?.length, 1);
+      assert.equal(running.stderr().match(/Issued a local certificate/g)?.length, 1);
+
+      const all = loadedModules(recorded.modules);
+      const pid = running.child.pid ?? 0;
+      assert.deepEqual(offending(all.get(pid) ?? []), [], 'the primary loaded the local CA');
+      const checks = [...all.values()].filter((list) =>
+        list.some((url) => url.endsWith('/config-child.js')),
+      );
+      assert.equal(checks.length, 1);
+      assert.ok(checks[0]?.some((url) => url.includes('/node_modules/node-forge/')));
     } finally {
       await porta?.stop();
     }
