@@ -105,7 +105,7 @@ describe('addServeCommand', () => {
     let output = '';
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = (chunk: string) => {
-      if (String(chunk).includes('sites:')) output += chunk;
+      if (chunk.includes('sites:')) output += chunk;
       return true;
     };
     try {
