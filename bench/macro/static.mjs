@@ -111,7 +111,7 @@ async function main() {
       '(/proc/<pid>/stat) / requests; its ratios are req per CPU-s, higher is better.',
   );
   const targets = renderTargets(summary);
-  if (targets.length > 0) log(`\ntargets (issue 3):\n${targets.join('\n')}`);
+  if (targets.length > 0) log(`\ntargets (issues 3 and 13):\n${targets.join('\n')}`);
   for (const server of all.filter((s) => s.missing !== null)) {
     log(`\n${server.title}: not measured (${server.missing})`);
   }

@@ -88,6 +88,10 @@ export class Dispatcher {
     }
   }
 
+  get logsAccess(): boolean {
+    return this.#access !== null;
+  }
+
   onExchangeDone(exchange: AccessRecord): void {
     this.#access?.log(exchange);
   }

@@ -1,71 +1,31 @@
-// One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive, timeouts.
+// One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive (its clock and socket sides: connection-clock.ts, connection-socket.ts).
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { clientAborted } from '../errors.js';
-import type { AccessRecord } from '../log/access-log.js';
 import { cannedBodyLength, cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
 import type { EngineConnection } from '../http/connection-set.js';
 import type { ConnectionTimeouts } from '../http/limits.js';
 import type { RequestHead } from '../http/request-head.js';
-import {
-  type ParserLimits,
-  type ParserSink,
-  type RequestParser,
-  returnParser,
-  takeParser,
-} from './request-parser.js';
+import { type ParserSink, type RequestParser, returnParser, takeParser } from './request-parser.js';
 import { RejectedRequest } from './rejected-request.js';
 import { type ExchangeOwner, ServerExchange } from './server-exchange.js';
+import { Wait } from './connection-clock.js';
+import { ConnectionSocket } from './connection-socket.js';
+import type { ConnectionContext } from './connection-context.js';
 
-export type Http1Timeouts = ConnectionTimeouts;
+export type { ConnectionContext, Http1Timeouts } from './connection-context.js';
 
-/** What every connection of a listener shares: limits, timeouts, where exchanges go, logs. */
-export interface ConnectionContext {
-  readonly limits: ParserLimits;
-  readonly timeouts: Http1Timeouts;
-  /** Hands a new exchange to the router; must not throw. */
-  dispatch(exchange: ServerExchange): void;
-  /**
-   * Called once per request that got an answer or was cut short (access log): exchanges when
-   * they end, and requests the engine refused before any handler saw them.
-   */
-  onExchangeDone(exchange: AccessRecord): void;
-  /** Debug lines about protocol errors and timeouts; null when debug is off. */
-  readonly debug: ((message: string) => void) | null;
-}
-
-/** Which deadline the sweeper enforces now. */
-const enum Wait {
-  /** A handler is working: no engine deadline. */
-  None,
-  /** Idle keep-alive: close quietly. */
-  Idle,
-  /** A request head is arriving: 408 at the deadline (slowloris guard). */
-  Head,
-  /** A request body is arriving: 408 when it stalls. */
-  Body,
-}
-
-/** After we end our side on an error, how long we keep reading before we destroy the socket. */
-const LINGER_MS = 2000;
 /**
  * Answered before the request body was read: up to this much of the rest is read and dropped to
  * keep the connection; more closes it (at once for a longer Content-Length, when reached for chunked).
  */
 const DRAIN_LIMIT = 1024 * 1024;
 
-/**
- * The connection of each socket, for the socket listeners shared by all connections: four
- * closures per connection cost more memory than an idle connection's whole state.
- */
-const bySocket = new WeakMap<Socket, Http1Connection>();
-
-export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnection {
-  readonly socket: Socket;
-  /** The peer, read once (Node's getters look it up again on every call), IPv4 peers unmapped. */
-  readonly remoteAddress: string;
-  readonly remotePort: number;
+export class Http1Connection
+  extends ConnectionSocket
+  implements ParserSink, ExchangeOwner, EngineConnection
+{
   /** A TLS socket (the listener terminated TLS before handing it over). */
   readonly secure: boolean;
   readonly #context: ConnectionContext;
@@ -78,19 +38,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
   /** Bytes read but not parsed yet (the parser is paused). */
   #leftover: Buffer | null = null;
   #feeding = false;
-  #closing = false;
-  /** We ended our side (after an error or a last response): input is read and dropped. */
-  #lingering = false;
-  #closed = false;
-  #wait = Wait.Idle;
-  #deadline = 0;
-  /** When the request being read began (its first byte): refused requests are timed from it. */
-  #headSince = 0;
-  /** Body rate window: when it began (0: not yet, the client awaits 100 Continue) and bytes in it. */
-  #rateSince = 0;
-  #rateBytes = 0;
-  #sendDeadline = 0;
-  #linger: NodeJS.Timeout | null = null;
+  /** The last response completed inside a parser run: #feed closes after it (see #closeAfterResponse). */
+  #closeAfterFeed = false;
+  /** The last request asked to close (Connection: close, HTTP/1.0): the client sends no more. */
+  #clientClosing = false;
   readonly #onClosed: (connection: Http1Connection) => void;
   /** Body bytes still to drop after an early answer before the connection is closed instead. */
   #drainBudget = 0;
@@ -99,61 +50,25 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
   /** A handler took the socket over (Upgrade): the engine only waits for it to close. */
   #upgraded = false;
 
-  // Socket listeners, shared: `this` is the socket.
-  static #onSocketData(this: Socket, chunk: Buffer): void {
-    const connection = bySocket.get(this);
-    if (connection !== undefined) connection.#onData(chunk);
-  }
-
-  static #onSocketDrain(this: Socket): void {
-    const connection = bySocket.get(this);
-    if (connection === undefined) return;
-    connection.#sendDeadline = 0;
-    connection.#exchange?.onDrain();
-  }
-
-  static #onSocketEnd(this: Socket): void {
-    const connection = bySocket.get(this);
-    if (connection !== undefined) connection.#onEnd();
-  }
-
-  static #onSocketClose(this: Socket): void {
-    const connection = bySocket.get(this);
-    if (connection !== undefined) connection.#onClose();
-  }
-
   constructor(
     socket: Socket,
-    remoteAddress: string,
     context: ConnectionContext,
     onClosed: (connection: Http1Connection) => void,
   ) {
-    this.socket = socket;
-    this.remoteAddress = remoteAddress;
-    this.remotePort = socket.remotePort ?? 0;
+    super(socket);
     this.secure = socket instanceof TLSSocket;
     this.#context = context;
     this.#onClosed = onClosed;
-    this.#waitForHead();
-    bySocket.set(socket, this);
-    socket.on('data', Http1Connection.#onSocketData);
-    socket.on('drain', Http1Connection.#onSocketDrain);
-    socket.on('end', Http1Connection.#onSocketEnd);
-    socket.on('close', Http1Connection.#onSocketClose);
-  }
-
-  get mayKeepAlive(): boolean {
-    return !this.#closing;
+    this.waitForHead();
   }
 
   /** Idle between requests, nothing owed either way: the first kind the connection cap closes. */
   get idleKeepAlive(): boolean {
-    return this.#wait === Wait.Idle && this.#exchange === null && !this.#closing && !this.#upgraded;
+    return this.wait === Wait.Idle && this.#exchange === null && !this.closing && !this.#upgraded;
   }
 
-  /** When the request head now arriving began (ms), or -1 when none is (slowloris candidates). */
-  get headStart(): number {
-    return this.#wait === Wait.Head ? this.#deadline - this.#context.timeouts.headerMs : -1;
+  protected get timeouts(): ConnectionTimeouts {
+    return this.#context.timeouts;
   }
 
   /** Busy with a request (for graceful shutdown). */
@@ -165,13 +80,18 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
 
   // ---- reading ----
 
-  #onData(chunk: Buffer): void {
-    if (this.#lingering) return; // our side is closed: read and drop what still comes
+  protected onSocketDrain(): void {
+    this.onWriteProgress();
+    this.#exchange?.onDrain();
+  }
+
+  protected onSocketData(chunk: Buffer): void {
+    if (this.lingering) return; // our side is closed: read and drop what still comes
     if (this.#leftover !== null) {
       this.#leftover = Buffer.concat([this.#leftover, chunk]);
       return;
     }
-    if (this.#wait === Wait.Idle) this.#waitForHead();
+    if (this.wait === Wait.Idle) this.waitForHead();
     this.#feed(chunk);
   }
 
@@ -184,35 +104,32 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     const consumed = parser.execute(data);
     socket.uncork();
     this.#feeding = false;
-    if (this.#wait === Wait.Idle && parser.readingHead) {
+    if (this.wait === Wait.Idle && parser.readingHead) {
       // A pipelined request began in this read: its head is timed from now, not the idle clock.
-      this.#waitForHead();
+      this.waitForHead();
     }
-    if (consumed < data.length && !parser.dead && !this.#closed) {
+    if (consumed < data.length && !parser.dead && !this.closed) {
       this.#leftover = this.#leftover === null ? data.subarray(consumed) : this.#leftover;
       socket.pause();
     } else if (this.#peerEnded) {
       this.#failTruncatedBody(); // the last bytes before the client's FIN are parsed now
     }
+    if (this.#closeAfterFeed) {
+      this.#closeAfterFeed = false;
+      this.#closeAfterResponse();
+    }
     this.#releaseParser();
-  }
-
-  /** A request head is due: the header timeout (slowloris) and a refusal's duration run from now. */
-  #waitForHead(): void {
-    this.#wait = Wait.Head;
-    this.#headSince = Date.now();
-    this.#deadline = this.#headSince + this.#context.timeouts.headerMs;
   }
 
   #resumeParsing(): void {
     this.#parser?.resume();
-    if (this.#feeding || this.#closed) return;
+    if (this.#feeding || this.closed) return;
     const leftover = this.#leftover;
     if (leftover !== null) {
       this.#leftover = null;
       this.#feed(leftover);
     }
-    if (this.#leftover === null && !this.#closing) this.socket.resume();
+    if (this.#leftover === null && !this.closing) this.socket.resume();
   }
 
   /** Between requests (nothing held back, nothing half-parsed) the parser goes back to the spares. */
@@ -226,9 +143,9 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     returnParser(parser);
   }
 
-  #onEnd(): void {
+  protected onSocketEnd(): void {
     const exchange = this.#exchange;
-    if (exchange !== null && this.#wait === Wait.Body && this.#leftover === null) {
+    if (exchange !== null && this.wait === Wait.Body && this.#leftover === null) {
       // Every byte read was parsed and the body is still short: after the client's FIN it can
       // never complete (RFC 9112 §8: an incomplete message). Waiting would hold the connection
       // until the body timeout, and keep a graceful shutdown waiting for nothing.
@@ -238,7 +155,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     // The client half-closed. Finish the exchange in progress, then close.
     this.#peerEnded = true;
     if (this.#exchange !== null || this.#leftover !== null) {
-      this.#closing = true;
+      this.markClosing();
       if (this.#leftover === null) this.#failTruncatedBody();
     } else if (!this.socket.writableEnded) this.socket.end(); // end() twice costs an error object
   }
@@ -270,16 +187,13 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     const now = Date.now();
     const exchange = new ServerExchange(this, head, now);
     this.#exchange = exchange;
+    if (!this.peerKnown && this.#context.logsAccess) this.readPeer();
     this.#exchangeLogged = false;
     this.#responseDone = false;
     if (exchange.hasBody) {
-      this.#wait = Wait.Body;
-      this.#deadline = now + this.#context.timeouts.bodyMs;
-      // A client that asked for 100 Continue rightly sends nothing until it gets it.
-      this.#rateSince = head.expectContinue ? 0 : now;
-      this.#rateBytes = 0;
+      this.waitForBody(now, head.expectContinue);
     } else {
-      this.#wait = Wait.None;
+      this.stopWaiting();
     }
     this.#context.dispatch(exchange);
   }
@@ -287,16 +201,14 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
   onBody(chunk: Buffer): void {
     const exchange = this.#exchange;
     if (exchange === null) return;
-    const now = Date.now();
-    this.#deadline = now + this.#context.timeouts.bodyMs;
-    if (this.#responseDone) {
+    const responseDone = this.#responseDone;
+    this.bodyArrived(Date.now(), chunk.length, !responseDone);
+    if (responseDone) {
       // Answered already: these bytes are dropped, up to the drain budget.
       this.#drainBudget -= chunk.length;
       if (this.#drainBudget < 0) this.#stopDraining(exchange);
       return;
     }
-    if (this.#rateSince === 0) this.#rateSince = now;
-    this.#rateBytes += chunk.length;
     if (!exchange.pushBody(chunk)) this.#parser?.pause();
   }
 
@@ -304,7 +216,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     const exchange = this.#exchange;
     if (exchange === null) return;
     exchange.endBody();
-    this.#wait = Wait.None;
+    this.stopWaiting();
     if (this.#responseDone) this.#completeExchange(exchange);
     else this.#parser?.pause(); // pipelining: the next request waits until this response is sent
   }
@@ -320,7 +232,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
         // The answer is complete (and maybe still corked): let it go out, then close.
         this.#context.onExchangeDone(exchange);
         this.#exchange = null;
-        this.#endGracefully();
+        this.lingerClose();
         return;
       }
       if (exchange.headSent) {
@@ -348,10 +260,10 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     // Not the current exchange, or one the engine refused already (its canned answer went out).
     if (exchange !== this.#exchange || this.#exchangeLogged) return;
     this.#responseDone = true;
-    if (!exchange.keepAlive) this.#closing = true;
+    if (!exchange.keepAlive) this.markClosing();
     if (exchange.requestDone) {
       this.#completeExchange(exchange);
-      if (!this.#closed && !this.#closing) this.#resumeParsing();
+      if (!this.closed && !this.closing) this.#resumeParsing();
       return;
     }
     // No body: onRequestEnd follows at once (the handler answered inside the dispatch).
@@ -359,7 +271,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     // Answered before the body arrived (an upstream's early 405, a refused upload): whoever was
     // reading the body gets an error, never a hang.
     exchange.failBody(clientAborted('response sent before the request body was read'));
-    if (!this.#closing && exchange.unreadBodyBytes <= DRAIN_LIMIT) {
+    if (!this.closing && exchange.unreadBodyBytes <= DRAIN_LIMIT) {
       // A little left (or a chunked body, counted as it comes): read and drop it (nginx's
       // discarded body), then keep the connection.
       this.#drainBudget = DRAIN_LIMIT;
@@ -377,21 +289,16 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     this.#parser?.pause();
     this.#context.onExchangeDone(exchange);
     this.#exchange = null;
-    this.#endGracefully();
+    this.lingerClose();
   }
 
   /** Lets go of the socket (RFC 9110 §7.8): no more parsing or deadlines; returns the unparsed bytes. */
   onUpgrade(exchange: ServerExchange): Buffer {
     this.#upgraded = true;
-    this.#wait = Wait.None;
-    this.#sendDeadline = 0;
+    this.stopWaiting();
+    this.onWriteProgress();
     this.#parser?.pause();
-    const socket = this.socket;
-    socket.off('data', Http1Connection.#onSocketData);
-    socket.off('drain', Http1Connection.#onSocketDrain);
-    socket.off('end', Http1Connection.#onSocketEnd);
-    // A flowing socket with no 'data' listener drops bytes: hold them until the new owner reads.
-    socket.pause();
+    this.detachReading();
     const head = this.#leftover ?? Buffer.alloc(0);
     this.#leftover = null;
     this.#exchange = null;
@@ -399,72 +306,38 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
     return head;
   }
 
-  onWriteBlocked(): void {
-    if (this.#sendDeadline === 0) this.#sendDeadline = Date.now() + this.#context.timeouts.sendMs;
-  }
-
-  onWriteProgress(): void {
-    this.#sendDeadline = 0;
-  }
-
   #completeExchange(exchange: ServerExchange): void {
     this.#context.onExchangeDone(exchange);
     this.#exchange = null;
-    if (this.#closing) {
+    if (this.closing) {
       this.#parser?.pause();
-      this.#endGracefully();
+      // Inside a parser run the bytes after this request are not known yet: #feed decides.
+      this.#clientClosing = !exchange.request.keepAlive;
+      if (this.#feeding) this.#closeAfterFeed = true;
+      else this.#closeAfterResponse();
       return;
     }
-    this.#wait = Wait.Idle;
-    this.#deadline = Date.now() + this.#context.timeouts.idleMs;
+    this.waitIdle(Date.now());
   }
 
   // ---- timeouts and closing ----
 
   /** Called by the sweeper about once a second. */
   checkDeadlines(now: number): void {
-    if (this.#closed || this.#upgraded) return;
-    if (this.#sendDeadline !== 0 && now > this.#sendDeadline) {
+    if (this.closed || this.#upgraded) return;
+    if (this.sendExpired(now)) {
       this.#context.debug?.(`Send timeout for ${this.remoteAddress}`);
       this.socket.destroy();
       return;
     }
-    if (this.#wait === Wait.Body && this.#bodyTooSlow(now)) {
+    if (this.bodyTooSlow(now, this.#parser)) {
       this.#timeOut('body slower than the minimum rate');
       return;
     }
-    if (this.#wait === Wait.None || now <= this.#deadline) return;
-    if (this.#wait === Wait.Idle) {
-      this.#endGracefully();
-      return;
-    }
-    this.#timeOut(this.#wait === Wait.Head ? 'head' : 'body');
-  }
-
-  /**
-   * True when a whole rate window passed with fewer body bytes than the minimum (or than what
-   * was left of a Content-Length body). Time the handler is not reading (backpressure) does
-   * not count against the client: the window starts over.
-   */
-  #bodyTooSlow(now: number): boolean {
-    const timeouts = this.#context.timeouts;
-    const parser = this.#parser;
-    if (timeouts.minBodyBytes === 0 || this.#rateSince === 0 || parser === null) return false;
-    if (parser.paused) {
-      this.#rateSince = now;
-      this.#rateBytes = 0;
-      return false;
-    }
-    if (now - this.#rateSince < timeouts.bodyRateWindowMs) return false;
-    const remaining = parser.remainingBodyBytes;
-    const need =
-      remaining < 0
-        ? timeouts.minBodyBytes
-        : Math.min(timeouts.minBodyBytes, this.#rateBytes + remaining);
-    if (this.#rateBytes < need) return true;
-    this.#rateSince = now;
-    this.#rateBytes = 0;
-    return false;
+    const expired = this.expiredWait(now);
+    if (expired === Wait.None) return;
+    if (expired === Wait.Idle) this.lingerClose();
+    else this.#timeOut(expired === Wait.Head ? 'head' : 'body');
   }
 
   /** RFC 9110 §15.5.9: 408 when the client does not send the request in time (close if answered). */
@@ -501,13 +374,12 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
   shutdown(idleGraceMs: number): void {
     // A tunnel has no request boundary to stop at: the shutdown deadline cuts it.
     if (this.#upgraded) return;
-    this.#closing = true;
+    this.markClosing();
     if (this.#exchange !== null) return;
     if (idleGraceMs <= 0) {
-      this.#endGracefully();
+      this.lingerClose();
     } else if (this.#parser === null || this.#parser.idle) {
-      this.#wait = Wait.Idle;
-      this.#deadline = Math.min(this.#deadline, Date.now() + idleGraceMs);
+      this.shortenIdle(idleGraceMs);
     }
   }
 
@@ -534,7 +406,7 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
         parser === null ? [] : parser.unfinishedHeaders,
         status,
         bytes,
-        this.#headSince,
+        this.headSince,
       ),
     );
   }
@@ -545,8 +417,8 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
 
   /** Sends a canned error response and closes; reads and drops what still arrives for a while. */
   #closeWith(status: number): void {
-    this.#wait = Wait.None;
-    this.#closing = true;
+    this.stopWaiting();
+    this.markClosing();
     this.#leftover = null;
     this.#parser?.pause();
     if (!this.socket.writable) {
@@ -554,23 +426,29 @@ export class Http1Connection implements ParserSink, ExchangeOwner, EngineConnect
       return;
     }
     this.socket.write(cannedResponse(status, Date.now()), 'latin1');
-    this.#endGracefully();
+    this.lingerClose();
   }
 
-  #endGracefully(): void {
-    this.#closing = true;
-    this.#lingering = true;
-    this.#wait = Wait.None;
-    if (this.#closed) return;
-    if (!this.socket.writableEnded) this.socket.end();
-    this.socket.resume(); // keep reading (and dropping) so the client sees our response, not a reset
-    this.#linger ??= setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+  /**
+   * The last response is complete and so is its request. When the client asked to close and
+   * nothing more was read (no pipelined bytes, no partial request) the socket closes as soon as
+   * our FIN is out, as node:http does: no wait for the client's FIN, no timer, one read fewer.
+   * Lingering (below) is kept for when more input may come, which nginx's `lingering_close on`
+   * also only does then: closing with unread input would send a reset that can destroy the
+   * response before the client reads it. A keep-alive client we close on (a reload, a refused
+   * body) may have its next request on the way, so it gets the lingering close too.
+   */
+  #closeAfterResponse(): void {
+    const parser = this.#parser;
+    if (this.#clientClosing && this.#leftover === null && (parser === null || parser.idle)) {
+      this.closeWhenFlushed();
+    } else {
+      this.lingerClose();
+    }
   }
 
-  #onClose(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#linger !== null) clearTimeout(this.#linger);
+  protected onSocketClose(): void {
+    if (!this.markClosed()) return;
     if (!this.#feeding) {
       // A parser mid-request is dropped; one between requests serves the next connection.
       const parser = this.#parser;

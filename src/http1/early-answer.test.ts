@@ -36,13 +36,14 @@ async function engine(handle: Handle): Promise<number> {
       dispatch: handle,
       onExchangeDone: () => undefined,
       debug: null,
+      logsAccess: false,
     },
     new ConnectionSet(new ConnectionBudget(100, () => undefined)),
   );
   // As net/listener.ts does: an 'error' listener first, half-open allowed.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on('error', () => undefined);
-    http.accept(socket, socket.remoteAddress ?? '');
+    http.accept(socket);
   });
   servers.push(server);
   server.listen(0, '127.0.0.1');

@@ -21,16 +21,13 @@ export class Http1Server {
   }
 
   /**
-   * Takes an accepted socket (the listener has already attached an error handler) and its peer
-   * address as porta shows it (IPv4 peers of a dual-stack socket unmapped, once per connection);
-   * false when the connection cap refused it (the socket is closed then).
+   * Takes an accepted socket (the listener has already attached an error handler); false when
+   * the connection cap refused it (the socket is closed then).
    */
-  accept(socket: Socket, remoteAddress: string): boolean {
+  accept(socket: Socket): boolean {
     const connections = this.#connections;
     if (!connections.admit(socket)) return false;
-    connections.add(
-      new Http1Connection(socket, remoteAddress, this.#context, connections.onClosed),
-    );
+    connections.add(new Http1Connection(socket, this.#context, connections.onClosed));
     return true;
   }
 

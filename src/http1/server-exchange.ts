@@ -42,8 +42,6 @@ const TOO_LARGE_FIELDS = ['Content-Type', 'text/plain; charset=utf-8'];
 const TOO_LARGE_BODY = '413 Content Too Large\n';
 
 export class ServerExchange implements FileSink {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
   readonly secure: boolean;
   readonly startedAt: number;
   /** Set by the router before the handler runs: the normalised path and the matched prefix. */
@@ -88,14 +86,21 @@ export class ServerExchange implements FileSink {
     this.#socket = owner.socket;
     this.#request = request;
     this.#receivedHeaders = request.headers;
-    this.remoteAddress = owner.remoteAddress;
-    this.remotePort = owner.remotePort;
     this.secure = owner.secure;
     this.startedAt = now;
     if (request.bodyKind !== BodyKind.None) this.#body = new RequestBody(owner);
   }
 
   // ---- request side ----
+
+  /** The connection's peer, read from the socket only when someone asks (logs, IP rules). */
+  get remoteAddress(): string {
+    return this.#owner.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.#owner.remotePort;
+  }
 
   get request(): RequestHead {
     return this.#request;

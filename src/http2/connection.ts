@@ -9,6 +9,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { EngineConnection } from '../http/connection-set.js';
+import { socketPeerAddress } from '../http/peer-address.js';
 import {
   type ConnectionTimeouts,
   type Http2Limits,
@@ -29,14 +30,17 @@ export interface Http2Context {
   /** Called when an exchange's stream has closed (access log). */
   onExchangeDone(exchange: StreamExchange): void;
   readonly debug: ((message: string) => void) | null;
+  /** Exchanges are logged: the peer is read when a stream begins, while the socket still knows it. */
+  readonly logsAccess: boolean;
 }
 
 /** Header pairs nghttp2 may take beyond `maxHeaders`: the pseudo-fields (RFC 9113 §8.3.1). */
 const PSEUDO_FIELDS = 4;
 
 export class Http2Connection implements EngineConnection, StreamOwner {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
+  /** The peer, read when first asked (a system call most connections never need), unmapped. */
+  #remoteAddress: string | null = null;
+  #remotePort = 0;
   readonly secure: boolean;
   readonly maxBodySize: number;
   readonly #socket: Socket;
@@ -57,13 +61,10 @@ export class Http2Connection implements EngineConnection, StreamOwner {
 
   constructor(
     socket: Socket,
-    remoteAddress: string,
     context: Http2Context,
     onClosed: (connection: Http2Connection) => void,
   ) {
     this.#socket = socket;
-    this.remoteAddress = remoteAddress;
-    this.remotePort = socket.remotePort ?? 0;
     this.secure = socket instanceof TLSSocket;
     this.#context = context;
     this.#onClosed = onClosed;
@@ -101,6 +102,23 @@ export class Http2Connection implements EngineConnection, StreamOwner {
     });
   }
 
+  get remoteAddress(): string {
+    return this.#remoteAddress ?? this.#readPeer();
+  }
+
+  get remotePort(): number {
+    if (this.#remoteAddress === null) this.#readPeer();
+    return this.#remotePort;
+  }
+
+  /** Once; after the socket closed Node no longer knows the peer ('' and 0 then). */
+  #readPeer(): string {
+    const address = socketPeerAddress(this.#socket);
+    this.#remoteAddress = address;
+    this.#remotePort = this.#socket.remotePort ?? 0;
+    return address;
+  }
+
   #onStream(
     stream: ServerHttp2Stream,
     _headers: IncomingHttpHeaders,
@@ -122,6 +140,7 @@ export class Http2Connection implements EngineConnection, StreamOwner {
       stream.end(`${head} ${reasonPhrase(head)}\n`);
       return;
     }
+    if (this.#remoteAddress === null && context.logsAccess) this.#readPeer();
     const exchange = new StreamExchange(this, stream, head, Date.now());
     this.#exchanges.add(exchange);
     // A request without a body is left unread: when our END_STREAM closes the stream, node:http2

@@ -14,16 +14,14 @@ export class Http2Server {
   }
 
   /**
-   * Takes an accepted socket (an error handler attached) and its peer address as porta shows
-   * it: cleartext after the h2c preface was seen (bytes already read are unshifted), or TLS
+   * Takes an accepted socket (an error handler attached; the connection reads its peer when
+   * asked): cleartext after the h2c preface was seen (bytes already read are unshifted), or TLS
    * after ALPN chose "h2". False when the connection cap refused it (the socket is closed).
    */
-  accept(socket: Socket, remoteAddress: string): boolean {
+  accept(socket: Socket): boolean {
     const connections = this.#connections;
     if (!connections.admit(socket)) return false;
-    connections.add(
-      new Http2Connection(socket, remoteAddress, this.#context, connections.onClosed),
-    );
+    connections.add(new Http2Connection(socket, this.#context, connections.onClosed));
     return true;
   }
 }

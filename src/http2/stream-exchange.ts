@@ -32,8 +32,6 @@ const CONTINUE = { ':status': 100 };
 const DISCARD_LIMIT = 1024 * 1024;
 
 export class StreamExchange implements StreamBodySink {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
   readonly secure: boolean;
   readonly startedAt: number;
   readonly versionMajor = 2;
@@ -74,8 +72,6 @@ export class StreamExchange implements StreamBodySink {
     this.#stream = stream;
     this.#request = request;
     this.#receivedHeaders = request.headers;
-    this.remoteAddress = owner.remoteAddress;
-    this.remotePort = owner.remotePort;
     this.secure = owner.secure;
     this.startedAt = now;
     this.lastActivity = now;
@@ -88,6 +84,15 @@ export class StreamExchange implements StreamBodySink {
   }
 
   // ---- request side ----
+
+  /** The connection's peer, read from the socket only when someone asks (logs, IP rules). */
+  get remoteAddress(): string {
+    return this.#owner.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.#owner.remotePort;
+  }
 
   get request(): RequestHead {
     return this.#request;

@@ -169,19 +169,15 @@ export class HttpListener implements Engines {
     else this.acceptHttp1(socket);
   }
 
-  // The peer address is unmapped here, once per connection: logs, echo, allow lists and
-  // X-Forwarded-For all see 127.0.0.1 rather than ::ffff:127.0.0.1 on a dual-stack listener.
+  // The engines read the peer address when first asked (most connections never need it) and
+  // unmap it then: logs, echo, allow lists and X-Forwarded-For see 127.0.0.1 on dual stack.
 
   acceptHttp1(socket: Socket): void {
-    if (this.#http1.accept(socket, unmapAddress(socket.remoteAddress ?? ''))) {
-      this.#guard.onAccepted();
-    }
+    if (this.#http1.accept(socket)) this.#guard.onAccepted();
   }
 
   acceptHttp2(socket: Socket): void {
-    if (this.#http2.accept(socket, unmapAddress(socket.remoteAddress ?? ''))) {
-      this.#guard.onAccepted();
-    }
+    if (this.#http2.accept(socket)) this.#guard.onAccepted();
   }
 
   /**

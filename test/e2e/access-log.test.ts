@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningServer, start } from '../../src/index.js';
+import { openSession, request } from '../support/h2-client.js';
 import { linesWhen } from '../support/log-file.js';
 import { runPorta } from '../support/porta-process.js';
 import { rawRequest } from '../support/raw-http.js';
@@ -192,6 +193,8 @@ describe('IPv4 clients of a dual-stack listener', () => {
   let upstream: RunningServer | null = null;
   let server: RunningServer | null = null;
   let port = 0;
+  /** The same on a listener that also speaks HTTP/2 (h2c). */
+  let h2Port = 0;
   let logPath = '';
   const { logger } = createRecordingLogger();
 
@@ -215,6 +218,7 @@ describe('IPv4 clients of a dual-stack listener', () => {
               { path: '/', echo: {} },
             ],
           },
+          { listen: ['[::]:0'], http2: 'h2c', routes: [{ path: '/', echo: {} }] },
         ],
         limits: { max_request_line: 100 },
         log: { access: '$remote_addr $status $request_uri', access_path: logPath },
@@ -222,6 +226,7 @@ describe('IPv4 clients of a dual-stack listener', () => {
       { logger },
     );
     port = (server.addresses[0] as { port: number }).port;
+    h2Port = (server.addresses[1] as { port: number }).port;
   });
 
   after(async () => {
@@ -252,6 +257,19 @@ describe('IPv4 clients of a dual-stack listener', () => {
       '127.0.0.1 200 /proxied',
       '127.0.0.1 414 -',
     ]);
+  });
+
+  it('are 127.0.0.1 over HTTP/2 too, in the echo and the access log', async () => {
+    const session = await openSession(`http://127.0.0.1:${h2Port}`);
+    try {
+      const response = await request(session, '/h2', { headers: { accept: 'application/json' } });
+      const json = JSON.parse(response.body.toString()) as { client: { address: string } };
+      assert.equal(json.client.address, '127.0.0.1');
+    } finally {
+      session.close();
+    }
+    const lines = await linesWhen(logPath, (all) => all.some((line) => line.endsWith(' /h2')));
+    assert.ok(lines.includes('127.0.0.1 200 /h2'), lines.join('\n'));
   });
 
   it('an IPv6 client stays IPv6', async (t) => {

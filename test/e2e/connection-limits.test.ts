@@ -164,8 +164,12 @@ for (const workers of [1, 2]) {
           15_000,
           'the reclaim warning',
         );
-        // Only idle ones were taken: every held connection got its whole answer first.
-        assert.ok(idle.every((s) => s.received.endsWith('hello\n')));
+        // Only idle ones were taken: every held connection got its whole answer first, or (with
+        // 2 workers, when the kernel gave one worker more than its share) was refused at once.
+        assert.ok(
+          idle.every((s) => s.received.endsWith('hello\n') || (s.closed && s.received === '')),
+          idle.map((s) => JSON.stringify(s.received.slice(0, 40))).join(' '),
+        );
         assert.ok(idle.some((s) => s.closed));
       } finally {
         for (const s of idle) s.socket.destroy();

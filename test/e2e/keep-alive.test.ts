@@ -201,6 +201,61 @@ describe('keep-alive and pipelining', () => {
     await client.waitClosed();
   });
 
+  it('after a Connection: close response the socket is closed, not held for the client', async () => {
+    // The client keeps its side open: a server still lingering would read and drop more bytes;
+    // one that has closed answers them with a reset.
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    sockets.add(socket);
+    try {
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      const reset = new Promise<string>((resolve) => {
+        socket.on('error', (error: NodeJS.ErrnoException) => {
+          resolve(error.code ?? 'error');
+        });
+      });
+      await new Promise<void>((resolve) =>
+        socket.once('end', resolve).write(`GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`),
+      );
+      assert.match(received, /^HTTP\/1\.1 200 [^]*\r\n\r\nok$/);
+      // Well inside the 2 s a lingering close would keep reading.
+      const writes = setInterval(() => socket.write('x'), 50);
+      try {
+        const code = await Promise.race([reset, sleep(1500).then(() => 'no reset')]);
+        assert.ok(code === 'ECONNRESET' || code === 'EPIPE', code);
+      } finally {
+        clearInterval(writes);
+      }
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('bytes pipelined behind a Connection: close request are dropped, the answer arrives whole', async () => {
+    const socket = connect(port, '127.0.0.1');
+    sockets.add(socket);
+    try {
+      let received = '';
+      let error: Error | null = null;
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('error', (e: Error) => (error = e));
+      const closed = new Promise<void>((resolve) =>
+        socket.once('close', () => {
+          resolve();
+        }),
+      );
+      socket.write(
+        `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\nGET /echo/never HTTP/1.1\r\n${H}\r\n`,
+      );
+      await Promise.race([closed, sleep(WAIT_MS)]);
+      assert.equal(error, null);
+      assert.match(received, /^HTTP\/1\.1 200 [^]*\r\n\r\nok$/);
+      assert.match(received, /\r\nconnection: close\r\n/i);
+    } finally {
+      socket.destroy();
+    }
+  });
+
   it('HTTP/1.0 closes after the response unless keep-alive is asked', async () => {
     const client = await RawClient.open();
     client.write('GET / HTTP/1.0\r\n\r\n');

@@ -36,6 +36,7 @@ async function upgradingEngine(): Promise<number> {
       },
       onExchangeDone: () => undefined,
       debug: null,
+      logsAccess: false,
     },
     new ConnectionSet(new ConnectionBudget(100, () => undefined)),
   );
@@ -60,7 +61,7 @@ async function upgradingEngine(): Promise<number> {
   const server = await listen(
     parseListenAddress('127.0.0.1:0'),
     (socket) => {
-      engine.accept(socket, socket.remoteAddress ?? '');
+      engine.accept(socket);
     },
     {},
   );

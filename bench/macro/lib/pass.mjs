@@ -1,6 +1,7 @@
 // One pass: every server started side by side (pinned to the server CPU, idle while not under
 // load), each workload run against each server in turn, RSS read before and after; then each
 // server started fresh, alone, to hold idle keep-alive connections.
+import { treeCpuSeconds } from './cpu.mjs';
 import { measureIdleConnections } from './idle.mjs';
 import { treeRss } from './rss.mjs';
 import { startServer } from './server-process.mjs';
@@ -75,12 +76,19 @@ export async function runPass({ servers, workloads, settings, wrk, cpus, log }) 
         const common = { wrk, url, workload, connections: settings.connections, cpu: cpus.load };
         try {
           if (settings.warmup > 0) await runWrk({ ...common, seconds: settings.warmup });
-          const measured = await runWrk({ ...common, seconds: settings.duration });
+          const cpuBefore = treeCpuSeconds(server.pid);
+          const run = await runWrk({ ...common, seconds: settings.duration });
+          const cpuSeconds = treeCpuSeconds(server.pid) - cpuBefore;
+          // Steadier than req/s on a shared machine: what the server spent per request.
+          const cpuUsPerRequest = run.requests > 0 ? (cpuSeconds * 1e6) / run.requests : null;
+          const measured = { ...run, cpuUsPerRequest };
           resultOf(name).workloads[workload.name] = measured;
           const errors = measured.socketErrors + measured.non2xx;
           log(
             `  ${workload.name} ${name}: ${Math.round(measured.requestsPerSecond)} req/s, ` +
-              `p99 ${measured.p99Ms ?? 'n/a'} ms${errors > 0 ? `, ${errors} errors` : ''}`,
+              `p99 ${measured.p99Ms ?? 'n/a'} ms, ` +
+              `${cpuUsPerRequest === null ? 'n/a' : cpuUsPerRequest.toFixed(1)} µs CPU/req` +
+              `${errors > 0 ? `, ${errors} errors` : ''}`,
           );
         } catch (error) {
           fail(name, workload.name, error);

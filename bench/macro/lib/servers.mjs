@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeNginxConfig } from './nginx.mjs';
 
 const serversDir = fileURLToPath(new URL('../servers/', import.meta.url));
@@ -90,6 +90,33 @@ export function createServers(tools, machine) {
         ? null
         : 'dist/index.js is missing (porta not built yet, or start() not written): skipping porta',
       prepare: nodeScript('porta-respond.mjs'),
+    },
+    ...portaBefore('porta respond', nodeScript('porta-respond.mjs')),
+  ];
+}
+
+/**
+ * `porta-before`, when BENCH_PORTA_BEFORE names another build's dist/index.js (a checkout of the
+ * commit to compare against, built): the same server script on that build, so a change is
+ * measured before and after in one run. Empty when the variable is unset.
+ * @param {string} title
+ * @param {(port: number) => ServerCommand} prepare
+ * @param {ServerSpec['check']} [check]
+ * @returns {ServerSpec[]}
+ */
+export function portaBefore(title, prepare, check) {
+  const dist = process.env.BENCH_PORTA_BEFORE;
+  if (dist === undefined || dist === '') return [];
+  return [
+    {
+      name: 'porta-before',
+      title: `${title} (before)`,
+      missing: existsSync(dist) ? null : `BENCH_PORTA_BEFORE=${dist} does not exist`,
+      prepare: (port) => ({
+        ...prepare(port),
+        env: { ...process.env, BENCH_PORTA_DIST: pathToFileURL(dist).href },
+      }),
+      ...(check === undefined ? {} : { check }),
     },
   ];
 }

@@ -54,7 +54,8 @@ export function readSettings() {
   const workloads = readList('BENCH_WORKLOADS');
   // Per server and pass: start, 3 workloads of (warm-up + run + slack), idle sockets; then margin.
   const perServer = 3 * (warmup + duration + 2) + (idleConnections > 0 ? 30 : 0) + 10;
-  const timeout = readNumber('BENCH_TIMEOUT', passes * 4 * perServer + 120, 10);
+  // Four servers, five with porta-before (BENCH_PORTA_BEFORE).
+  const timeout = readNumber('BENCH_TIMEOUT', passes * 5 * perServer + 120, 10);
   return {
     duration,
     warmup,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkStaticFiles } from './static-check.mjs';
+import { portaBefore } from './servers.mjs';
 import { writeStaticNginxConfig } from './static-nginx.mjs';
 
 const serversDir = fileURLToPath(new URL('../servers/', import.meta.url));
@@ -90,6 +91,15 @@ export function createStaticServers({ tools, machine, files }) {
         cleanup: noCleanup,
       }),
     },
+    ...portaBefore(
+      'porta static',
+      (port) => ({
+        command: process.execPath,
+        args: [join(serversDir, 'static-porta.mjs'), String(port), root],
+        cleanup: noCleanup,
+      }),
+      check,
+    ),
     {
       name: 'node-http',
       title: 'node:http static (in memory)',
@@ -98,6 +108,17 @@ export function createStaticServers({ tools, machine, files }) {
       prepare: (port) => ({
         command: process.execPath,
         args: [join(serversDir, 'static-node-http.mjs'), String(port), root],
+        cleanup: noCleanup,
+      }),
+    },
+    {
+      name: 'node-net',
+      title: 'node:net raw (in memory)',
+      missing: null,
+      check,
+      prepare: (port) => ({
+        command: process.execPath,
+        args: [join(serversDir, 'static-node-net.mjs'), String(port), root],
         cleanup: noCleanup,
       }),
     },

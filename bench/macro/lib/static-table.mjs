@@ -1,5 +1,6 @@
 // Renders the static benchmark's summary as Markdown tables, and checks porta against the targets
 // of issue 3 (1 KiB and 1 MiB vs nginx and http-server, the large download's speed and RSS).
+import { ratio } from './stats.mjs';
 import { formatMiB, formatRate, formatRatio, markdownTable } from './table.mjs';
 
 /**
@@ -143,6 +144,32 @@ export function renderTargets(summary) {
   const oneMiB = porta('1m');
   if (oneMiB !== undefined) {
     lines.push(line('1 MiB keep-alive, porta vs nginx', oneMiB.vsNginx, oneMiB.cpuVsNginx, 1));
+  }
+  const sixtyFourKiB = porta('64k');
+  if (sixtyFourKiB !== undefined) {
+    lines.push(
+      line('64 KiB keep-alive, porta vs nginx', sixtyFourKiB.vsNginx, sixtyFourKiB.cpuVsNginx, 1),
+    );
+  }
+  // Issue 13: new connections against Node's own servers, from the same rows.
+  const closing = porta('1k-close');
+  /** @param {string} server */
+  const peer = (server) =>
+    summary.throughput.find((row) => row.server === server && row.workload === '1k-close');
+  for (const [server, name, target] of /** @type {const} */ ([
+    ['node-http', 'node:http', 1.2],
+    ['node-net', 'raw node:net', 0.9],
+  ])) {
+    const other = peer(server);
+    if (closing === undefined || other === undefined) continue;
+    lines.push(
+      line(
+        `1 KiB Connection: close, porta vs ${name}`,
+        ratio(closing.requestsPerSecond, other.requestsPerSecond),
+        ratio(other.cpuUsPerRequest, closing.cpuUsPerRequest),
+        target,
+      ),
+    );
   }
   const download = summary.downloads.find((row) => row.server === 'porta');
   if (download !== undefined) {

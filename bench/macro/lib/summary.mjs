@@ -10,6 +10,10 @@ import { median, ratio } from './stats.mjs';
  * @property {number | null} p99Ms median across passes
  * @property {number | null} vsNginx requestsPerSecond / nginx's
  * @property {number | null} vsNodeHttp requestsPerSecond / node:http's
+ * @property {number | null} vsNodeNet requestsPerSecond / the raw node:net responder's
+ * @property {number | null} cpuUsPerRequest median µs of server CPU (user + system) per request
+ * @property {number | null} cpuVsNodeHttp node:http's CPU per request / this server's (higher is better)
+ * @property {number | null} cpuVsNodeNet the same against the raw node:net responder
  * @property {number} errors socket errors and non-2xx responses, summed over passes
  * @property {number[]} samples requests per second of each pass
  */
@@ -55,6 +59,11 @@ export function summarize(passes, servers, workloads, idleRequested) {
   for (const workload of workloads) {
     const nginx = median(runsOf('nginx', workload.name).map((run) => run.requestsPerSecond));
     const nodeHttp = median(runsOf('node-http', workload.name).map((run) => run.requestsPerSecond));
+    const nodeNet = median(runsOf('node-net', workload.name).map((run) => run.requestsPerSecond));
+    const cpuOf = (/** @type {string} */ server) =>
+      median(runsOf(server, workload.name).map((run) => run.cpuUsPerRequest ?? null));
+    const nodeHttpCpu = cpuOf('node-http');
+    const nodeNetCpu = cpuOf('node-net');
     for (const server of servers) {
       const runs = runsOf(server, workload.name);
       const samples = runs.map((run) => run.requestsPerSecond);
@@ -66,6 +75,10 @@ export function summarize(passes, servers, workloads, idleRequested) {
         p99Ms: median(runs.map((run) => run.p99Ms)),
         vsNginx: ratio(rps, nginx),
         vsNodeHttp: ratio(rps, nodeHttp),
+        vsNodeNet: ratio(rps, nodeNet),
+        cpuUsPerRequest: cpuOf(server),
+        cpuVsNodeHttp: ratio(nodeHttpCpu, cpuOf(server)),
+        cpuVsNodeNet: ratio(nodeNetCpu, cpuOf(server)),
         errors: runs.reduce((sum, run) => sum + run.socketErrors + run.non2xx, 0),
         samples,
       });

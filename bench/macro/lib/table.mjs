@@ -52,7 +52,19 @@ export function formatMiB(bytes) {
  */
 export function renderSummary(summary, serverTitles, workloadTitles) {
   const throughput = markdownTable(
-    ['workload', 'server', 'req/s', 'p99', 'vs nginx', 'vs node:http', 'errors'],
+    [
+      'workload',
+      'server',
+      'req/s',
+      'p99',
+      'vs nginx',
+      'vs node:http',
+      'vs node:net',
+      'CPU/req',
+      'CPU vs node:http',
+      'CPU vs node:net',
+      'errors',
+    ],
     summary.throughput.map((row) => [
       workloadTitles.get(row.workload) ?? row.workload,
       serverTitles.get(row.server) ?? row.server,
@@ -60,9 +72,13 @@ export function renderSummary(summary, serverTitles, workloadTitles) {
       row.p99Ms === null ? 'n/a' : `${row.p99Ms.toFixed(2)} ms`,
       formatRatio(row.vsNginx),
       formatRatio(row.vsNodeHttp),
+      formatRatio(row.vsNodeNet),
+      row.cpuUsPerRequest === null ? 'n/a' : `${row.cpuUsPerRequest.toFixed(1)} µs`,
+      formatRatio(row.cpuVsNodeHttp),
+      formatRatio(row.cpuVsNodeNet),
       String(row.errors),
     ]),
-    [false, false, true, true, true, true, true],
+    [false, false, true, true, true, true, true, true, true, true, true],
   );
   const memory = markdownTable(
     [

@@ -1,5 +1,9 @@
 // Benchmark subject: porta's respond handler serving "Hello, World!" on 127.0.0.1:<argv[2]>.
-import { start } from '../../../dist/index.js';
+// BENCH_PORTA_DIST: another build's dist/index.js (the `porta-before` server: before/after in one run).
+const dist =
+  process.env.BENCH_PORTA_DIST ?? new URL('../../../dist/index.js', import.meta.url).href;
+/** @type {typeof import('../../../dist/index.js')} */
+const { start } = await import(dist);
 
 const port = Number(process.argv[2]);
 

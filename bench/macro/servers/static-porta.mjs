@@ -1,6 +1,10 @@
 // Benchmark subject: porta's static handler serving <root> on 127.0.0.1:<port>, compression off.
 // Usage: node static-porta.mjs <port> <root>. Needs `npm run build` (dist/index.js).
-import { start } from '../../../dist/index.js';
+// BENCH_PORTA_DIST: another build's dist/index.js (the `porta-before` server: before/after in one run).
+const dist =
+  process.env.BENCH_PORTA_DIST ?? new URL('../../../dist/index.js', import.meta.url).href;
+/** @type {typeof import('../../../dist/index.js')} */
+const { start } = await import(dist);
 
 const port = Number(process.argv[2]);
 const root = process.argv[3] ?? '.';
