@@ -2,7 +2,7 @@
 import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
 import { PreparedResponse } from '../../http/prepared-response.js';
-import type { Readiness } from '../../http/readiness.js';
+import { ALWAYS_READY, type Readiness } from '../../http/readiness.js';
 
 /** `health: {}` takes no options yet; the type keeps the registry's shape. */
 export type HealthOptions = Readonly<Record<string, never>>;
@@ -33,6 +33,7 @@ class HealthHandler implements Handler {
   }
 }
 
-export function createHealthHandler(readiness: Readiness): Handler {
-  return new HealthHandler(readiness);
+/** Without a readiness (a plan only checked, never served): always ready. */
+export function createHealthHandler(readiness: Readiness | undefined): Handler {
+  return new HealthHandler(readiness ?? ALWAYS_READY);
 }
