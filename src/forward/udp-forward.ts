@@ -5,6 +5,7 @@ import type { Balancer } from '../balance/balancer.js';
 import { createBalancer } from '../balance/create-balancer.js';
 import { PeerSet } from '../balance/peer-set.js';
 import { PortaError } from '../errors.js';
+import { DeadlineSweeper } from '../net/deadline-sweeper.js';
 import { type ListenAddress, formatHostPort } from '../net/listen-address.js';
 import { ForwardTarget } from './forward-target.js';
 import type { ForwardLogger, ForwardOptions } from './options.js';
@@ -43,7 +44,8 @@ class UdpForwarder {
   readonly #balancer: Balancer;
   readonly #sessions = new Map<string, UdpSession>();
   readonly #server: UdpSocket;
-  #sweeper: NodeJS.Timeout | null = null;
+  /** Ends idle sessions; null when sessions never time out. */
+  readonly #sweeper: DeadlineSweeper | null;
   via = '';
 
   constructor(server: UdpSocket, options: ForwardOptions, logger: ForwardLogger) {
@@ -57,15 +59,10 @@ class UdpForwarder {
       logger,
     });
     server.on('message', this.#onMessage);
-    if (options.idleTimeoutMs > 0) {
-      this.#sweeper = setInterval(
-        () => {
-          this.#sweep();
-        },
-        Math.min(SWEEP_MS, options.idleTimeoutMs),
-      );
-      this.#sweeper.unref();
-    }
+    this.#sweeper =
+      options.idleTimeoutMs > 0
+        ? new DeadlineSweeper(Math.min(SWEEP_MS, options.idleTimeoutMs), (now) => this.#sweep(now))
+        : null;
   }
 
   readonly #onMessage = (message: Buffer, client: RemoteInfo): void => {
@@ -98,6 +95,7 @@ class UdpForwarder {
     const socket = createSocket(isIPv6(target.address) ? 'udp6' : 'udp4');
     const session = new UdpSession(key, client, target, socket);
     this.#sessions.set(key, session);
+    this.#sweeper?.watch();
     target.active++;
     socket.on('message', (reply: Buffer) => {
       session.lastActive = Date.now();
@@ -117,11 +115,13 @@ class UdpForwarder {
     return session;
   }
 
-  #sweep(): void {
-    const limit = Date.now() - this.#options.idleTimeoutMs;
+  /** False when no session is left: the sweeper stops until the next one. */
+  #sweep(now: number): boolean {
+    const limit = now - this.#options.idleTimeoutMs;
     for (const session of this.#sessions.values()) {
       if (session.lastActive < limit) this.#end(session, 'idle timeout');
     }
+    return this.#sessions.size > 0;
   }
 
   #end(session: UdpSession, why: string): void {
@@ -140,8 +140,7 @@ class UdpForwarder {
   }
 
   close(): void {
-    if (this.#sweeper !== null) clearInterval(this.#sweeper);
-    this.#sweeper = null;
+    this.#sweeper?.stop();
     this.#targets.close();
     for (const session of [...this.#sessions.values()]) this.#end(session, 'shutdown');
   }
