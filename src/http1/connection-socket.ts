@@ -165,6 +165,8 @@ export abstract class ConnectionSocket extends ConnectionClock {
     if (this.#closed) return false;
     this.#closed = true;
     if (this.#linger !== null) clearTimeout(this.#linger);
+    // A WeakMap entry is weak only for a full GC: left in place, it keeps this closed connection
+    // (and its socket) through scavenges until it is promoted (BENCHMARKS.md, issue 13).
     bySocket.delete(this.socket);
     return true;
   }
