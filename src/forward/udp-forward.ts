@@ -5,6 +5,7 @@ import type { Balancer } from '../balance/balancer.js';
 import { createBalancer } from '../balance/create-balancer.js';
 import { PeerSet } from '../balance/peer-set.js';
 import { PortaError } from '../errors.js';
+import { DeadlineSweeper } from '../net/deadline-sweeper.js';
 import { type ListenAddress, formatHostPort } from '../net/listen-address.js';
 import {
   ForwardStats,
@@ -49,7 +50,8 @@ class UdpForwarder {
   readonly #balancer: Balancer;
   readonly #sessions = new Map<string, UdpSession>();
   readonly #server: UdpSocket;
-  #sweeper: NodeJS.Timeout | null = null;
+  /** Ends idle sessions; null when sessions never time out. */
+  readonly #sweeper: DeadlineSweeper | null;
   via = '';
   /** Sessions and bytes (metrics): set once bound, before the first datagram. */
   stats = new ForwardStats({});
@@ -65,15 +67,10 @@ class UdpForwarder {
       logger,
     });
     server.on('message', this.#onMessage);
-    if (options.idleTimeoutMs > 0) {
-      this.#sweeper = setInterval(
-        () => {
-          this.#sweep();
-        },
-        Math.min(SWEEP_MS, options.idleTimeoutMs),
-      );
-      this.#sweeper.unref();
-    }
+    this.#sweeper =
+      options.idleTimeoutMs > 0
+        ? new DeadlineSweeper(Math.min(SWEEP_MS, options.idleTimeoutMs), (now) => this.#sweep(now))
+        : null;
   }
 
   readonly #onMessage = (message: Buffer, client: RemoteInfo): void => {
@@ -108,6 +105,7 @@ class UdpForwarder {
     const socket = createSocket(isIPv6(target.address) ? 'udp6' : 'udp4');
     const session = new UdpSession(key, client, target, socket);
     this.#sessions.set(key, session);
+    this.#sweeper?.watch();
     target.active++;
     const stats = this.stats;
     stats.opened++;
@@ -131,11 +129,13 @@ class UdpForwarder {
     return session;
   }
 
-  #sweep(): void {
-    const limit = Date.now() - this.#options.idleTimeoutMs;
+  /** False when no session is left: the sweeper stops until the next one. */
+  #sweep(now: number): boolean {
+    const limit = now - this.#options.idleTimeoutMs;
     for (const session of this.#sessions.values()) {
       if (session.lastActive < limit) this.#end(session, 'idle timeout');
     }
+    return this.#sessions.size > 0;
   }
 
   #end(session: UdpSession, why: string): void {
@@ -155,8 +155,7 @@ class UdpForwarder {
   }
 
   close(): void {
-    if (this.#sweeper !== null) clearInterval(this.#sweeper);
-    this.#sweeper = null;
+    this.#sweeper?.stop();
     this.#targets.close();
     for (const session of [...this.#sessions.values()]) this.#end(session, 'shutdown');
   }

@@ -1,5 +1,6 @@
 // The open connections of one listener, whatever their protocol: the connection cap, one deadline sweeper, graceful drain.
 import type { Socket } from 'node:net';
+import { DeadlineSweeper } from '../net/deadline-sweeper.js';
 import type { ConnectionBudget, ConnectionPool } from './connection-budget.js';
 
 /** What every engine's connection offers the set (HTTP/1.1 and HTTP/2 alike). */
@@ -23,7 +24,7 @@ export class ConnectionSet implements ConnectionPool {
   /** In accept order: the first idle one found is the longest-held. */
   readonly #connections = new Set<EngineConnection>();
   readonly #budget: ConnectionBudget | null;
-  #sweeper: NodeJS.Timeout | null = null;
+  readonly #sweeper = new DeadlineSweeper(SWEEP_MS, (now) => this.#sweep(now));
   #drained: (() => void) | null = null;
   /** The connection oldestHeadStart found, for closeHead. */
   #oldestHead: EngineConnection | null = null;
@@ -66,12 +67,7 @@ export class ConnectionSet implements ConnectionPool {
 
   add(connection: EngineConnection): void {
     this.#connections.add(connection);
-    if (this.#sweeper === null) {
-      this.#sweeper = setInterval(() => {
-        this.#sweep();
-      }, SWEEP_MS);
-      this.#sweeper.unref();
-    }
+    this.#sweeper.watch();
   }
 
   /** Takes out a connection that never counted (one still being sniffed for its protocol). */
@@ -115,16 +111,13 @@ export class ConnectionSet implements ConnectionPool {
     }
   }
 
-  #sweep(): void {
-    const now = Date.now();
+  /** False when no connection is left: the sweeper stops until the next one. */
+  #sweep(now: number): boolean {
     for (const connection of this.#connections) connection.checkDeadlines(now);
+    return this.#connections.size > 0;
   }
 
   #onEmpty(): void {
-    if (this.#sweeper !== null) {
-      clearInterval(this.#sweeper);
-      this.#sweeper = null;
-    }
     const drained = this.#drained;
     if (drained !== null) {
       this.#drained = null;

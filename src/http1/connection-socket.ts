@@ -134,7 +134,10 @@ export abstract class ConnectionSocket extends ConnectionClock {
     this.stopWaiting();
     if (this.#closed) return;
     const socket = this.socket;
-    if (socket.writableFinished) {
+    // Everything written is in the kernel already (the usual case: a small response went out in
+    // one write): close(2) sends it and then the FIN, as shutdown(2) would, so the shutdown, its
+    // request object and the 'finish' round are skipped. Unread input makes either way a reset.
+    if (socket.writableFinished || socket.writableLength === 0) {
       socket.destroy();
       return;
     }
@@ -162,6 +165,9 @@ export abstract class ConnectionSocket extends ConnectionClock {
     if (this.#closed) return false;
     this.#closed = true;
     if (this.#linger !== null) clearTimeout(this.#linger);
+    // A WeakMap entry is weak only for a full GC: left in place, it keeps this closed connection
+    // (and its socket) through scavenges until it is promoted (BENCHMARKS.md, issue 13).
+    bySocket.delete(this.socket);
     return true;
   }
 }

@@ -55,7 +55,8 @@ export class HeadFields {
   #noteKnown(name: string, value: string): void {
     switch (name.length) {
       case 4:
-        if (name.toLowerCase() === 'host') {
+        // Clients spell the common names this way; toLowerCase() would copy each one.
+        if (name === 'Host' || name.toLowerCase() === 'host') {
           this.hostCount++;
           this.host = value;
         }
@@ -69,7 +70,7 @@ export class HeadFields {
         if (name.toLowerCase() === 'upgrade') this.upgrade = value;
         return;
       case 10:
-        if (name.toLowerCase() === 'connection') {
+        if (name === 'Connection' || name.toLowerCase() === 'connection') {
           this.connection = this.connection === '' ? value : `${this.connection}, ${value}`;
         }
         return;
@@ -163,6 +164,15 @@ export function parseConnectionOptions(value: string, out: ConnectionOptions): v
   out.keepAlive = false;
   out.upgrade = false;
   if (value === '') return;
+  // The usual single option as clients spell it: no split, no copies.
+  if (value === 'close') {
+    out.close = true;
+    return;
+  }
+  if (value === 'keep-alive') {
+    out.keepAlive = true;
+    return;
+  }
   for (const item of value.split(',')) {
     const option = item.trim().toLowerCase();
     if (option === 'close') out.close = true;

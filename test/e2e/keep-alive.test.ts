@@ -9,6 +9,9 @@ import { createRecordingLogger } from '../support/recording-logger.js';
 /** How long a test waits for bytes or a close before it fails (a guard, not a speed check). */
 const WAIT_MS = 5000;
 
+/** More than the kernel takes in one write on loopback: the close waits for the last of it. */
+const BIG_BODY = 'x'.repeat(4 * 1024 * 1024);
+
 /** Error-log lines, kept to check that clients going away are not logged as server failures. */
 const { logger, errorLines } = createRecordingLogger();
 
@@ -25,6 +28,7 @@ before(async () => {
           routes: [
             { path: '/', respond: { body: 'ok' } },
             { path: '/echo', echo: {} },
+            { path: '/big', respond: { body: BIG_BODY } },
           ],
         },
       ],
@@ -226,6 +230,29 @@ describe('keep-alive and pipelining', () => {
       } finally {
         clearInterval(writes);
       }
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('a Connection: close answer too big for one write arrives whole before a clean close', async () => {
+    // The client reads nothing at first, so the answer cannot all go out at once: the server must
+    // wait for the last byte to leave before it closes, and then close with a FIN, not a reset.
+    const socket = connect({ port, host: '127.0.0.1' });
+    sockets.add(socket);
+    try {
+      socket.pause();
+      let length = 0;
+      let error: Error | null = null;
+      socket.on('data', (chunk: Buffer) => (length += chunk.length));
+      socket.on('error', (e: Error) => (error = e));
+      const ended = new Promise<void>((resolve) => socket.once('end', resolve));
+      socket.write(`GET /big HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
+      await sleep(300);
+      socket.resume();
+      await Promise.race([ended, sleep(WAIT_MS).then(() => assert.fail('no FIN'))]);
+      assert.equal(error, null);
+      assert.ok(length > BIG_BODY.length, `${length} bytes`);
     } finally {
       socket.destroy();
     }

@@ -1,5 +1,5 @@
-// Writes a throwaway nginx config serving a folder (N workers, default 1; sendfile on,
-// open_file_cache on, access log off) into its own temp prefix; never reads /etc/nginx.
+// Writes a throwaway nginx config serving a folder (N workers, default 1; sendfile on unless
+// asked off, open_file_cache on, access log off) into its own temp prefix; never reads /etc/nginx.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempPathDirectives } from './nginx.mjs';
@@ -12,9 +12,10 @@ import { tempPathDirectives } from './nginx.mjs';
  * @param {number} options.port
  * @param {string} options.root the folder served
  * @param {number} [options.workers] worker_processes (default 1)
+ * @param {boolean} [options.sendfile] false: nginx reads and writes the file as Node must (default true)
  * @returns {{ command: string, args: string[], confPath: string }}
  */
-export function writeStaticNginxConfig({ nginx, dir, port, root, workers = 1 }) {
+export function writeStaticNginxConfig({ nginx, dir, port, root, workers = 1, sendfile = true }) {
   const temp = tempPathDirectives(nginx).map((directive) => {
     const path = join(dir, directive.replace('_temp_path', ''));
     mkdirSync(path, { recursive: true });
@@ -38,7 +39,7 @@ http {
   }
   default_type application/octet-stream;
   charset utf-8;
-  sendfile on;
+  sendfile ${sendfile ? 'on' : 'off'};
   open_file_cache max=1000 inactive=60s;
   keepalive_requests 100000;
   keepalive_timeout 75s;

@@ -58,27 +58,43 @@ export function createStaticServers({ tools, machine, files }) {
   const serve = packageBin('serve', 'serve');
   /** @param {string} name */
   const notInstalled = (name) => `the ${name} devDependency is not installed`;
+  /**
+   * nginx serving the folder; without sendfile it reads and writes each file as Node must.
+   * @param {boolean} sendfile
+   * @returns {(port: number) => import('./servers.mjs').ServerCommand}
+   */
+  const nginxServer = (sendfile) => (port) => {
+    const dir = mkdtempSync(join(tmpdir(), 'porta-bench-nginx-'));
+    tempDirs.add(dir);
+    const { command, args } = writeStaticNginxConfig({
+      nginx: nginx ?? 'nginx',
+      dir,
+      port,
+      root,
+      sendfile,
+    });
+    const cleanup = () => {
+      rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
+    };
+    return { command, args, cleanup };
+  };
+  const nginxMissing =
+    nginx === null ? 'nginx is not installed (scripts/install-bench-deps.sh)' : null;
   return [
     {
       name: 'nginx',
       title: `${machine.nginx} (1 worker, sendfile)`,
-      missing: nginx === null ? 'nginx is not installed (scripts/install-bench-deps.sh)' : null,
+      missing: nginxMissing,
       check,
-      prepare: (port) => {
-        const dir = mkdtempSync(join(tmpdir(), 'porta-bench-nginx-'));
-        tempDirs.add(dir);
-        const { command, args } = writeStaticNginxConfig({
-          nginx: nginx ?? 'nginx',
-          dir,
-          port,
-          root,
-        });
-        const cleanup = () => {
-          rmSync(dir, { recursive: true, force: true });
-          tempDirs.delete(dir);
-        };
-        return { command, args, cleanup };
-      },
+      prepare: nginxServer(true),
+    },
+    {
+      name: 'nginx-copy',
+      title: `${machine.nginx} (1 worker, sendfile off)`,
+      missing: nginxMissing,
+      check,
+      prepare: nginxServer(false),
     },
     {
       name: 'porta',

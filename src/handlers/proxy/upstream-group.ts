@@ -8,6 +8,7 @@ import { UNCOUNTED } from '../../metrics/upstream-stats.js';
 import type { HealthListener, HealthView, PeerHealthUpdate } from '../../shared/shared-state.js';
 import type { ConnectionRegistry, PoolSettings } from './client/connection-pool.js';
 import type { UpstreamConnection } from './client/upstream-connection.js';
+import { DeadlineSweeper } from '../../net/deadline-sweeper.js';
 import { UpstreamTls } from './client/upstream-tls.js';
 import type { TrustedProxies } from './forwarding.js';
 import { HealthChecker } from './health-check.js';
@@ -28,7 +29,7 @@ export class UpstreamGroup implements ConnectionRegistry, HealthListener {
   /** The server-wide health of these peers: failures and probes go there, changes come back. */
   readonly #health: HealthView;
   #ready = false;
-  #sweeper: NodeJS.Timeout | null = null;
+  readonly #sweeper = new DeadlineSweeper(SWEEP_MS, (now) => this.#sweep(now));
 
   constructor(options: ProxyOptions, context: ProxyContext, trusted: TrustedProxies) {
     this.#options = options;
@@ -153,26 +154,17 @@ export class UpstreamGroup implements ConnectionRegistry, HealthListener {
 
   add(connection: UpstreamConnection): void {
     this.#connections.add(connection);
-    if (this.#sweeper === null) {
-      this.#sweeper = setInterval(() => {
-        this.#sweep();
-      }, SWEEP_MS);
-      this.#sweeper.unref();
-    }
+    this.#sweeper.watch();
   }
 
   delete(connection: UpstreamConnection): void {
     this.#connections.delete(connection);
   }
 
-  #sweep(): void {
-    if (this.#connections.size === 0) {
-      if (this.#sweeper !== null) clearInterval(this.#sweeper);
-      this.#sweeper = null;
-      return;
-    }
-    const now = Date.now();
+  /** False when no connection is left: the sweeper stops until the next one. */
+  #sweep(now: number): boolean {
     for (const connection of this.#connections) connection.checkDeadline(now);
+    return this.#connections.size > 0;
   }
 
   #keyFor(exchange: Exchange): string {
@@ -195,8 +187,7 @@ export class UpstreamGroup implements ConnectionRegistry, HealthListener {
     this.#checker?.stop();
     this.#health.close();
     this.#peers.close();
-    if (this.#sweeper !== null) clearInterval(this.#sweeper);
-    this.#sweeper = null;
+    this.#sweeper.stop();
     // In-flight exchanges had the shutdown time to finish; what is left is cut.
     for (const connection of this.#connections) connection.destroy();
   }
