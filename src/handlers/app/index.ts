@@ -4,6 +4,7 @@ import { isPortaError } from '../../errors.js';
 import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
 import { AppEnv, AppRequest } from './app-request.js';
+import { installAppResponse } from './app-response.js';
 import { type FetchFunction, loadApp } from './load-app.js';
 import { writeResponse } from './write-response.js';
 
@@ -60,6 +61,8 @@ class FetchAppHandler implements AppHandler {
   }
 
   async load(): Promise<void> {
+    // Before the app's module runs: its `new Response(...)` makes porta's lightweight one.
+    installAppResponse();
     this.#fetch = await loadApp(this.#options.file, this.#options.exportName);
   }
 
@@ -93,7 +96,9 @@ class FetchAppHandler implements AppHandler {
       return;
     }
     try {
-      await writeResponse(exchange, response, request);
+      // Undefined when the body went whole (most answers): no promise to wait on.
+      const writing = writeResponse(exchange, response, request);
+      if (writing !== undefined) await writing;
     } catch (error) {
       this.#fail(exchange, error, false);
     }
