@@ -46,6 +46,7 @@ async function main() {
   const duration = readNumber('BENCH_DURATION', 5, 1);
   const warmup = readNumber('BENCH_WARMUP', 3, 0);
   const passes = Math.round(readNumber('BENCH_PASSES', 3, 1));
+  const pairedPasses = Math.round(readNumber('BENCH_PAIRED_PASSES', 3, 0));
   const connections = Math.round(readNumber('BENCH_CONNECTIONS', 50, 1));
   const only = readList('BENCH_SERVERS');
   const tools = ensureTools();
@@ -72,7 +73,8 @@ async function main() {
     `method: ${APP}, GET ${ROUTES.join(' and ')}; every route of every server warmed ${warmup}s ` +
       `first, then per pass and route each server in rotated order: ${REWARM_SECONDS}s re-warm, ` +
       `wrk -t${threads} -c${connections} -d${duration}s --latency (keep-alive); ${passes} passes, ` +
-      `medians; ${canPin ? 'servers on CPU 0, wrk on CPU 1' : 'NOT pinned (needs taskset and 2 CPUs)'}; ` +
+      `medians; then ${pairedPasses} paired passes (each server and @hono/node-server under wrk at once); ` +
+      `${canPin ? 'servers on CPU 0, wrk on CPU 1' : 'NOT pinned (needs taskset and 2 CPUs)'}; ` +
       `load average ${loadAtStart} at start`,
   );
 
@@ -139,6 +141,7 @@ async function main() {
         }
       }
     }
+    const paired = await runPaired(running, wrkOn, pairedPasses, duration);
     const rss = new Map(
       running.map((r) => {
         const tree = processTree(r.server.pid);
@@ -149,6 +152,7 @@ async function main() {
     );
     console.log(`\nload average ${loadAtStart} at start, ${load()} at the end\n`);
     printTable(subjects, results, rss);
+    printPaired(paired);
     const file = writeResultsFile(
       startedAt,
       {
@@ -169,6 +173,58 @@ async function main() {
     for (const r of running) await stop(r.server);
   }
   return 0;
+}
+
+/**
+ * Paired runs, the figure that holds on a busy machine: each server and @hono/node-server under
+ * wrk at the same time, both on CPU 0 (two wrk on CPU 1), so whatever else runs takes from both
+ * alike and the scheduler shares the core between them; the ratio of their req/s in the same
+ * seconds is how many more requests one serves per CPU second.
+ * @param {Running[]} running
+ * @param {(r: Running, route: string, seconds: number) => ReturnType<typeof runWrkDetailed>} wrkOn
+ * @param {number} passes
+ * @param {number} duration
+ * @returns {Promise<Map<string, number[]>>} ratios by "server route"
+ */
+async function runPaired(running, wrkOn, passes, duration) {
+  /** @type {Map<string, number[]>} */
+  const ratios = new Map();
+  const base = running.find((r) => r.subject.name === '@hono/node-server');
+  if (base === undefined || passes === 0) return ratios;
+  if (running.length > 1) console.log('\npaired with @hono/node-server (same seconds, same CPU):');
+  for (let pass = 0; pass < passes; pass++) {
+    for (const route of ROUTES) {
+      for (const r of running) {
+        if (r === base) continue;
+        const [run, baseRun] = await Promise.all([
+          wrkOn(r, route, duration),
+          wrkOn(base, route, duration),
+        ]);
+        const value = ratio(run.requestsPerSecond, baseRun.requestsPerSecond);
+        if (value === null) continue;
+        const key = `${r.subject.name} ${route}`;
+        ratios.set(key, [...(ratios.get(key) ?? []), value]);
+        console.log(
+          `pass ${pass + 1} ${key}: ${run.requestsPerSecond.toFixed(0)} vs ` +
+            `${baseRun.requestsPerSecond.toFixed(0)} req/s = ${value.toFixed(2)}x (load ${load()})`,
+        );
+      }
+    }
+  }
+  return ratios;
+}
+
+/** @param {Map<string, number[]>} paired */
+function printPaired(paired) {
+  if (paired.size === 0) return;
+  console.log('\n| server | route | req/s vs @hono/node-server, paired (median) | passes |');
+  console.log('| --- | --- | ---: | ---: |');
+  for (const [key, values] of paired) {
+    const [name, route] = key.split(' ');
+    console.log(
+      `| ${name} | \`${route}\` | ${median(values)?.toFixed(2)}x | ${values.map((v) => v.toFixed(2)).join(', ')} |`,
+    );
+  }
 }
 
 /**
