@@ -166,7 +166,7 @@ async function startSingle(
   const server: RunningServer = await startValidated(config, { logger });
   return {
     urls: server.addresses.map((a) => a.url),
-    shutdownMs: parseDuration(config.timeouts.shutdown),
+    shutdownMs: stopBudgetMs(config),
     reload: async () => {
       await server.reload((await loadHere(request)).config);
     },
@@ -216,8 +216,9 @@ class PrimaryServer {
     this.#server?.reopenLogs();
   }
 
+  /** After the workers: they served timeouts.shutdown_delay already (these UDP forwards too). */
   async stop(): Promise<void> {
-    await this.#server?.stop();
+    await this.#server?.stop({ delay: false });
   }
 }
 
@@ -227,7 +228,7 @@ async function startCluster(
   workers: number,
   logger: Logger,
 ): Promise<Target> {
-  const shutdownMs = parseDuration(config.timeouts.shutdown);
+  const shutdownMs = stopBudgetMs(config);
   const supervisor = new Supervisor(withoutUdp(config), { workers, logger, shutdownMs });
   let started = false;
   const metrics = new ProcessMetrics('primary');
@@ -290,4 +291,9 @@ async function startCluster(
       udp.reopenLogs();
     },
   };
+}
+
+/** A graceful stop's budget: serving on for shutdown_delay, then draining for shutdown. */
+function stopBudgetMs(config: Config): number {
+  return parseDuration(config.timeouts.shutdown) + parseDuration(config.timeouts.shutdown_delay);
 }

@@ -14,6 +14,8 @@ import { forwardOptionsFromConfig } from './forward-options.js';
 import { proxyOptionsFromConfig } from './proxy-options.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { ProcessMetrics } from '../metrics/process-metrics.js';
+import type { RouteStats } from '../metrics/route-stats.js';
+import type { Readiness } from '../http/readiness.js';
 import type { Config, RouteConfig } from './schema.js';
 import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-options.js';
 import { acmeRoute, redirectTable, withHsts } from './build-https-extras.js';
@@ -59,6 +61,8 @@ export interface Plan {
   readonly http: readonly HttpListenerPlan[];
   readonly streams: readonly StreamListenerPlan[];
   readonly shutdownMs: number;
+  /** On a full stop, how long listeners stay open (readiness 503) before the drain. */
+  readonly shutdownDelayMs: number;
   readonly log: Config['log'];
   /** Everything the handlers hold, released when this plan is retired. */
   readonly handlers: readonly BuiltHandler[];
@@ -76,6 +80,8 @@ export interface PlanContext {
   readonly shared: SharedState;
   /** Counters of the process that serves the plan; routes get theirs from it (none: not counted). */
   readonly metrics?: ProcessMetrics | undefined;
+  /** The serving server's readiness, for `health` routes (none: always ready). */
+  readonly readiness?: Readiness | undefined;
 }
 
 /** A logger that writes nothing: for plans that are only checked, never served. */
@@ -93,8 +99,10 @@ async function buildRoute(
   context: PlanContext,
   routeId: string,
   where: string,
+  stats: RouteStats | undefined,
 ): Promise<RouteTable> {
-  const handlerContext = { logger: context.logger, shared: context.shared, routeId };
+  const { logger, shared, readiness } = context;
+  const handlerContext = { logger, shared, routeId, stats, readiness };
   let handler: BuiltHandler;
   if (route.static !== undefined) {
     handler = (await loadHandlerFactory('static'))(
@@ -117,6 +125,8 @@ async function buildRoute(
       { to, status, keepPath: keep_path },
       handlerContext,
     );
+  } else if (route.health !== undefined) {
+    handler = (await loadHandlerFactory('health'))({}, handlerContext);
   } else {
     const echo = route.echo ?? {};
     handler = (await loadHandlerFactory('echo'))({ name: echo.name ?? hostname() }, handlerContext);
@@ -169,6 +179,7 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
     baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
     logger,
     metrics: options.metrics,
+    readiness: options.readiness,
     shared:
       options.shared ??
       createLocalSharedState({
@@ -204,7 +215,7 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
       const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
       const stats = context.metrics?.route(siteIndex, site.hosts[0] ?? '*', route.path);
       const where = `sites[${siteIndex}].routes[${routeIndex}]`;
-      const table = { ...(await buildRoute(route, built, context, routeId, where)), stats };
+      const table = { ...(await buildRoute(route, built, context, routeId, where, stats)), stats };
       routes.push(withDirectives(table, hsts, route, { shared: context.shared, routeId, logger }));
     }
     if (acme !== null) routes.push(acme);
@@ -299,6 +310,7 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
     })),
     streams,
     shutdownMs: parseDuration(config.timeouts.shutdown),
+    shutdownDelayMs: parseDuration(config.timeouts.shutdown_delay),
     log: config.log,
     handlers: built,
   };

@@ -72,6 +72,10 @@ export const TimeoutsSchema = z
       'Time from accepting a TLS connection to a finished handshake; then it is closed.',
     ),
     shutdown: duration('10s', 'On shutdown, how long in-flight requests may take to finish.'),
+    shutdown_delay: duration(
+      '0s',
+      'On a graceful stop, how long to go on serving (listeners open, readiness 503) before the listeners close and the drain begins: time for load balancers to see `/readyz` or a `health` route fail and stop sending. Caddy calls it shutdown_delay.',
+    ),
   })
   .strict()
   .describe('Connection timeouts.');
@@ -121,6 +125,14 @@ export const EchoSchema = z
     'Answer with the request itself: its bytes as received, or JSON when the client accepts it (base64 for what is not UTF-8).',
   );
 
+/** Readiness on a public route. */
+export const HealthSchema = z
+  .object({})
+  .strict()
+  .describe(
+    'Answer like the admin `/readyz`: `200 ready` while serving, `503 not ready` from the moment a graceful stop begins (keep the listeners open for a while then with `timeouts.shutdown_delay`, so load balancers see it). GET and HEAD.',
+  );
+
 /** One route: a path prefix and exactly one handler. */
 export const RouteSchema = z
   .object({
@@ -132,6 +144,7 @@ export const RouteSchema = z
     respond: RespondSchema.optional(),
     redirect: RedirectSchema.optional(),
     echo: EchoSchema.optional(),
+    health: HealthSchema.optional(),
     static: StaticSchema.optional(),
     proxy: ProxySchema.optional(),
     app: AppSchema.optional(),
@@ -140,9 +153,13 @@ export const RouteSchema = z
   .strict()
   .refine(
     (r) =>
-      [r.respond, r.redirect, r.echo, r.static, r.proxy, r.app].filter((h) => h !== undefined)
-        .length === 1,
-    { message: 'expected exactly one handler: static, proxy, app, respond, redirect or echo' },
+      [r.respond, r.redirect, r.echo, r.health, r.static, r.proxy, r.app].filter(
+        (h) => h !== undefined,
+      ).length === 1,
+    {
+      message:
+        'expected exactly one handler: static, proxy, app, respond, redirect, echo or health',
+    },
   )
   .describe('A path prefix and the handler that serves it.');
 

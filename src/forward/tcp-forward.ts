@@ -9,6 +9,7 @@ import { closeServer, listen } from '../net/listener.js';
 import { unmapAddress } from '../net/peer-address.js';
 import { pipeSockets } from '../net/pipe.js';
 import type { TicketKeys } from '../net/ticket-keys.js';
+import { ForwardStats, type ForwardStatsSource } from '../metrics/forward-stats.js';
 import { TlsAcceptor } from '../net/tls-acceptor.js';
 import { ForwardTarget } from './forward-target.js';
 import type { ForwardLogger, ForwardOptions } from './options.js';
@@ -30,6 +31,8 @@ class TcpForwarder {
   readonly open = new Set<Socket>();
   /** "127.0.0.1:8080": the listener, for log lines. */
   via = '';
+  /** Sessions and bytes (metrics): set once bound, before the first connection. */
+  stats = new ForwardStats({});
 
   constructor(options: ForwardOptions, logger: ForwardLogger) {
     this.options = options;
@@ -44,7 +47,13 @@ class TcpForwarder {
 
   readonly accept = (client: Socket): void => {
     this.open.add(client);
-    client.once('close', () => this.open.delete(client));
+    const stats = this.stats;
+    stats.opened++;
+    stats.open++;
+    client.once('close', () => {
+      this.open.delete(client);
+      stats.open--;
+    });
     const ready = this.targets.ready();
     void ready.then(() => {
       new ForwardConnection(this, client).connectNext();
@@ -140,24 +149,23 @@ class ForwardConnection {
       };
       upstream.write(version === 1 ? proxyHeaderV1(ends) : proxyHeaderV2(ends));
     }
-    void pipeSockets(client, upstream, { idleTimeoutMs: forwarder.options.idleTimeoutMs }).then(
-      (result) => {
-        target.active--;
-        if (!forwarder.options.logConnections && !forwarder.logger.debugEnabled) return;
-        const seconds = ((Date.now() - this.#started) / 1000).toFixed(3);
-        const how =
-          result.outcome === 'done'
-            ? ''
-            : result.outcome === 'idle'
-              ? ' (idle timeout)'
-              : ` (${result.error?.message ?? 'reset'})`;
-        const line =
-          `Forward ${this.#clientText} -> ${target.id} via ${forwarder.via}: ` +
-          `${result.bytesAToB} bytes up, ${result.bytesBToA} bytes down, ${seconds} s${how}`;
-        if (forwarder.options.logConnections) forwarder.logger.info(line);
-        else forwarder.logger.debug(line);
-      },
-    );
+    const pipe = { idleTimeoutMs: forwarder.options.idleTimeoutMs, counts: forwarder.stats.bytes };
+    void pipeSockets(client, upstream, pipe).then((result) => {
+      target.active--;
+      if (!forwarder.options.logConnections && !forwarder.logger.debugEnabled) return;
+      const seconds = ((Date.now() - this.#started) / 1000).toFixed(3);
+      const how =
+        result.outcome === 'done'
+          ? ''
+          : result.outcome === 'idle'
+            ? ' (idle timeout)'
+            : ` (${result.error?.message ?? 'reset'})`;
+      const line =
+        `Forward ${this.#clientText} -> ${target.id} via ${forwarder.via}: ` +
+        `${result.bytesAToB} bytes up, ${result.bytesBToA} bytes down, ${seconds} s${how}`;
+      if (forwarder.options.logConnections) forwarder.logger.info(line);
+      else forwarder.logger.debug(line);
+    });
   }
 }
 
@@ -197,6 +205,7 @@ export async function startTcpForward(
   options: ForwardOptions,
   logger: ForwardLogger,
   keys: TicketKeys,
+  stats: ForwardStatsSource | null,
 ): Promise<ForwardListener> {
   const forwarder = new TcpForwarder(options, logger);
   const tls = tlsFront(options, keys, forwarder, logger);
@@ -226,6 +235,7 @@ export async function startTcpForward(
   });
   const info = server.address() as AddressInfo;
   forwarder.via = formatHostPort(info.address, info.port);
+  if (stats !== null) forwarder.stats = stats.forward('tcp', forwarder.via);
   return {
     addresses: [{ host: info.address, port: info.port }],
     close: async () => {

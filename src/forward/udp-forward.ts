@@ -6,6 +6,12 @@ import { createBalancer } from '../balance/create-balancer.js';
 import { PeerSet } from '../balance/peer-set.js';
 import { PortaError } from '../errors.js';
 import { type ListenAddress, formatHostPort } from '../net/listen-address.js';
+import {
+  ForwardStats,
+  type ForwardStatsSource,
+  RECEIVED_SLOT,
+  SENT_SLOT,
+} from '../metrics/forward-stats.js';
 import { ForwardTarget } from './forward-target.js';
 import type { ForwardLogger, ForwardOptions } from './options.js';
 import type { ForwardListener } from './tcp-forward.js';
@@ -45,6 +51,8 @@ class UdpForwarder {
   readonly #server: UdpSocket;
   #sweeper: NodeJS.Timeout | null = null;
   via = '';
+  /** Sessions and bytes (metrics): set once bound, before the first datagram. */
+  stats = new ForwardStats({});
 
   constructor(server: UdpSocket, options: ForwardOptions, logger: ForwardLogger) {
     this.#server = server;
@@ -79,6 +87,8 @@ class UdpForwarder {
     session.lastActive = Date.now();
     session.packetsUp++;
     session.bytesUp += message.length;
+    const bytes = this.stats.bytes;
+    bytes[RECEIVED_SLOT] = (bytes[RECEIVED_SLOT] as number) + message.length;
     if (session.queue !== null) session.queue.push(message);
     else session.socket.send(message);
   };
@@ -99,10 +109,14 @@ class UdpForwarder {
     const session = new UdpSession(key, client, target, socket);
     this.#sessions.set(key, session);
     target.active++;
+    const stats = this.stats;
+    stats.opened++;
+    stats.open++;
     socket.on('message', (reply: Buffer) => {
       session.lastActive = Date.now();
       session.packetsDown++;
       session.bytesDown += reply.length;
+      stats.bytes[SENT_SLOT] = (stats.bytes[SENT_SLOT] as number) + reply.length;
       this.#server.send(reply, client.port, client.address);
     });
     socket.on('error', (error: Error) => {
@@ -127,6 +141,7 @@ class UdpForwarder {
   #end(session: UdpSession, why: string): void {
     if (!this.#sessions.delete(session.key)) return;
     session.target.active--;
+    this.stats.open--;
     session.socket.close();
     const logger = this.#logger;
     if (!this.#options.logConnections && !logger.debugEnabled) return;
@@ -182,6 +197,7 @@ export async function startUdpForward(
   address: ListenAddress,
   options: ForwardOptions,
   logger: ForwardLogger,
+  stats: ForwardStatsSource | null,
 ): Promise<ForwardListener> {
   const host = address.host;
   let server: UdpSocket;
@@ -207,6 +223,7 @@ export async function startUdpForward(
   const forwarder = new UdpForwarder(server, options, logger);
   const bound = server.address();
   forwarder.via = formatHostPort(bound.address, bound.port);
+  if (stats !== null) forwarder.stats = stats.forward('udp', forwarder.via);
   return {
     addresses: [{ host: bound.address, port: bound.port }],
     close: () =>

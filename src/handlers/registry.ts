@@ -3,6 +3,9 @@ import type { Handler } from '../http/exchange.js';
 import type { AppOptions } from './app/index.js';
 import type { SharedState } from '../shared/shared-state.js';
 import type { EchoOptions } from './echo/index.js';
+import type { HealthOptions } from './health/index.js';
+import type { Readiness } from '../http/readiness.js';
+import type { UpstreamStatsSource } from '../metrics/upstream-stats.js';
 import type { ProxyOptions } from './proxy/index.js';
 import type { RedirectOptions } from './redirect/index.js';
 import type { RespondOptions } from './respond/index.js';
@@ -21,6 +24,10 @@ export interface HandlerContext {
   readonly shared: SharedState;
   /** "site 0 route 2 (/api)": names the route's server-wide state the same in every worker. */
   readonly routeId: string;
+  /** The route's counters (a proxy's upstreams count there); none: not counted. */
+  readonly stats?: UpstreamStatsSource | undefined;
+  /** The serving server's readiness (health routes); none: always ready (a checked plan). */
+  readonly readiness?: Readiness | undefined;
 }
 
 /** Options per handler kind, already validated and resolved. */
@@ -28,6 +35,7 @@ export interface HandlerOptions {
   respond: RespondOptions;
   redirect: RedirectOptions;
   echo: EchoOptions;
+  health: HealthOptions;
   static: StaticOptions;
   proxy: ProxyOptions;
   app: AppOptions;
@@ -67,6 +75,13 @@ const loaders: { [K in HandlerKind]: () => Promise<HandlerFactory<K>> } = {
     const { createEchoHandler } = await import('./echo/index.js');
     return (options) => ({ handler: createEchoHandler(options), close: NOTHING_TO_CLOSE });
   },
+  health: async () => {
+    const { createHealthHandler } = await import('./health/index.js');
+    return (_options, context) => ({
+      handler: createHealthHandler(context.readiness),
+      close: NOTHING_TO_CLOSE,
+    });
+  },
   static: async () => {
     const { createStaticHandler } = await import('./static/index.js');
     return (options, context) => {
@@ -81,6 +96,7 @@ const loaders: { [K in HandlerKind]: () => Promise<HandlerFactory<K>> } = {
         logger: context.logger,
         shared: context.shared,
         healthGroup: `health ${context.routeId}`,
+        stats: context.stats,
       });
       return { handler, close: () => handler.close() };
     };

@@ -6,10 +6,20 @@ export interface MetricFamily {
   readonly name: string;
   readonly type: MetricType;
   readonly help: string;
+  /**
+   * How processes' series meet: summed (counters, and gauges whose sum is the truth), or the
+   * highest one (a state every process sees alike, such as an upstream's shared health).
+   */
+  readonly merge: 'sum' | 'max';
 }
 
-function family(name: string, type: MetricType, help: string): MetricFamily {
-  return { name, type, help };
+function family(
+  name: string,
+  type: MetricType,
+  help: string,
+  merge: 'sum' | 'max' = 'sum',
+): MetricFamily {
+  return { name, type, help, merge };
 }
 
 export const REQUESTS = family(
@@ -93,6 +103,52 @@ export const LOOP_DELAY = family(
   'gauge',
   'Event-loop delay per process over the last scrape interval, by quantile (0.5, 0.99, 1 = max).',
 );
+export const UPSTREAM_REQUESTS = family(
+  'porta_upstream_requests_total',
+  'counter',
+  'Requests sent to an upstream address (every attempt, retries included), per proxy route.',
+);
+export const UPSTREAM_FAILURES = family(
+  'porta_upstream_failures_total',
+  'counter',
+  'Attempts an upstream failed, by kind (connect, connect_timeout, tls, header_timeout, idle_timeout, reset, bad_response, stale).',
+);
+export const UPSTREAM_RETRIES = family(
+  'porta_upstream_retries_total',
+  'counter',
+  'Failed attempts on an upstream that were tried again (on another upstream, or a new connection).',
+);
+export const UPSTREAM_HEALTHY = family(
+  'porta_upstream_healthy',
+  'gauge',
+  'Upstream health as the balancers see it: 1 up (some process may send to it), 0 down (passive time-out or failed probes).',
+  'max',
+);
+export const UPSTREAM_IN_FLIGHT = family(
+  'porta_upstream_in_flight',
+  'gauge',
+  'Requests and tunnels in flight to an upstream address now (all workers together).',
+);
+export const FORWARD_SESSIONS = family(
+  'porta_forward_sessions_total',
+  'counter',
+  'Forwarded sessions opened: TCP connections accepted, UDP client sessions started, per listener.',
+);
+export const FORWARD_OPEN = family(
+  'porta_forward_sessions_open',
+  'gauge',
+  'Forwarded sessions open now, per listener (all workers together).',
+);
+export const FORWARD_RECEIVED = family(
+  'porta_forward_received_bytes_total',
+  'counter',
+  'Bytes received from forward clients and passed to targets, per listener.',
+);
+export const FORWARD_SENT = family(
+  'porta_forward_sent_bytes_total',
+  'counter',
+  'Bytes from targets sent to forward clients, per listener.',
+);
 
 export const FAMILIES: readonly MetricFamily[] = [
   REQUESTS,
@@ -105,6 +161,15 @@ export const FAMILIES: readonly MetricFamily[] = [
   IDLE,
   REJECTED,
   PROTOCOL_ERRORS,
+  UPSTREAM_REQUESTS,
+  UPSTREAM_FAILURES,
+  UPSTREAM_RETRIES,
+  UPSTREAM_HEALTHY,
+  UPSTREAM_IN_FLIGHT,
+  FORWARD_SESSIONS,
+  FORWARD_OPEN,
+  FORWARD_RECEIVED,
+  FORWARD_SENT,
   RELOADS,
   RESTARTS,
   GENERATION,
@@ -133,3 +198,15 @@ export const METHOD_CLASSES: readonly string[] = [
 
 /** Status classes: "0xx" means no response was sent (the client left first). */
 export const STATUS_CLASSES: readonly string[] = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
+/** Why an upstream attempt failed, as the `kind` label says it (index = slot in UpstreamStats.failures). */
+export const UPSTREAM_FAILURE_KINDS: readonly string[] = [
+  'connect',
+  'connect_timeout',
+  'tls',
+  'header_timeout',
+  'idle_timeout',
+  'reset',
+  'bad_response',
+  'stale',
+];

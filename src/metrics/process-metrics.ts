@@ -22,6 +22,7 @@ import {
   STATUS_CLASSES,
   WORKERS,
 } from './catalogue.js';
+import { ForwardStats, type ForwardStatsSource } from './forward-stats.js';
 import { ListenerStats } from './listener-stats.js';
 import { RouteStats } from './route-stats.js';
 import type { Series } from './snapshot.js';
@@ -34,11 +35,12 @@ export interface ControlStats {
   workersServing: () => number;
 }
 
-export class ProcessMetrics {
+export class ProcessMetrics implements ForwardStatsSource {
   /** "primary", a worker's number, or "main" for a single process: the label of per-process gauges. */
   readonly worker: string;
   readonly #routes = new Map<string, RouteStats>();
   readonly #listeners = new Map<string, ListenerStats>();
+  readonly #forwards = new Map<string, ForwardStats>();
   /** Requests that reached no route: refused by the engine, no site, a bad path. */
   readonly unrouted = new RouteStats({ site: '', host: '', route: '' });
   rejectedCap = 0;
@@ -74,6 +76,17 @@ export class ProcessMetrics {
     return stats;
   }
 
+  /** The counters of a forward listener, by protocol and bound address (kept across reloads). */
+  forward(protocol: 'tcp' | 'udp', listener: string): ForwardStats {
+    const key = `${protocol} ${listener}`;
+    let stats = this.#forwards.get(key);
+    if (stats === undefined) {
+      stats = new ForwardStats({ listener, protocol });
+      this.#forwards.set(key, stats);
+    }
+    return stats;
+  }
+
   close(): void {
     this.#loopDelay.disable();
   }
@@ -81,7 +94,12 @@ export class ProcessMetrics {
   snapshot(): Series[] {
     const out: Series[] = [];
     for (const route of [...this.#routes.values(), this.unrouted]) addRoute(out, route);
+    const now = Date.now();
+    for (const route of this.#routes.values()) {
+      for (const upstream of route.upstreams.values()) upstream.addSeries(out, now);
+    }
     for (const listener of this.#listeners.values()) addListener(out, listener);
+    for (const forward of this.#forwards.values()) forward.addSeries(out);
     out.push({ name: REJECTED.name, labels: { reason: 'cap' }, value: this.rejectedCap });
     out.push({ name: REJECTED.name, labels: { reason: 'fd_limit' }, value: this.fdErrors() });
     const worker = { worker: this.worker };

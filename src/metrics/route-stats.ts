@@ -1,6 +1,7 @@
 // Counters of one route, bumped on the request path: plain numbers in typed arrays, no labels built.
 import { DURATION_BUCKETS, METHOD_CLASSES, STATUS_CLASSES } from './catalogue.js';
 import type { Labels } from './snapshot.js';
+import { UpstreamStats, type UpstreamStatsSource } from './upstream-stats.js';
 
 const METHODS = METHOD_CLASSES.length;
 const STATUSES = STATUS_CLASSES.length;
@@ -37,7 +38,7 @@ export function methodIndex(method: string): number {
   }
 }
 
-export class RouteStats {
+export class RouteStats implements UpstreamStatsSource {
   /** site, host, route: built once when the plan is built. */
   readonly labels: Labels;
   /** Requests by [method class * STATUSES + status class]. */
@@ -46,9 +47,22 @@ export class RouteStats {
   readonly buckets = new Float64Array(LAST_BUCKET + 1);
   durationSeconds = 0;
   bodyBytes = 0;
+  /** A proxy route's upstream addresses, by "name address" (kept across reloads with the route). */
+  readonly upstreams = new Map<string, UpstreamStats>();
 
   constructor(labels: Labels) {
     this.labels = labels;
+  }
+
+  /** The counters of one upstream address of this route (asked when a peer is made, not per request). */
+  upstream(name: string, address: string): UpstreamStats {
+    const key = `${name} ${address}`;
+    let stats = this.upstreams.get(key);
+    if (stats === undefined) {
+      stats = new UpstreamStats({ ...this.labels, upstream: name, address });
+      this.upstreams.set(key, stats);
+    }
+    return stats;
   }
 
   record(exchange: FinishedExchange): void {

@@ -1,4 +1,5 @@
 // A process's metrics as plain data (sent over IPC), merged across processes: counters and histograms summed.
+import { FAMILIES } from './catalogue.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -21,10 +22,17 @@ function seriesKey(series: Series): string {
   return key;
 }
 
+/** Families whose series meet as the highest value (a state every process sees alike). */
+const HIGHEST: ReadonlySet<string> = new Set(
+  FAMILIES.filter((f) => f.merge === 'max').map((f) => f.name),
+);
+
 /**
  * One view of several processes: the same name and labels add up (counters, histogram buckets,
  * and gauges such as open connections, whose sum is the truth). Gauges that are only true per
- * process carry a `worker` label, so they never meet.
+ * process carry a `worker` label, so they never meet; a shared state (upstream health) takes the
+ * highest value: an upstream is down once no process would send to it (they agree but for the
+ * moment an update takes to reach them all).
  */
 export function mergeSnapshots(snapshots: readonly Snapshot[]): Series[] {
   const merged = new Map<string, Series>();
@@ -42,7 +50,9 @@ export function mergeSnapshots(snapshots: readonly Snapshot[]): Series[] {
         });
         continue;
       }
-      into.value += series.value;
+      into.value = HIGHEST.has(series.name)
+        ? Math.max(into.value, series.value)
+        : into.value + series.value;
       if (series.buckets !== undefined && into.buckets !== undefined) {
         for (let i = 0; i < series.buckets.length; i++) {
           into.buckets[i] = (into.buckets[i] ?? 0) + (series.buckets[i] ?? 0);

@@ -4,7 +4,12 @@ import type { Socket } from 'node:net';
 export interface PipeOptions {
   /** Close both after this long with no byte in either direction; 0 = never. */
   readonly idleTimeoutMs: number;
+  /** Running totals to add to as bytes pass (metrics): [0] a to b, [1] b to a. */
+  readonly counts?: Float64Array | undefined;
 }
+
+/** No totals kept: the flows add to this and nobody reads it. */
+const UNCOUNTED = new Float64Array(2);
 
 /** How a pipe ended and what went through it. */
 export interface PipeResult {
@@ -23,10 +28,14 @@ class Flow {
   bytes = 0;
   readonly #source: Socket;
   readonly #sink: Socket;
+  readonly #counts: Float64Array;
+  readonly #slot: number;
 
-  constructor(source: Socket, sink: Socket) {
+  constructor(source: Socket, sink: Socket, counts: Float64Array, slot: number) {
     this.#source = source;
     this.#sink = sink;
+    this.#counts = counts;
+    this.#slot = slot;
     source.on('data', this.#onData);
     sink.on('drain', this.#onDrain);
     // Half-close (RFC 9293 §3.6): the source's FIN becomes the sink's FIN once queued bytes are out.
@@ -35,6 +44,7 @@ class Flow {
 
   readonly #onData = (chunk: Buffer): void => {
     this.bytes += chunk.length;
+    this.#counts[this.#slot] = (this.#counts[this.#slot] as number) + chunk.length;
     if (!this.#sink.write(chunk)) this.#source.pause();
   };
 
@@ -55,8 +65,9 @@ class Flow {
  */
 export function pipeSockets(a: Socket, b: Socket, options: PipeOptions): Promise<PipeResult> {
   return new Promise<PipeResult>((resolve) => {
-    const aToB = new Flow(a, b);
-    const bToA = new Flow(b, a);
+    const counts = options.counts ?? UNCOUNTED;
+    const aToB = new Flow(a, b, counts, 0);
+    const bToA = new Flow(b, a, counts, 1);
     let outcome: PipeResult['outcome'] = 'done';
     let firstError: Error | undefined;
     let open = 2;

@@ -11,6 +11,7 @@ import { ConnectionGuard } from './connection-guard.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
 import { HttpListener } from './http-listener.js';
+import { Readiness } from '../http/readiness.js';
 import type { TlsAcceptorOptions } from '../net/tls-acceptor.js';
 import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
 
@@ -19,6 +20,11 @@ export interface BoundAddress {
   readonly port: number;
   /** "http://127.0.0.1:8080" or "tcp://127.0.0.1:7" */
   readonly url: string;
+}
+
+export interface StopOptions {
+  readonly handOver?: boolean;
+  readonly delay?: boolean;
 }
 
 export interface RunningServer extends AdminSource {
@@ -34,8 +40,10 @@ export interface RunningServer extends AdminSource {
    * Graceful stop: stop accepting, finish in-flight requests (up to the shutdown timeout), close.
    * `handOver` (a reload to another process) gives idle keep-alive connections a moment to send
    * one last request, answered with `Connection: close`, instead of closing them at once.
+   * `delay: false` skips `timeouts.shutdown_delay` (a cluster primary's own listeners: its
+   * workers served the delay already, and its UDP forwards with them).
    */
-  stop(options?: { readonly handOver?: boolean }): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
   /**
    * Opens the log files again by their paths (logrotate's convention, SIGUSR1): the access log,
    * and the error log when the server made it (a logger passed in is its owner's to reopen).
@@ -108,11 +116,13 @@ export async function startValidated(
       },
     });
   const metrics = options.metrics ?? singleProcessMetrics();
+  const readiness = new Readiness();
   const plan = await withInternalCertificates(
     await buildPlan(config, {
       logger,
       shared,
       metrics: config.admin === undefined ? undefined : metrics,
+      readiness,
     }),
     logger,
   );
@@ -128,6 +138,7 @@ export async function startValidated(
     keys,
     metrics,
     counting: config.admin !== undefined,
+    readiness,
   });
   server.countsReloads = options.metrics === undefined;
   if (ownKeys) server.onStop(rotateTicketKeys(keys));
@@ -160,6 +171,8 @@ interface ServerParts {
   readonly metrics: ProcessMetrics;
   /** Started with an admin listener: routes and listeners count (else nobody reads them). */
   readonly counting: boolean;
+  /** What `health` routes answer: turned off when a full graceful stop begins. */
+  readonly readiness: Readiness;
 }
 
 class PortaServer implements RunningServer {
@@ -187,6 +200,7 @@ class PortaServer implements RunningServer {
   #reloading: Promise<void> = Promise.resolve();
   readonly #guard: ConnectionGuard;
   readonly #keys: TicketKeys;
+  readonly #readiness: Readiness;
   readonly #onStop: (() => void)[] = [];
 
   constructor(
@@ -200,6 +214,7 @@ class PortaServer implements RunningServer {
     this.#counted = parts.counting ? parts.metrics : undefined;
     this.#guard = parts.guard;
     this.#keys = parts.keys;
+    this.#readiness = parts.readiness;
     this.#plan = plan;
     this.#shared = parts.shared;
     this.logger = logger;
@@ -262,7 +277,12 @@ class PortaServer implements RunningServer {
       this.logger.info(`Listening on ${listener.url}`);
     }
     for (const streamPlan of this.#plan.streams) {
-      const stream = await openStreamListener(streamPlan, this.logger, this.#keys);
+      const stream = await openStreamListener(
+        streamPlan,
+        this.logger,
+        this.#keys,
+        this.#counted ?? null,
+      );
       this.#streams.set(streamPlan.key, stream);
     }
     this.#started = true;
@@ -291,6 +311,7 @@ class PortaServer implements RunningServer {
         logger: this.logger,
         shared: this.#shared,
         metrics: this.#counted,
+        readiness: this.#readiness,
       }),
       this.logger,
     );
@@ -336,7 +357,7 @@ class PortaServer implements RunningServer {
         if (current !== undefined) continue; // same address: replaced below when changed
         openedStreams.set(
           streamPlan.key,
-          await openStreamListener(streamPlan, this.logger, this.#keys),
+          await openStreamListener(streamPlan, this.logger, this.#keys, this.#counted ?? null),
         );
       }
       // The admin listener last: if it cannot bind, what was opened above closes again.
@@ -375,7 +396,10 @@ class PortaServer implements RunningServer {
       } else {
         // Changed in place: the old listener must let go of the port before the new one binds.
         await current.close();
-        streams.set(streamPlan.key, await openStreamListener(streamPlan, this.logger, this.#keys));
+        streams.set(
+          streamPlan.key,
+          await openStreamListener(streamPlan, this.logger, this.#keys, this.#counted ?? null),
+        );
       }
     }
     for (const [key, stream] of this.#streams) if (!streams.has(key)) retiredStreams.push(stream);
@@ -410,13 +434,19 @@ class PortaServer implements RunningServer {
     if (this.#ownLogger) this.logger.reopen?.();
   }
 
-  stop(options: { readonly handOver?: boolean } = {}): Promise<void> {
-    this.#stopping ??= this.#stopAll(options.handOver === true ? HAND_OVER_GRACE_MS : 0);
+  stop(options: StopOptions = {}): Promise<void> {
+    const handOver = options.handOver === true;
+    // A hand-over (rolling reload) is not the server stopping: its health routes stay ready.
+    if (!handOver) this.#readiness.stopping();
+    this.#stopping ??= this.#stopAll(handOver, !handOver && options.delay !== false);
     return this.#stopping;
   }
 
-  async #stopAll(idleGraceMs: number): Promise<void> {
+  async #stopAll(handOver: boolean, delayed: boolean): Promise<void> {
     await this.#reloading;
+    // shutdown_delay: go on serving, not ready, so load balancers stop sending before we close.
+    if (delayed && this.#plan.shutdownDelayMs > 0) await delay(this.#plan.shutdownDelayMs);
+    const idleGraceMs = handOver ? HAND_OVER_GRACE_MS : 0;
     const plan = this.#plan;
     await Promise.all([
       ...[...this.#http.values()].map((l) => l.close(plan.shutdownMs, idleGraceMs)),

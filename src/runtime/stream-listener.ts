@@ -3,6 +3,7 @@ import type { StreamListenerPlan } from '../config/build-plan.js';
 import type { Logger } from '../log/logger.js';
 import { formatUrl } from '../net/listen-address.js';
 import type { TicketKeys } from '../net/ticket-keys.js';
+import type { ForwardStatsSource } from '../metrics/forward-stats.js';
 import type { BoundAddress } from './start.js';
 
 export interface StreamListener {
@@ -21,8 +22,9 @@ export async function openStreamListener(
   plan: StreamListenerPlan,
   logger: Logger,
   keys: TicketKeys,
+  stats: ForwardStatsSource | null = null,
 ): Promise<StreamListener> {
-  if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger, keys);
+  if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger, keys, stats);
   // Loaded on first use, like the forwarder: most servers run neither.
   const { startTcpEcho } = await import('../net/tcp-echo.js');
   const echo = await startTcpEcho([plan.address], {
@@ -50,9 +52,10 @@ async function openForwardListener(
   options: NonNullable<StreamListenerPlan['forward']>,
   logger: Logger,
   keys: TicketKeys,
+  stats: ForwardStatsSource | null,
 ): Promise<StreamListener> {
   const { startForward } = await import('../forward/index.js');
-  const forward = await startForward(plan.address, options, logger, keys);
+  const forward = await startForward(plan.address, options, logger, keys, stats);
   const scheme = options.protocol === 'udp' ? 'udp' : 'tcp';
   const addresses = forward.addresses.map((bound) => ({
     host: bound.host,

@@ -1,15 +1,17 @@
 // End to end: the admin status page in headless Chromium, on a phone-sized screen, with 2
-// workers under a trickle of requests: its charts gain points and show the traffic; a
-// screenshot goes to test-results/.
+// workers under a trickle of requests: its charts gain points and show the traffic, its table
+// the upstreams' states (one up, one taken out by health checks); a screenshot goes to test-results/.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { adminUrl } from '../support/admin-url.js';
-import { type PortaProcess, spawnPorta } from '../support/porta-process.js';
+import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = new URL('../../test-results/', import.meta.url).pathname;
@@ -21,23 +23,35 @@ describe(
     it('draws live charts of the traffic, readable on a phone', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'porta-status-'));
       const file = join(dir, 'porta.yaml');
-      await writeFile(
-        file,
-        `sites:
+      const app: Server = createServer((req, res) => {
+        req.resume();
+        res.end('from the app\n');
+      });
+      let porta: PortaProcess | null = null;
+      let browser: BrowserContext | null = null;
+      let traffic: NodeJS.Timeout | null = null;
+      try {
+        app.listen(0, '127.0.0.1');
+        await once(app, 'listening');
+        const appPort = (app.address() as { port: number }).port;
+        const downPort = await freePort();
+        await writeFile(
+          file,
+          `sites:
   - listen: ["127.0.0.1:0"]
     routes:
       - respond: { body: hello }
       - path: /missing
         respond: { status: 404, body: none }
+      - path: /api
+        proxy:
+          to: ["http://127.0.0.1:${appPort}", "http://127.0.0.1:${downPort}"]
+          health: { path: /, interval: 1s }
 admin: 127.0.0.1:0
 workers: 2
 log: { access: off }
 `,
-      );
-      let porta: PortaProcess | null = null;
-      let browser: BrowserContext | null = null;
-      let traffic: NodeJS.Timeout | null = null;
-      try {
+        );
         porta = await spawnPorta(['run', '-c', file, '--pid-file', join(dir, 'pid')]);
         const admin = await adminUrl(porta);
         const site = porta.url;
@@ -45,7 +59,7 @@ log: { access: off }
         let sent = 0;
         traffic = setInterval(() => {
           if (sent > 2400) return;
-          for (const path of ['/', '/', '/', '/missing']) {
+          for (const path of ['/', '/', '/api', '/missing']) {
             sent++;
             fetch(`${site}${path}`)
               .then((r) => r.arrayBuffer())
@@ -74,6 +88,20 @@ log: { access: off }
         assert.match((await page.textContent('#status-now')) ?? '', /2xx [1-9][\d.]* .*4xx [1-9]/);
         const processes = await page.$$eval('#processes tr', (rows) => rows.length);
         assert.equal(processes, 4); // the header, the primary and 2 workers
+        // The upstreams: the app up and taking requests, the other down (its probes fail).
+        const state = (port: number): string =>
+          `#upstreams tr[data-address="127.0.0.1:${port}"] td:nth-child(2)`;
+        await page.waitForFunction(
+          `document.querySelector('${state(downPort)}')?.textContent === 'down'`,
+          null,
+          { timeout: 30_000 },
+        );
+        assert.equal(await page.textContent(state(appPort)), 'up');
+        const appRate = await page.textContent(
+          `#upstreams tr[data-address="127.0.0.1:${appPort}"] td:nth-child(4)`,
+        );
+        assert.ok(Number.parseFloat(appRate ?? '0') > 0, `app requests per second: ${appRate}`);
+        assert.match((await page.textContent('#upstreams-now')) ?? '', /^2 upstream\(s\), 1 down$/);
         // Nothing wider than the phone's screen.
         const overflow = await page.evaluate<number>(
           'document.documentElement.scrollWidth - window.innerWidth',
@@ -94,6 +122,8 @@ log: { access: off }
         if (traffic !== null) clearInterval(traffic);
         await browser?.close();
         await porta?.stop();
+        app.close();
+        app.closeAllConnections();
         await rm(dir, { recursive: true, force: true });
       }
     });

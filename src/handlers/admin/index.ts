@@ -3,6 +3,7 @@ import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
 import { EXPOSITION_CONTENT_TYPE, writeExposition } from '../../metrics/exposition.js';
 import { readFileSync } from 'node:fs';
+import { sendReadiness } from '../health/index.js';
 import type { AdminSource } from './source.js';
 import { statusReport } from './status.js';
 
@@ -62,12 +63,6 @@ class AdminHandler implements Handler {
       text,
     );
   }
-}
-
-/** 200 while serving; 503 from the moment a graceful stop begins (load balancers stop sending). */
-export function sendReadiness(exchange: Exchange, ready: boolean): void {
-  if (ready) exchange.send(200, TEXT, 'ready\n');
-  else exchange.send(503, TEXT, 'not ready\n');
 }
 
 export function createAdminHandler(source: AdminSource): Handler {

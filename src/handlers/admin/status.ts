@@ -7,6 +7,11 @@ import {
   MEMORY,
   OPEN,
   REQUESTS,
+  UPSTREAM_FAILURES,
+  UPSTREAM_HEALTHY,
+  UPSTREAM_IN_FLIGHT,
+  UPSTREAM_REQUESTS,
+  UPSTREAM_RETRIES,
   WORKERS,
 } from '../../metrics/catalogue.js';
 import type { Series } from '../../metrics/snapshot.js';
@@ -28,6 +33,52 @@ export interface StatusReport {
     readonly memory: number;
     readonly loopDelayMax: number;
   }[];
+  readonly upstreams: readonly UpstreamStatus[];
+}
+
+/** One upstream address of one proxy route: its state now and its totals since start. */
+export interface UpstreamStatus {
+  /** "site 0 * /api": the route, as the metrics label it. */
+  readonly route: string;
+  /** As configured ("app:3000") and as resolved ("10.0.0.7:3000"). */
+  readonly upstream: string;
+  readonly address: string;
+  /** 1 up, 0 down; null when no handler uses it any more (a reload removed it). */
+  healthy: number | null;
+  inFlight: number;
+  requests: number;
+  failures: number;
+  retries: number;
+}
+
+/** The upstream families, gathered per route and address. */
+function upstreamsOf(series: readonly Series[]): UpstreamStatus[] {
+  const byKey = new Map<string, UpstreamStatus>();
+  for (const one of series) {
+    if (!one.name.startsWith('porta_upstream_')) continue;
+    const { site = '', host = '', route = '', upstream = '', address = '' } = one.labels;
+    const key = `${site} ${host} ${route} ${upstream} ${address}`;
+    let entry = byKey.get(key);
+    if (entry === undefined) {
+      entry = {
+        route: `site ${site} ${host} ${route}`,
+        upstream,
+        address,
+        healthy: null,
+        inFlight: 0,
+        requests: 0,
+        failures: 0,
+        retries: 0,
+      };
+      byKey.set(key, entry);
+    }
+    if (one.name === UPSTREAM_HEALTHY.name) entry.healthy = one.value;
+    else if (one.name === UPSTREAM_IN_FLIGHT.name) entry.inFlight = one.value;
+    else if (one.name === UPSTREAM_REQUESTS.name) entry.requests = one.value;
+    else if (one.name === UPSTREAM_FAILURES.name) entry.failures += one.value;
+    else if (one.name === UPSTREAM_RETRIES.name) entry.retries = one.value;
+  }
+  return [...byKey.values()];
 }
 
 export function statusReport(series: readonly Series[], ready: boolean): StatusReport {
@@ -88,5 +139,6 @@ export function statusReport(series: readonly Series[], ready: boolean): StatusR
     idle,
     workersServing,
     processes: [...processes.values()],
+    upstreams: upstreamsOf(series),
   };
 }

@@ -2,6 +2,7 @@
 import type { BalanceName } from '../../balance/balancer.js';
 import type { PassiveHealthOptions } from '../../balance/peer-health.js';
 import type { PeerSpec } from '../../balance/peer-set.js';
+import type { UpstreamStatsSource } from '../../metrics/upstream-stats.js';
 import type { SharedState } from '../../shared/shared-state.js';
 import type { UpstreamTlsOptions } from './client/upstream-tls.js';
 
@@ -83,4 +84,6 @@ export interface ProxyContext {
   readonly healthGroup: string;
   /** Replaces the system resolver (tests). */
   readonly resolve?: (host: string) => Promise<string[]>;
+  /** The route's counters (metrics), asked once per upstream address; none: not counted. */
+  readonly stats?: UpstreamStatsSource | undefined;
 }

@@ -2,6 +2,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { CloseWatcher, Exchange } from '../../http/exchange.js';
+import { UpstreamFailureSlot } from '../../metrics/upstream-stats.js';
 import { BodyKind } from '../../http/request-head.js';
 import { type ResponseHead, ResponseFraming } from './client/response-parser.js';
 import type { ConnectionUser, UpstreamConnection } from './client/upstream-connection.js';
@@ -107,6 +108,7 @@ export class ProxyCall implements ConnectionUser, CloseWatcher {
     this.#peer = peer;
     this.#attempts++;
     peer.active++;
+    peer.stats.requests++;
     // After a stale keep-alive socket failed, the retry goes out on a fresh connection.
     const connection = (fresh ? null : peer.pool.take()) ?? peer.pool.open();
     this.#connection = connection;
@@ -315,6 +317,7 @@ export class ProxyCall implements ConnectionUser, CloseWatcher {
         `Upstream ${peer.label} failed mid-response for ${this.#describe()}: ${failure.kind}: ${failure.message}`,
       );
       runtime.group.recordFailure(peer);
+      peer.stats.failed(failure.slot);
       // Head not sent yet (a held small response): an error page; else a cut connection, so the
       // client cannot take a truncated body for a whole one.
       this.#heldBody = null;
@@ -329,6 +332,8 @@ export class ProxyCall implements ConnectionUser, CloseWatcher {
     if (stale && !this.#staleRetried && replayable && idempotent) {
       this.#staleRetried = true;
       this.#fresh = true;
+      peer.stats.failed(UpstreamFailureSlot.Stale);
+      peer.stats.retries++;
       runtime.logger.debug(
         `Upstream ${peer.label}: reused connection was closed; retrying on a new one`,
       );
@@ -344,7 +349,9 @@ export class ProxyCall implements ConnectionUser, CloseWatcher {
         (more ? '; trying another upstream' : ''),
     );
     runtime.group.recordFailure(peer);
+    peer.stats.failed(failure.slot);
     if (more) {
+      peer.stats.retries++;
       this.#staleRetried = false;
       this.#attempt();
     } else {

@@ -1,9 +1,10 @@
 // A proxy handler's upstreams: peers (resolved, health-checked), the balancer, and one timer for all connection deadlines.
 import type { Balancer } from '../../balance/balancer.js';
 import { createBalancer } from '../../balance/create-balancer.js';
-import { PeerSet } from '../../balance/peer-set.js';
+import { PeerSet, peerId } from '../../balance/peer-set.js';
 import type { Exchange } from '../../http/exchange.js';
 import { findHeader } from '../../http/request-head.js';
+import { UNCOUNTED } from '../../metrics/upstream-stats.js';
 import type { HealthListener, HealthView, PeerHealthUpdate } from '../../shared/shared-state.js';
 import type { ConnectionRegistry, PoolSettings } from './client/connection-pool.js';
 import type { UpstreamConnection } from './client/upstream-connection.js';
@@ -47,9 +48,18 @@ export class UpstreamGroup implements ConnectionRegistry, HealthListener {
       passes: options.health?.passes ?? 1,
       fails: options.health?.fails ?? 1,
     };
+    const stats = context.stats ?? UNCOUNTED;
     this.#peers = new PeerSet<UpstreamPeer>(options.upstreams, {
       create: (spec, address) =>
-        new UpstreamPeer(spec, address, settings, this, options.passive, probes),
+        new UpstreamPeer(
+          spec,
+          address,
+          settings,
+          this,
+          options.passive,
+          probes,
+          stats.upstream(peerId(spec.host, spec.port), peerId(address, spec.port)),
+        ),
       resolveIntervalMs: options.resolveIntervalMs,
       logger: context.logger,
       ...(context.resolve === undefined ? {} : { resolve: context.resolve }),

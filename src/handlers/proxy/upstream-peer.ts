@@ -5,13 +5,14 @@ import {
   PeerHealth,
 } from '../../balance/peer-health.js';
 import { type Peer, type PeerSpec, peerId } from '../../balance/peer-set.js';
+import type { LivePeer, UpstreamStats } from '../../metrics/upstream-stats.js';
 import {
   ConnectionPool,
   type ConnectionRegistry,
   type PoolSettings,
 } from './client/connection-pool.js';
 
-export class UpstreamPeer implements Peer {
+export class UpstreamPeer implements Peer, LivePeer {
   readonly id: string;
   readonly spec: PeerSpec;
   readonly address: string;
@@ -21,8 +22,10 @@ export class UpstreamPeer implements Peer {
   readonly pool: ConnectionPool;
   /** "host:port" for the Host field when host_header is "upstream": the name as configured. */
   readonly hostField: string;
-  /** Requests and tunnels in flight (least-conn reads it). */
+  /** Requests and tunnels in flight (least-conn and the in-flight gauge read it). */
   active = 0;
+  /** Attempts, failures and retries (metrics), bumped by the proxy calls. */
+  readonly stats: UpstreamStats;
 
   constructor(
     spec: PeerSpec,
@@ -31,6 +34,7 @@ export class UpstreamPeer implements Peer {
     registry: ConnectionRegistry,
     passive: PassiveHealthOptions,
     probes: ActiveHealthOptions,
+    stats: UpstreamStats,
   ) {
     this.spec = spec;
     this.address = address;
@@ -43,6 +47,12 @@ export class UpstreamPeer implements Peer {
     // RFC 9110 §7.2: the port is left out when it is the scheme's default.
     const defaultPort = settings.tls === null ? 80 : 443;
     this.hostField = spec.port === defaultPort ? host : `${host}:${spec.port}`;
+    this.stats = stats;
+    stats.attach(this);
+  }
+
+  isUp(now: number): boolean {
+    return this.health.isAvailable(now);
   }
 
   /** For logs: "127.0.0.1:3000", or "app:3000 (10.0.0.7:3000)" for a name. */
@@ -52,6 +62,7 @@ export class UpstreamPeer implements Peer {
   }
 
   retire(): void {
+    this.stats.detach(this);
     this.pool.closeIdle(true);
   }
 }

@@ -1,4 +1,5 @@
 // Why an upstream exchange failed, and what that means for the client (502 vs 504) and for retrying.
+import { UpstreamFailureSlot } from '../../../metrics/upstream-stats.js';
 
 export type FailureKind =
   /** The TCP connection could not be made (refused, unreachable, reset during connect). */
@@ -37,6 +38,26 @@ export class UpstreamFailure extends Error {
       this.kind === 'idle-timeout'
       ? 504
       : 502;
+  }
+
+  /** Where the failure counts (metrics): the `kind` label of porta_upstream_failures_total. */
+  get slot(): UpstreamFailureSlot {
+    switch (this.kind) {
+      case 'connect':
+        return UpstreamFailureSlot.Connect;
+      case 'connect-timeout':
+        return UpstreamFailureSlot.ConnectTimeout;
+      case 'tls':
+        return UpstreamFailureSlot.Tls;
+      case 'header-timeout':
+        return UpstreamFailureSlot.HeaderTimeout;
+      case 'idle-timeout':
+        return UpstreamFailureSlot.IdleTimeout;
+      case 'closed':
+        return UpstreamFailureSlot.Reset;
+      case 'protocol':
+        return UpstreamFailureSlot.BadResponse;
+    }
   }
 
   /** Nothing of the request can have reached the upstream's application. */
