@@ -3,6 +3,7 @@
 import { isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
 import type { CloseWatcher, Exchange } from '../../http/exchange.js';
+import { delegateToFull } from './delegate.js';
 
 /** RFC 9110 §9.3.1, §9.3.2: the Fetch standard gives GET and HEAD requests no body. */
 function mayHaveBody(method: string): boolean {
@@ -170,32 +171,6 @@ export interface ConnectionInfo {
   readonly encrypted: boolean;
 }
 
-/** Every other Request field and method goes to the full Request (defined once, at load). */
-function delegateTheRest(): void {
-  const own = AppRequest.prototype as unknown as Record<string, unknown>;
-  for (const name of Object.getOwnPropertyNames(Request.prototype)) {
-    if (name === 'constructor' || Object.prototype.hasOwnProperty.call(own, name)) continue;
-    const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, name);
-    if (descriptor === undefined) continue;
-    if (descriptor.get !== undefined) {
-      Object.defineProperty(own, name, {
-        configurable: true,
-        get(this: AppRequest): unknown {
-          return (this.toRequest() as unknown as Record<string, unknown>)[name];
-        },
-      });
-    } else if (typeof descriptor.value === 'function') {
-      const method = descriptor.value as (...args: unknown[]) => unknown;
-      Object.defineProperty(own, name, {
-        configurable: true,
-        writable: true,
-        value(this: AppRequest, ...args: unknown[]): unknown {
-          return method.apply(this.toRequest(), args);
-        },
-      });
-    }
-  }
-  // `request instanceof Request` holds, as apps and routers check it.
-  Object.setPrototypeOf(AppRequest.prototype, Request.prototype);
-}
-delegateTheRest();
+// Every other Request field and method goes to the full Request; `request instanceof Request`
+// holds, as apps and routers check it.
+delegateToFull(AppRequest.prototype, Request.prototype, (self: AppRequest) => self.toRequest());

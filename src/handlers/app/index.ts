@@ -4,6 +4,7 @@ import { isPortaError } from '../../errors.js';
 import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
 import { AppEnv, AppRequest } from './app-request.js';
+import { installAppResponse } from './app-response.js';
 import { type FetchFunction, loadApp } from './load-app.js';
 import { writeResponse } from './write-response.js';
 
@@ -27,6 +28,14 @@ export interface AppLogger {
 export interface AppHandler extends Handler {
   load(): Promise<void>;
   close(): void;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function describe(error: unknown): string {
@@ -60,6 +69,8 @@ class FetchAppHandler implements AppHandler {
   }
 
   async load(): Promise<void> {
+    // Before the app's module runs: its `new Response(...)` makes porta's lightweight one.
+    installAppResponse();
     this.#fetch = await loadApp(this.#options.file, this.#options.exportName);
   }
 
@@ -72,7 +83,9 @@ class FetchAppHandler implements AppHandler {
     this.#wait(request);
     try {
       // The lazy request stands in for a Request (its prototype is Request.prototype).
-      response = await fetch(request as unknown as Request, new AppEnv(exchange, secure));
+      response = fetch(request as unknown as Request, new AppEnv(exchange, secure));
+      // An app that answers at once (no async middleware) costs no wait.
+      if (isThenable(response)) response = await response;
     } catch (error) {
       this.#waiting.delete(request);
       // A head sent already is the engine's answer (413 for a body over the limit).
@@ -80,23 +93,30 @@ class FetchAppHandler implements AppHandler {
       return;
     }
     this.#waiting.delete(request);
+    try {
+      const writing = this.#answer(exchange, request, response);
+      if (writing !== undefined) await writing;
+    } catch (error) {
+      this.#fail(exchange, error, false);
+    }
+  }
+
+  /** Writes the app's answer; a promise while a streamed body is still going out. */
+  #answer(exchange: Exchange, request: AppRequest, response: unknown): Promise<void> | undefined {
     if (!(response instanceof Response)) {
       if (!request.timedOut) {
         const type = response === null ? 'null' : typeof response;
         this.#fail(exchange, new TypeError(`fetch returned ${type}, not a Response`), false);
       }
-      return;
+      return undefined;
     }
     if (request.timedOut || exchange.headSent || exchange.closed) {
       // Answered already (504, or 413 for a body over the limit), or nobody to answer.
       void response.body?.cancel().catch(() => undefined);
-      return;
+      return undefined;
     }
-    try {
-      await writeResponse(exchange, response, request);
-    } catch (error) {
-      this.#fail(exchange, error, false);
-    }
+    // Undefined when the body went whole (most answers): no promise to wait on.
+    return writeResponse(exchange, response, request);
   }
 
   close(): void {
