@@ -5,6 +5,7 @@ import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
 import { AppEnv, AppRequest } from './app-request.js';
 import { type FetchFunction, loadApp } from './load-app.js';
+import { AppSockets } from './websocket.js';
 import { writeResponse } from './write-response.js';
 
 /** The app handler's options, resolved. */
@@ -49,6 +50,7 @@ class FetchAppHandler implements AppHandler {
   /** Names the route in error lines: "site 0 route 1 (/api)". */
   readonly #route: string;
   #fetch: FetchFunction | null = null;
+  #sockets: AppSockets | null = null;
   /** Requests waiting on the app's Response, checked against the timeout by one sweeper. */
   readonly #waiting = new Set<AppRequest>();
   #sweeper: NodeJS.Timeout | null = null;
@@ -60,14 +62,20 @@ class FetchAppHandler implements AppHandler {
   }
 
   async load(): Promise<void> {
-    this.#fetch = await loadApp(this.#options.file, this.#options.exportName);
+    const loaded = await loadApp(this.#options.file, this.#options.exportName);
+    this.#fetch = loaded.fetch;
+    this.#sockets = new AppSockets(loaded.app, this.#logger, this.#route);
   }
 
   async handle(exchange: Exchange): Promise<void> {
     const fetch = this.#fetch;
-    if (fetch === null) throw new Error(`app ${this.#options.file} is not loaded`);
+    const sockets = this.#sockets;
+    if (fetch === null || sockets === null)
+      throw new Error(`app ${this.#options.file} is not loaded`);
     const secure = exchange.secure;
     const request = new AppRequest(exchange, secure, Date.now());
+    const upgrade = exchange.request.upgrade !== '';
+    if (upgrade && sockets.takesEarly(exchange)) return sockets.takeEarly(exchange, request);
     let response: unknown;
     this.#wait(request);
     try {
@@ -93,7 +101,12 @@ class FetchAppHandler implements AppHandler {
       return;
     }
     try {
-      await writeResponse(exchange, response, request);
+      const hooks = upgrade ? sockets.hooksIn(exchange, request, response) : null;
+      if (hooks === null) await writeResponse(exchange, response, request);
+      else {
+        void response.body?.cancel().catch(() => undefined);
+        await sockets.open(exchange, request, hooks);
+      }
     } catch (error) {
       this.#fail(exchange, error, false);
     }
@@ -102,6 +115,7 @@ class FetchAppHandler implements AppHandler {
   close(): void {
     if (this.#sweeper !== null) clearInterval(this.#sweeper);
     this.#sweeper = null;
+    this.#sockets?.close();
   }
 
   #wait(request: AppRequest): void {
