@@ -90,6 +90,68 @@ const layerRules = Object.entries(forbidden).map(([layer, above]) => ({
   },
 }));
 
+/**
+ * The modules a cluster primary runs (the command line, the supervisor, signals, the pid file):
+ * they may load only what the primary uses. Everything a worker or a config check needs (the
+ * YAML parser, zod, the plan, the engine, handlers) is imported lazily (`await import()`) where
+ * one process or a check child needs it, or as types only. test/e2e/light-primary.test.ts
+ * checks what a real primary loads.
+ */
+const primaryFiles = [
+  'src/main.ts',
+  'src/cli/*.ts',
+  'src/process/config-check.ts',
+  'src/process/config-request.ts',
+  'src/process/messages.ts',
+  'src/process/pid-file.ts',
+  'src/process/primary-state.ts',
+  'src/process/reload-status.ts',
+  'src/process/signals.ts',
+  'src/process/supervisor.ts',
+  'src/process/udp-split.ts',
+  'src/runtime/fd-limit.ts',
+];
+const primaryRule = {
+  files: primaryFiles,
+  ignores: ['**/*.test.ts', 'src/cli/check-file.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: [
+              'zod',
+              'zod/*',
+              'yaml',
+              '**/config/*',
+              '!**/config/config-file-name.js',
+              '!**/config/units.js',
+              '**/runtime/*',
+              '!**/runtime/fd-limit.js',
+              '**/handlers/*.js',
+              '**/handlers/*/*.js',
+              '**/handlers/proxy/client/*',
+              '!**/handlers/directives/password-hash.js',
+              '**/http/*',
+              '**/http1/*',
+              '**/http2/*',
+              '**/forward/*',
+              '!**/forward/port-mapping.js',
+              '**/process/worker.js',
+              '**/process/config-source.js',
+              '**/process/config-child.js',
+            ],
+            allowTypeImports: true,
+            message:
+              'a cluster primary loads this module: import what only workers or a config check need lazily (await import()) or as a type.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'site/', 'bench/results/', 'coverage/'] },
   js.configs.recommended,
@@ -131,6 +193,7 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  primaryRule,
   {
     // The proxy's upstream client speaks HTTP/1.1 to backends: it may use the HTTP/1 codec
     // pieces (chars, chunked decoding, head fields, parse errors), never the server engine.

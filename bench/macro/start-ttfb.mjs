@@ -1,52 +1,168 @@
-// Time from `npm start` to the first byte of the welcome page, with dist/ fresh or missing.
-// Usage: node bench/macro/start-ttfb.mjs [runs]   (prints one line per run and the median)
+// `npm run bench:start`: how fast porta starts. Wall time of `porta --version`, of `porta serve
+// <dir>` until its first answered request, and of `npm start` until the welcome page answers.
+// Usage: node bench/macro/start-ttfb.mjs [runs]   (one line per run, then a table of medians)
+// BENCH_PORTA_MAIN=<other build>/dist/main.js measures another build (a "before" figure);
+// BENCH_START_NPM=0 skips the `npm start` row (it rebuilds dist/ when stale).
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { pickFreePort } from './lib/ports.mjs';
+import { median } from './lib/stats.mjs';
+import { markdownTable } from './lib/table.mjs';
 
-const root = new URL('../..', import.meta.url).pathname;
-const runs = Number(process.argv[2] ?? 3);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const main = process.env.BENCH_PORTA_MAIN ?? join(root, 'dist/main.js');
+const runs = Number(process.argv[2] ?? 10);
+const site = mkdtempSync(join(tmpdir(), 'porta-bench-start-'));
+writeFileSync(join(site, 'index.html'), 'hello');
 
-/** A port free right now (the OS picks it). */
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** Milliseconds until `node main.js --version` exits. */
+function timeVersion() {
+  const started = performance.now();
+  const child = spawn(process.execPath, [main, '--version'], { stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve(performance.now() - started);
+      else reject(new Error(`porta --version exited ${code}`));
+    });
+  });
 }
 
-/** Milliseconds from spawning `npm start` until a GET / answers. */
-async function timeToFirstByte() {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn('npm', ['start', '--', '--host', '127.0.0.1', '--port', String(port)], {
-    cwd: root,
-    stdio: 'ignore',
-    detached: true, // its own process group: npm, node and tsc all stop together below
+/** One GET / over a fresh connection; resolves true once a whole 200 response arrived. */
+function answers(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    socket.setEncoding('latin1');
+    socket.once('connect', () => {
+      socket.end('GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n');
+    });
+    socket.on('data', (chunk) => (reply += chunk));
+    socket.once('close', () => resolve(reply.startsWith('HTTP/1.1 200')));
+    socket.once('error', () => resolve(false));
   });
+}
+
+/** CPU (user + system) the server used until its first answer, per run: steadier than wall time. */
+let cpu = [];
+
+/** User + system CPU milliseconds of a live process, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Milliseconds from spawning the command until GET / answers 200 (polled every 2 ms: a refused
+ * connect costs microseconds), then the server is stopped (its process group).
+ */
+async function timeFirstAnswer(command, args, port) {
+  const started = performance.now();
+  const child = spawn(command, args, { cwd: root, stdio: 'ignore', detached: true });
   try {
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}/`);
-        await response.arrayBuffer();
+      if (await answers(port)) {
+        cpu.push(cpuMs(child.pid));
         return performance.now() - started;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    throw new Error('npm start did not answer within 120 s');
+    throw new Error(`${command} did not answer within 120 s`);
   } finally {
-    process.kill(-child.pid, 'SIGTERM');
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // gone already
+    }
+    await new Promise((resolve) =>
+      child.exitCode !== null ? resolve() : child.once('exit', resolve),
+    );
   }
 }
 
-const times = [];
-for (let i = 0; i < runs; i++) {
-  const ms = await timeToFirstByte();
-  times.push(ms);
-  console.log(`run ${i + 1}: ${(ms / 1000).toFixed(2)} s to first byte`);
+const serveArgs = (port) => [
+  main,
+  'serve',
+  site,
+  '--host',
+  '127.0.0.1',
+  '--port',
+  String(port),
+  '--access-log',
+  'off',
+];
+
+/** Milliseconds until `node -e 0` exits: what Node itself costs on this machine right now. */
+function timeBareNode() {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', () => resolve(performance.now() - started));
+  });
 }
-times.sort((a, b) => a - b);
-console.log(`median: ${(times[Math.floor(times.length / 2)] / 1000).toFixed(2)} s`);
+
+const cases = [
+  { name: '`node -e 0` (Node alone, for scale)', time: () => timeBareNode() },
+  { name: '`porta --version` (exit)', time: () => timeVersion() },
+  {
+    name: '`porta serve <dir>` to first answer',
+    time: async () => {
+      const port = await pickFreePort();
+      return timeFirstAnswer(process.execPath, serveArgs(port), port);
+    },
+  },
+];
+if (process.env.BENCH_START_NPM !== '0' && process.env.BENCH_PORTA_MAIN === undefined) {
+  cases.push({
+    name: '`npm start` to first answer',
+    time: async () => {
+      const port = await pickFreePort();
+      return timeFirstAnswer(
+        'npm',
+        ['start', '--', '--host', '127.0.0.1', '--port', String(port)],
+        port,
+      );
+    },
+  });
+}
+
+try {
+  console.log(`porta start-up (${main}): ${runs} runs each, medians`);
+  const rows = [];
+  for (const entry of cases) {
+    await entry.time(); // warm the page cache; not counted
+    cpu = [];
+    const times = [];
+    for (let i = 0; i < runs; i++) times.push(await entry.time());
+    console.log(`${entry.name}: ${times.map((t) => t.toFixed(0)).join(' ')} ms`);
+    const sorted = [...times].sort((a, b) => a - b);
+    rows.push([
+      entry.name,
+      cpu.length === 0 ? 'n/a' : `${median(cpu)?.toFixed(0)} ms`,
+      `${median(times)?.toFixed(0)} ms`,
+      `${sorted[0]?.toFixed(0)} ms`,
+      `${sorted.at(-1)?.toFixed(0)} ms`,
+    ]);
+  }
+  console.log(
+    '\n' +
+      markdownTable(['what', 'server CPU to answer', 'median', 'min', 'max'], rows, [
+        false,
+        true,
+        true,
+        true,
+        true,
+      ]),
+  );
+} finally {
+  rmSync(site, { recursive: true, force: true });
+}

@@ -46,7 +46,7 @@ export function buildAppConfig(module: string, flags: AppFlags): ConfigInput {
 export function addAppCommand(
   program: Command,
   run: (config: ConfigInput, options: RunOptions) => Promise<void>,
-  print: (config: ConfigInput) => void,
+  print: (config: ConfigInput) => void | Promise<void>,
 ): void {
   const command = program
     .command('app')
@@ -61,12 +61,12 @@ export function addAppCommand(
   addCommonFlags(command, 'auto, or 1 with --watch').action(
     async (module: string, flags: AppFlags) => {
       const config = buildAppConfig(module, flags);
-      if (flags.printConfig === true) print(config);
+      if (flags.printConfig === true) await print(config);
       else {
         const folder = dirname(resolve(module));
         await run(config, {
           // SIGHUP (and --watch) start fresh workers that import the module again.
-          reloadSource: () => Promise.resolve(config),
+          reloadable: true,
           ...(flags.watch === true ? { watchFolder: folder } : {}),
         });
       }

@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import type { ConfigInput } from '../config/schema.js';
 import { PortaError } from '../errors.js';
 import { parseListenAddress } from '../net/listen-address.js';
+import { adminOverride } from '../process/config-request.js';
 
 export interface CommonFlags {
   readonly logLevel?: 'debug' | 'info' | 'warning' | 'error';
@@ -115,21 +116,11 @@ export function workersSection(flags: CommonFlags): { workers?: 'auto' | number 
   return flags.workers === undefined ? {} : { workers: parseWorkers(flags.workers) };
 }
 
-/**
- * The `admin` key: --admin, else the file's, else $PORTA_ADMIN (the container image sets it, so
- * every command answers the image's HEALTHCHECK), else nothing. Laid over a file's admin
- * object, --admin moves only `listen`.
- */
+/** The `admin` key from --admin, the file's and $PORTA_ADMIN (see adminOverride). */
 export function adminSection(
   flags: CommonFlags,
   current?: ConfigInput['admin'],
   env: NodeJS.ProcessEnv = process.env,
 ): { admin?: NonNullable<ConfigInput['admin']> } {
-  if (flags.admin === undefined) {
-    if (current !== undefined) return { admin: current };
-    const fromEnv = env.PORTA_ADMIN;
-    return fromEnv === undefined || fromEnv === '' ? {} : { admin: fromEnv };
-  }
-  if (current === undefined || typeof current === 'string') return { admin: flags.admin };
-  return { admin: { ...current, listen: flags.admin } };
+  return adminOverride(flags.admin, current, env.PORTA_ADMIN);
 }

@@ -3,8 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse } from 'yaml';
-import { loadConfigFile } from '../config/load.js';
 import { PortaError } from '../errors.js';
 import { defaultPidFile, isPortaProcess, isRunning, readPidFile } from '../process/pid-file.js';
 import { readReloadStatus, reloadStatusPath } from '../process/reload-status.js';
@@ -21,18 +19,21 @@ const WAIT_MS = 120_000;
 export async function pidFileOf(flags: ControlFlags): Promise<string> {
   if (flags.pidFile !== undefined) return flags.pidFile;
   try {
+    // Loaded here only: the command line of a running server never needs the config stack.
+    const { loadConfigFile } = await import('../config/load.js');
     const loaded = await loadConfigFile(flags.config, { command: 'reload' });
     const named = loaded.config.pid_file;
     return named === undefined ? defaultPidFile(loaded.path) : resolve(loaded.baseDir, named);
   } catch {
     // A file the server will refuse (the reason to run `porta reload`) still names its pid file.
-    return rawPidFile(resolve(flags.config)) ?? defaultPidFile(flags.config);
+    return (await rawPidFile(resolve(flags.config))) ?? defaultPidFile(flags.config);
   }
 }
 
 /** `pid_file` (and `base_dir`) read from the file as plain YAML/JSON, without validating the rest. */
-function rawPidFile(path: string): string | null {
+async function rawPidFile(path: string): Promise<string | null> {
   try {
+    const { parse } = await import('yaml');
     const tree = parse(readFileSync(path, 'utf8')) as unknown;
     if (typeof tree !== 'object' || tree === null) return null;
     const { pid_file: named, base_dir: base } = tree as Record<string, unknown>;

@@ -39,7 +39,7 @@ export function buildEchoConfig(flags: EchoFlags): ConfigInput {
 export function addEchoCommand(
   program: Command,
   run: (config: ConfigInput) => Promise<void>,
-  print: (config: ConfigInput) => void,
+  print: (config: ConfigInput) => void | Promise<void>,
 ): void {
   const command = program
     .command('echo')
@@ -53,7 +53,7 @@ export function addEchoCommand(
     );
   addCommonFlags(command, '1').action(async (flags: EchoFlags) => {
     const config = buildEchoConfig(flags);
-    if (flags.printConfig === true) print(config);
+    if (flags.printConfig === true) await print(config);
     else await run(config);
   });
 }

@@ -96,7 +96,7 @@ export function buildForwardConfig(mappings: readonly string[], flags: ForwardFl
 export function addForwardCommand(
   program: Command,
   run: (config: ConfigInput) => Promise<void>,
-  print: (config: ConfigInput) => void,
+  print: (config: ConfigInput) => void | Promise<void>,
 ): void {
   addCommonFlags(
     program
@@ -128,7 +128,7 @@ export function addForwardCommand(
     'auto',
   ).action(async (mappings: string[], flags: ForwardFlags) => {
     const config = buildForwardConfig(mappings, flags);
-    if (flags.printConfig === true) print(config);
+    if (flags.printConfig === true) await print(config);
     else await run(config);
   });
 }

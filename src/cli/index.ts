@@ -1,5 +1,6 @@
 // The command line: one command per file, each building a Config and running the same path.
 import { Command, CommanderError } from 'commander';
+import type { ConfigInput } from '../config/schema.js';
 import { isPortaError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
 import { addAppCommand } from './app.js';
@@ -26,7 +27,7 @@ export function createProgram(): Command {
     )
     .version(PACKAGE_VERSION, '-v, --version', 'print the version and exit')
     .exitOverride();
-  const run = (config: Parameters<typeof runServer>[0]) => runServer(config);
+  const run = (config: ConfigInput) => runServer({ kind: 'input', input: config });
   addRunCommand(program);
   addCheckCommand(program);
   addSchemaCommand(program);
@@ -34,7 +35,11 @@ export function createProgram(): Command {
   addEchoCommand(program, run, printConfig);
   addProxyCommand(program, run, printConfig);
   addForwardCommand(program, run, printConfig);
-  addAppCommand(program, runServer, printConfig);
+  addAppCommand(
+    program,
+    (config, options) => runServer({ kind: 'input', input: config }, options),
+    printConfig,
+  );
   addControlCommands(program);
   addHashPasswordCommand(program);
   addTrustCommand(program);
@@ -55,14 +60,17 @@ export async function main(argv: readonly string[]): Promise<void> {
 }
 
 function serve(config: ServeConfig, info: ServeInfo): Promise<void> {
-  return runServer(config, {
-    onStarted: (urls) => {
-      if (info.hint !== null) {
-        createLogger({ level: config.log?.level ?? 'info', path: 'stderr' }).info(info.hint);
-      }
-      if (info.openBrowser) openBrowser(urls);
+  return runServer(
+    { kind: 'input', input: config },
+    {
+      onStarted: (urls) => {
+        if (info.hint !== null) {
+          createLogger({ level: config.log?.level ?? 'info', path: 'stderr' }).info(info.hint);
+        }
+        if (info.openBrowser) openBrowser(urls);
+      },
     },
-  });
+  );
 }
 
 /**

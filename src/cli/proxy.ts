@@ -86,7 +86,7 @@ export function buildProxyConfig(flags: ProxyFlags): ConfigInput {
 export function addProxyCommand(
   program: Command,
   run: (config: ConfigInput) => Promise<void>,
-  print: (config: ConfigInput) => void,
+  print: (config: ConfigInput) => void | Promise<void>,
 ): void {
   const command = program
     .command('proxy')
@@ -124,7 +124,7 @@ export function addProxyCommand(
     'auto',
   ).action(async (flags: ProxyFlags) => {
     const config = buildProxyConfig(flags);
-    if (flags.printConfig === true) print(config);
+    if (flags.printConfig === true) await print(config);
     else await run(config);
   });
 }

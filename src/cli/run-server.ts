@@ -1,34 +1,30 @@
-// Runs a server from a Config until SIGINT/SIGTERM: in-process, or as a cluster of workers; SIGHUP reloads.
-import cluster from 'node:cluster';
+// Runs a server until SIGINT/SIGTERM: in one process, or as a cluster primary that never loads
+// the config stack (a child validates, workers serve); SIGHUP reloads.
 import { availableParallelism } from 'node:os';
-import { stringify } from 'yaml';
 import type { Config, ConfigInput } from '../config/schema.js';
-import { validateConfig } from '../config/validate.js';
-import { checkPlan } from '../config/build-plan.js';
-import { parseDuration } from '../config/units.js';
+import type { RunningServer } from '../runtime/start.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
+import { checkInChild } from '../process/config-check.js';
+import { type ConfigRequest, requestedWorkers } from '../process/config-request.js';
+import type { LoadedRequest } from '../process/config-source.js';
 import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
 import { Supervisor } from '../process/supervisor.js';
+import { holdSighup, releaseSighup, sayEarlySighupWith } from '../process/early-sighup.js';
 import { watchForReload } from '../process/file-watch.js';
-import { hasOnlyUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
-import { runWorker } from '../process/worker.js';
-import { type RunningServer, reportIssued, start } from '../runtime/start.js';
+import { hasOnlyUdp, hasUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
+import { connectionShare, fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
+import { parseDuration } from '../config/units.js';
+import type { AdminSource } from '../handlers/admin/source.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
 import { mergeSnapshots } from '../metrics/snapshot.js';
-import { connectionShare } from '../runtime/connection-guard.js';
-import { fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
-import { portaDataDir } from '../tls/data-dir.js';
-import { issueInternalCertificates } from '../tls/internal-certificates.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export interface RunOptions {
-  /** Loads the config again for SIGHUP / `porta reload`; without it SIGHUP is ignored. */
-  readonly reloadSource?: () => Promise<ConfigInput>;
-  /** Write the primary's pid here while running. */
-  readonly pidFile?: string;
   /** Called once serving (tests and `--open`). */
   readonly onStarted?: (urls: readonly string[]) => void;
+  /** SIGHUP reloads a one-liner's config too (`porta app`: fresh workers import the module again). */
+  readonly reloadable?: boolean;
   /** Development: a change under this folder reloads the server (fresh workers). */
   readonly watchFolder?: string;
 }
@@ -38,8 +34,18 @@ function hasApps(config: Config): boolean {
   return config.sites.some((site) => site.routes.some((route) => route.app !== undefined));
 }
 
+/** Whether a one-liner's config (not yet validated) has an `app` route. */
+function requestHasApps(request: ConfigRequest): boolean {
+  if (request.kind !== 'input') return false;
+  return (request.input.sites ?? []).some((site) =>
+    site.routes.some((route) => route.app !== undefined),
+  );
+}
+
 /** Prints the config as porta.yaml (the --print-config of every one-liner). */
-export function printConfig(config: ConfigInput): void {
+export async function printConfig(config: ConfigInput): Promise<void> {
+  // Loaded here only: a server that runs never needs the YAML writer.
+  const { stringify } = await import('yaml');
   process.stdout.write(`# porta.yaml\n${stringify(withoutEmptySections(config))}`);
 }
 
@@ -53,33 +59,48 @@ function withoutEmptySections(config: ConfigInput): Record<string, unknown> {
   return out;
 }
 
-function workerCount(config: Config): number {
-  return config.workers === 'auto' ? availableParallelism() : config.workers;
+function countOf(workers: 'auto' | number): number {
+  return workers === 'auto' ? availableParallelism() : workers;
 }
 
 /**
  * Starts serving and returns once listening; stops gracefully on the first SIGINT/SIGTERM
- * (a second one exits at once). In a cluster worker this only waits for the primary's orders.
+ * (a second one exits at once). A `file` request reloads on SIGHUP.
  */
-export async function runServer(input: ConfigInput, options: RunOptions = {}): Promise<void> {
-  if (cluster.isWorker) {
-    runWorker();
-    return;
-  }
+export async function runServer(request: ConfigRequest, options: RunOptions = {}): Promise<void> {
   setProcessTitle();
-  const config = validateConfig(input);
-  const checked = await checkPlan(config); // catch plan errors (addresses, duplicates) before forking anything
+  holdSighup(); // from main.ts already, unless called in code
+  try {
+    await run(request, options);
+  } finally {
+    releaseSighup();
+  }
+}
+
+async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
+  const asked = requestedWorkers(request);
+  // One process validates here (it needs the config stack to serve anyway); for a cluster, or
+  // when only the file knows the count, or for apps (always in workers), a child validates and
+  // the primary keeps plain JSON. The check also issues `tls: internal` certificates, once.
+  const single = asked !== undefined && countOf(asked) === 1 && !requestHasApps(request);
+  const checked = single ? null : await checkInChild(request);
+  // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
+  const workers =
+    checked === null || hasOnlyUdp(checked.config) ? 1 : countOf(checked.config.workers);
+  const loaded =
+    workers === 1 && (checked === null || !hasApps(checked.config))
+      ? await loadHere(request)
+      : (checked as LoadedRequest);
+  const { config } = loaded;
+  // Apps run in workers even when there is one: a reload then loads their modules afresh.
+  const clustered = workers > 1 || hasApps(config);
   const logger = createLogger({
     level: config.log.level,
     path: config.log.error_path,
     format: config.log.format,
   });
-  // `tls: internal` leaves are made here once, so workers find them on disk instead of racing.
-  await issueInternalCertificates(checked, portaDataDir(), (issued) => {
-    reportIssued(issued, logger);
-  });
-  // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
-  const workers = hasOnlyUdp(config) ? 1 : workerCount(config);
+  sayEarlySighupWith(logger);
+  for (const note of loaded.notes) logger[note.level](note.message);
   logger.info(
     `Starting porta ${PACKAGE_VERSION} (node ${process.version}, pid ${process.pid}, ` +
       `${workers > 1 ? `${workers} workers` : hasApps(config) ? '1 worker' : '1 process'})`,
@@ -90,26 +111,31 @@ export async function runServer(input: ConfigInput, options: RunOptions = {}): P
     connectionShare(config.limits.max_connections, workers),
   );
   if (fdWarning !== null) logger.warning(fdWarning);
-  const target =
-    workers === 1 && !hasApps(config)
-      ? await startSingle(config, logger)
-      : await startCluster(config, workers, logger);
+  const target = clustered
+    ? await startCluster(request, config, workers, logger)
+    : await startSingle(request, config, logger);
   announceWildcards(target.urls, logger);
   handleSignals(target, {
     logger,
-    reloadSource: options.reloadSource,
-    pidFile: options.pidFile,
+    reloadable: request.kind === 'file' || options.reloadable === true,
+    pidFile: loaded.pidFile ?? undefined,
     // Past the shutdown timeout (and the 5 s the supervisor gives a worker after it): give up.
-    stopDeadlineMs: parseDuration(config.timeouts.shutdown) + 10_000,
+    stopDeadlineMs: target.shutdownMs + 10_000,
   });
   if (options.watchFolder !== undefined) {
     const stopWatching = watchForReload(options.watchFolder, logger, async () => {
-      await target.reload(input);
+      await target.reload();
       logger.info('Reloaded after the change');
     });
     process.once('exit', stopWatching);
   }
   options.onStarted?.(target.urls);
+}
+
+/** The config stack, in this process: for one process only. */
+async function loadHere(request: ConfigRequest): Promise<LoadedRequest> {
+  const { loadRequest } = await import('../process/config-source.js');
+  return loadRequest(request);
 }
 
 /** For a listener on every interface, says the URLs it can be reached at on this machine. */
@@ -128,13 +154,22 @@ function announceWildcards(urls: readonly string[], logger: Logger): void {
 /** What both modes offer the signal handlers. */
 interface Target extends ServerTarget {
   readonly urls: readonly string[];
+  readonly shutdownMs: number;
 }
 
-async function startSingle(config: Config, logger: Logger): Promise<Target> {
-  const server: RunningServer = await start(config, { logger });
+async function startSingle(
+  request: ConfigRequest,
+  config: Config,
+  logger: Logger,
+): Promise<Target> {
+  const { startValidated } = await import('../runtime/start.js');
+  const server: RunningServer = await startValidated(config, { logger });
   return {
     urls: server.addresses.map((a) => a.url),
-    reload: (next) => server.reload(next),
+    shutdownMs: parseDuration(config.timeouts.shutdown),
+    reload: async () => {
+      await server.reload((await loadHere(request)).config);
+    },
     reopenLogs: () => {
       server.reopenLogs();
     },
@@ -142,12 +177,58 @@ async function startSingle(config: Config, logger: Logger): Promise<Target> {
   };
 }
 
-async function startCluster(config: Config, workers: number, logger: Logger): Promise<Target> {
-  const supervisor = new Supervisor(withoutUdp(config), {
-    workers,
-    logger,
-    shutdownMs: parseDuration(config.timeouts.shutdown),
-  });
+/**
+ * What a cluster primary serves itself: the UDP forwards (a session must live in one process)
+ * and the admin listener (it speaks for every worker). Started on the first config that has
+ * either; a primary with neither never loads the engine.
+ */
+class PrimaryServer {
+  #server: RunningServer | null = null;
+  readonly #logger: Logger;
+  readonly #admin: AdminSource;
+  readonly #metrics: ProcessMetrics;
+
+  constructor(logger: Logger, admin: AdminSource, metrics: ProcessMetrics) {
+    this.#logger = logger;
+    this.#admin = admin;
+    this.#metrics = metrics;
+  }
+
+  get urls(): readonly string[] {
+    return this.#server?.addresses.map((a) => a.url) ?? [];
+  }
+
+  /** Unchanged UDP listeners keep their sessions: the primary is never replaced. */
+  async apply(config: Config): Promise<void> {
+    if (this.#server !== null) {
+      await this.#server.reload(udpOnly(config));
+    } else if (hasUdp(config) || config.admin !== undefined) {
+      const { startValidated } = await import('../runtime/start.js');
+      this.#server = await startValidated(udpOnly(config), {
+        logger: this.#logger,
+        admin: this.#admin,
+        metrics: this.#metrics,
+      });
+    }
+  }
+
+  reopenLogs(): void {
+    this.#server?.reopenLogs();
+  }
+
+  async stop(): Promise<void> {
+    await this.#server?.stop();
+  }
+}
+
+async function startCluster(
+  request: ConfigRequest,
+  config: Config,
+  workers: number,
+  logger: Logger,
+): Promise<Target> {
+  const shutdownMs = parseDuration(config.timeouts.shutdown);
+  const supervisor = new Supervisor(withoutUdp(config), { workers, logger, shutdownMs });
   let started = false;
   const metrics = new ProcessMetrics('primary');
   const control = {
@@ -161,39 +242,38 @@ async function startCluster(config: Config, workers: number, logger: Logger): Pr
   metrics.control = control;
   // The admin listener speaks for the whole cluster: ready once every worker served, until a
   // stop; its metrics are the primary's and every worker's together.
-  const admin = {
+  const admin: AdminSource = {
     ready: () => started && !supervisor.stopping && supervisor.serving > 0,
     metrics: async () =>
       mergeSnapshots([metrics.snapshot(), ...(await supervisor.collectMetrics())]),
   };
   // UDP forwards and the admin listener first, in this process: a taken port fails before any
   // worker is forked.
-  const udp = await start(udpOnly(config), { logger, admin, metrics });
-  const udpUrls = udp.addresses.map((a) => a.url);
+  const udp = new PrimaryServer(logger, admin, metrics);
+  await udp.apply(config);
   let urls: readonly string[];
   try {
     urls = await supervisor.start();
-    started = true;
   } catch (error) {
     await Promise.all([supervisor.stop(), udp.stop()]);
     throw error;
   }
+  started = true;
   const count = workers === 1 ? '1 worker' : `${workers} workers`;
   for (const url of urls) logger.info(`Listening on ${url} (${count})`);
-  for (const url of udpUrls)
+  for (const url of udp.urls)
     logger.info(`Listening on ${url} (in the primary: one session per client)`);
   return {
-    urls: [...urls, ...udpUrls],
-    // Validate in the primary first: a bad file never reaches a worker.
-    reload: async (next) => {
+    urls: [...urls, ...udp.urls],
+    shutdownMs,
+    // Validated in a child first (which issues `tls: internal` certificates): a bad file never
+    // reaches a worker, nor this process.
+    reload: async () => {
       try {
-        const valid = validateConfig(next);
-        await issueInternalCertificates(await checkPlan(valid), portaDataDir(), (issued) => {
-          reportIssued(issued, logger);
-        });
-        // Unchanged UDP listeners keep their sessions: the primary is not replaced.
-        await udp.reload(udpOnly(valid));
-        await supervisor.reload(withoutUdp(valid));
+        const next = await checkInChild(request);
+        for (const note of next.notes) logger[note.level](note.message);
+        await udp.apply(next.config);
+        await supervisor.reload(withoutUdp(next.config));
         control.reloadsOk++;
       } catch (error) {
         control.reloadsFailed++;

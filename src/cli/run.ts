@@ -1,11 +1,7 @@
 // `porta run [-c porta.yaml]`: serves what a config file describes; SIGHUP or `porta reload` reads the file again.
-import cluster from 'node:cluster';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
+import { DEFAULT_CONFIG_FILE } from '../config/config-file-name.js';
 import type { Config, ConfigInput } from '../config/schema.js';
-import { defaultPidFile } from '../process/pid-file.js';
-import { runWorker } from '../process/worker.js';
 import {
   type CommonFlags,
   addCommonFlags,
@@ -42,28 +38,23 @@ export function addRunCommand(program: Command): void {
       'write the process id here (default: pid_file, or one per config path)',
     );
   addCommonFlags(command, 'the file\'s "workers", else auto').action(async (flags: RunFlags) => {
-    if (cluster.isWorker) {
-      // A worker serves the config its primary sends, never the file: a file edited since
-      // the last reload must not reach (or crash) a respawned worker.
-      runWorker();
-      return;
-    }
-    const load = async (): Promise<ConfigInput> =>
-      withOverrides((await loadConfigFile(flags.config, { command: 'run' })).config, flags);
-    const loaded = await loadConfigFile(flags.config, { command: 'run' });
-    const config = withOverrides(loaded.config, flags);
     if (flags.printConfig === true) {
-      printConfig(config);
+      const { loadConfigFile } = await import('../config/load.js');
+      await printConfig(withOverrides((await loadConfigFile(flags.config)).config, flags));
       return;
     }
-    await runServer(config, {
-      reloadSource: load,
-      // The file `porta reload -c` and `porta stop -c` look for (relative to the config's folder).
-      pidFile:
-        flags.pidFile ??
-        (loaded.config.pid_file === undefined
-          ? defaultPidFile(loaded.path)
-          : resolve(loaded.baseDir, loaded.config.pid_file)),
+    // The file is read where it is validated (here for one process, in a child for a cluster),
+    // again on every reload; workers serve the config their primary sends, never the file.
+    await runServer({
+      kind: 'file',
+      file: flags.config,
+      overrides: {
+        log: logSection(flags),
+        ...workersSection(flags),
+        admin: flags.admin,
+        adminEnv: process.env.PORTA_ADMIN,
+      },
+      pidFile: flags.pidFile,
     });
   });
 }

@@ -2,7 +2,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { PortaError } from '../errors.js';
 import type { StaticConfigInput } from '../config/static-schema.js';
 import { parseDuration } from '../config/units.js';
@@ -81,7 +80,9 @@ export function cacheControl(maxAge: string): string {
 }
 
 /** Prints a config as YAML (what --print-config shows when the caller passes no printer). */
-function printYaml(config: unknown): void {
+async function printYaml(config: unknown): Promise<void> {
+  // Loaded here only: a server that runs never needs the YAML writer.
+  const { stringify } = await import('yaml');
   process.stdout.write(stringify(config));
 }
 
@@ -92,7 +93,7 @@ function printYaml(config: unknown): void {
 export function addServeCommand(
   program: Command,
   run: (config: ServeConfig, info: ServeInfo) => Promise<void>,
-  print: (config: ServeConfig) => void = printYaml,
+  print: (config: ServeConfig) => void | Promise<void> = printYaml,
 ): void {
   const command = program
     .command('serve')
@@ -115,7 +116,7 @@ export function addServeCommand(
   addCommonFlags(command, '1').action(async (root: string, flags: ServeFlags) => {
     const config = buildServeConfig(root, flags);
     if (flags.printConfig === true) {
-      print(config);
+      await print(config);
       return;
     }
     const folder = config.sites[0].routes[0].static.root ?? root;

@@ -1,9 +1,7 @@
 // `porta trust`: makes the local CA (if needed) and adds it to the system and browser trust stores, saying what it did.
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
-import { portaDataDir } from '../tls/data-dir.js';
-import { ensureLocalCa } from '../tls/local-ca.js';
-import { type TrustResult, trustNss, trustSystem } from '../tls/trust-stores.js';
+import type { TrustResult } from '../tls/trust-stores.js';
 
 interface TrustFlags {
   /** commander's --no-system / --no-nss set these to false. */
@@ -16,6 +14,12 @@ export async function trustLocalCa(
   flags: TrustFlags,
   home: string = homedir(),
 ): Promise<{ lines: string[]; ok: boolean }> {
+  // Loaded here only: the CLI a cluster primary parses its command line with stays light.
+  const [{ portaDataDir }, { ensureLocalCa }, { trustNss, trustSystem }] = await Promise.all([
+    import('../tls/data-dir.js'),
+    import('../tls/local-ca.js'),
+    import('../tls/trust-stores.js'),
+  ]);
   const { ca, created } = await ensureLocalCa(portaDataDir());
   const lines = [`${created ? 'Made' : 'Using'} the local CA ${ca.certPath}`];
   const results: TrustResult[] = [];

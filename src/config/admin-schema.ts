@@ -1,6 +1,7 @@
 // The `admin:` key: where the admin listener (metrics, health, status page) binds and who may use it.
 import { z } from 'zod';
-import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
+import type { ListenAddress } from '../net/listen-address.js';
+import { adminAddress } from './admin-options.js';
 import { BasicAuthSchema, directiveFields } from './directive-schema.js';
 
 /** The admin listener as an object: an address, and the guard a non-loopback one needs. */
@@ -53,30 +54,6 @@ export const AdminSchema = z
   );
 
 export type AdminConfig = z.output<typeof AdminSchema>;
-
-/** The admin listener's settings in one shape, whichever form the config used. */
-export interface AdminSettings {
-  readonly address: ListenAddress;
-  readonly allow: readonly string[] | undefined;
-  readonly basicAuth: z.output<typeof BasicAuthSchema> | undefined;
-}
-
-export function adminSettings(config: AdminConfig): AdminSettings {
-  if (typeof config === 'string') {
-    return { address: adminAddress(config), allow: undefined, basicAuth: undefined };
-  }
-  return {
-    address: adminAddress(config.listen),
-    allow: config.allow,
-    basicAuth: config.basic_auth,
-  };
-}
-
-/** A bare port binds loopback only (unlike a site's): the admin listener is never public by accident. */
-export function adminAddress(text: string): ListenAddress {
-  const trimmed = text.trim();
-  return parseListenAddress(/^\d+$/.test(trimmed) ? `127.0.0.1:${trimmed}` : trimmed);
-}
 
 /** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
 function isLoopback(address: ListenAddress): boolean {

@@ -1,10 +1,8 @@
 // The `app` handler's config: a fetch-handler module, its export and its timeout.
-import { extname, resolve } from 'node:path';
+import { extname } from 'node:path';
 import { z } from 'zod';
-import type { AppOptions } from '../handlers/app/index.js';
 import { APP_EXTENSIONS } from '../handlers/app/load-app.js';
 import { duration } from './unit-fields.js';
-import { parseDuration } from './units.js';
 
 export const AppSchema = z
   .object({
@@ -35,12 +33,3 @@ export const AppSchema = z
   );
 
 export type AppConfig = z.infer<typeof AppSchema>;
-
-/** The handler's options from its validated section; relative modules start at `baseDir`. */
-export function appOptionsFromConfig(app: AppConfig, baseDir: string): AppOptions {
-  return {
-    file: resolve(baseDir, app.module),
-    exportName: app.export,
-    timeoutMs: parseDuration(app.timeout),
-  };
-}

@@ -2,7 +2,7 @@
 import { type AdminSource, createAdminHandler } from '../handlers/admin/index.js';
 import type { HttpListenerPlan, PlanContext } from './build-plan.js';
 import { engineSettings } from './build-plan.js';
-import { adminSettings } from './admin-schema.js';
+import { adminSettings } from './admin-options.js';
 import { withDirectives } from './build-directives.js';
 import type { Config } from './schema.js';
 

@@ -1,28 +1,39 @@
 // What a TLS site adds around its routes: the ACME challenge folder, HSTS, and its HTTP-to-HTTPS redirect table.
 import { join } from 'node:path';
-import { type BuiltHandler, type HandlerContext, handlerFactories } from '../handlers/registry.js';
+import {
+  type BuiltHandler,
+  type HandlerContext,
+  loadHandlerFactory,
+} from '../handlers/registry.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import type { SiteConfig } from './schema.js';
-import { StaticSchema, staticOptionsFromConfig } from './static-schema.js';
-import { hstsValue } from './tls-schema.js';
+import { staticOptionsFromConfig } from './static-options.js';
+import { hstsValue } from './tls-options.js';
 
 /** certbot --webroot writes its tokens here, below the folder it is given (RFC 8555 §8.3). */
 export const ACME_CHALLENGE_PATH = '/.well-known/acme-challenge/';
 
-/** A static route for the challenge tokens, uncached (a token lives for seconds). */
-export function acmeRoute(
+/**
+ * A static route for the challenge tokens, uncached (a token lives for seconds). The schema
+ * fills in the static defaults: loaded only for a config with an acme_webroot.
+ */
+export async function acmeRoute(
   webroot: string,
   baseDir: string,
   built: BuiltHandler[],
   context: HandlerContext,
-): RouteTable {
+): Promise<RouteTable> {
+  const { StaticSchema } = await import('./static-schema.js');
   const options = StaticSchema.parse({
     root: join(webroot, ACME_CHALLENGE_PATH),
     cache_control: 'no-store',
     compress: false,
     file_cache: { stat_ttl: 0 },
   });
-  const handler = handlerFactories.static(staticOptionsFromConfig(options, baseDir), context);
+  const handler = (await loadHandlerFactory('static'))(
+    staticOptionsFromConfig(options, baseDir),
+    context,
+  );
   built.push(handler);
   return { prefix: ACME_CHALLENGE_PATH, handler: handler.handler };
 }
@@ -41,14 +52,14 @@ export function withHsts(site: SiteConfig): SiteConfig {
 }
 
 /** The cleartext side of a TLS site: a 308 to https on `httpsPort` for everything but ACME tokens. */
-export function redirectTable(
+export async function redirectTable(
   hosts: readonly string[],
   httpsPort: number,
   acme: RouteTable | null,
   built: BuiltHandler[],
   context: HandlerContext,
-): SiteTable {
-  const redirect = handlerFactories.redirect(
+): Promise<SiteTable> {
+  const redirect = (await loadHandlerFactory('redirect'))(
     { to: 'https://', status: 308, keepPath: true, httpsPort },
     context,
   );

@@ -2,20 +2,20 @@
 import { PortaError } from '../errors.js';
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
-import { type BuiltHandler, type HandlerLogger, handlerFactories } from '../handlers/registry.js';
+import { type BuiltHandler, type HandlerLogger, loadHandlerFactory } from '../handlers/registry.js';
 import type { ConnectionTimeouts, Http2Limits, RequestLimits } from '../http/limits.js';
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { withDirectives } from './build-directives.js';
-import { staticOptionsFromConfig } from './static-schema.js';
-import { appOptionsFromConfig } from './app-schema.js';
-import { forwardOptionsFromConfig } from './forward-schema.js';
-import { proxyOptionsFromConfig } from './proxy-schema.js';
+import { staticOptionsFromConfig } from './static-options.js';
+import { appOptionsFromConfig } from './app-options.js';
+import { forwardOptionsFromConfig } from './forward-options.js';
+import { proxyOptionsFromConfig } from './proxy-options.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { Config, RouteConfig } from './schema.js';
-import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-schema.js';
+import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-options.js';
 import { acmeRoute, redirectTable, withHsts } from './build-https-extras.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
@@ -87,36 +87,39 @@ const SILENT: HandlerLogger = {
   error: () => undefined,
 };
 
-function buildRoute(
+async function buildRoute(
   route: RouteConfig,
   built: BuiltHandler[],
   context: PlanContext,
   routeId: string,
   where: string,
-): RouteTable {
+): Promise<RouteTable> {
   const handlerContext = { logger: context.logger, shared: context.shared, routeId };
   let handler: BuiltHandler;
   if (route.static !== undefined) {
-    handler = handlerFactories.static(
+    handler = (await loadHandlerFactory('static'))(
       staticOptionsFromConfig(route.static, context.baseDir),
       handlerContext,
     );
   } else if (route.proxy !== undefined) {
     const options = proxyOptionsFromConfig(route.proxy, context.baseDir, `${where}.proxy`);
-    handler = handlerFactories.proxy(options, handlerContext);
+    handler = (await loadHandlerFactory('proxy'))(options, handlerContext);
   } else if (route.app !== undefined) {
-    handler = handlerFactories.app(
+    handler = (await loadHandlerFactory('app'))(
       appOptionsFromConfig(route.app, context.baseDir),
       handlerContext,
     );
   } else if (route.respond !== undefined) {
-    handler = handlerFactories.respond(route.respond, handlerContext);
+    handler = (await loadHandlerFactory('respond'))(route.respond, handlerContext);
   } else if (route.redirect !== undefined) {
     const { to, status, keep_path } = route.redirect;
-    handler = handlerFactories.redirect({ to, status, keepPath: keep_path }, handlerContext);
+    handler = (await loadHandlerFactory('redirect'))(
+      { to, status, keepPath: keep_path },
+      handlerContext,
+    );
   } else {
     const echo = route.echo ?? {};
-    handler = handlerFactories.echo({ name: echo.name ?? hostname() }, handlerContext);
+    handler = (await loadHandlerFactory('echo'))({ name: echo.name ?? hostname() }, handlerContext);
   }
   built.push(handler);
   return { prefix: route.path, handler: handler.handler };
@@ -159,7 +162,8 @@ export function engineSettings(config: Config): {
   return { limits, timeouts, http2Limits };
 }
 
-export function buildPlan(config: Config, options: Partial<PlanContext> = {}): Plan {
+/** Builds every listener and handler; a handler kind's module is loaded when a route first uses it. */
+export async function buildPlan(config: Config, options: Partial<PlanContext> = {}): Promise<Plan> {
   const logger = options.logger ?? SILENT;
   const context: PlanContext = {
     baseDir: resolve(options.baseDir ?? process.cwd(), config.base_dir ?? '.'),
@@ -177,7 +181,7 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
   const { limits, timeouts, http2Limits } = engineSettings(config);
   const built: BuiltHandler[] = [];
   const byAddress = new Map<string, AddressEntry>();
-  config.sites.forEach((site, siteIndex) => {
+  for (const [siteIndex, site] of config.sites.entries()) {
     const hosts = site.hosts.map((h) => h.toLowerCase());
     // Certificates first: a bad file should fail before any handler holds resources.
     const tls =
@@ -192,20 +196,17 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     const acme =
       site.acme_webroot === undefined
         ? null
-        : acmeRoute(site.acme_webroot, context.baseDir, built, extrasContext);
+        : await acmeRoute(site.acme_webroot, context.baseDir, built, extrasContext);
     const hsts = withHsts(site);
-    const routes = site.routes.map((route, routeIndex) => {
+    const routes: RouteTable[] = [];
+    for (const [routeIndex, route] of site.routes.entries()) {
       // The same in every worker built from this config: their server-wide state meets here.
       const routeId = `site ${siteIndex} route ${routeIndex} (${route.path})`;
       const stats = context.metrics?.route(siteIndex, site.hosts[0] ?? '*', route.path);
       const where = `sites[${siteIndex}].routes[${routeIndex}]`;
-      const table = { ...buildRoute(route, built, context, routeId, where), stats };
-      return withDirectives(table, hsts, route, {
-        shared: context.shared,
-        routeId,
-        logger,
-      });
-    });
+      const table = { ...(await buildRoute(route, built, context, routeId, where)), stats };
+      routes.push(withDirectives(table, hsts, route, { shared: context.shared, routeId, logger }));
+    }
     if (acme !== null) routes.push(acme);
     const table: SiteTable = { hosts, routes };
     const place = (
@@ -241,14 +242,14 @@ export function buildPlan(config: Config, options: Partial<PlanContext> = {}): P
     const addresses = site.listen.map((text, i) =>
       place(table, tls, `sites[${siteIndex}].listen[${i}]`, text, site.http2),
     );
-    if (site.tls === undefined) return;
+    if (site.tls === undefined) continue;
     const httpsPort = addresses[0]?.port ?? 443;
-    redirectAddresses(site.tls).forEach((text, i) => {
-      const redirects = redirectTable(hosts, httpsPort, acme, built, extrasContext);
+    for (const [i, text] of redirectAddresses(site.tls).entries()) {
+      const redirects = await redirectTable(hosts, httpsPort, acme, built, extrasContext);
       // The redirect listener is cleartext HTTP/1.1 whatever the site's http2 says.
       place(redirects, null, `sites[${siteIndex}].tls.redirect_from[${i}]`, text, 'auto');
-    });
-  });
+    }
+  }
   const handshakeTimeoutMs = parseDuration(config.timeouts.handshake);
   const streams: StreamListenerPlan[] = [];
   config.streams.forEach((stream, streamIndex) => {
@@ -344,7 +345,7 @@ export async function loadPlan(plan: Plan): Promise<void> {
 
 /** Builds the plan only to find its errors, then releases what the handlers hold. */
 export async function checkPlan(config: Config, options: Partial<PlanContext> = {}): Promise<Plan> {
-  const plan = buildPlan(config, options);
+  const plan = await buildPlan(config, options);
   await Promise.all(plan.handlers.map((h) => h.close()));
   return plan;
 }

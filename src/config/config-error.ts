@@ -95,3 +95,15 @@ export class ConfigError extends PortaError {
 export function isConfigError(error: unknown): error is ConfigError {
   return error instanceof ConfigError;
 }
+
+/** Where each key path is in a config file (source-positions.ts builds one from a YAML document). */
+export interface PositionIndex {
+  /** The position of the value at `path`, or of its key with `{ key: true }`. */
+  locate(
+    path: readonly PropertyKey[],
+    options?: { readonly key?: boolean },
+  ): SourcePosition | undefined;
+}
+
+/** An index that knows nothing (configs built in code). */
+export const NO_POSITIONS: PositionIndex = { locate: () => undefined };

@@ -10,8 +10,9 @@ import { type Config, ConfigSchema } from './schema.js';
 import { NO_POSITIONS, type PositionIndex, indexPositions } from './source-positions.js';
 import { checkConfig, locateProblems } from './validate.js';
 
-/** The file `porta run` and `porta check` read when none is named. */
-export const DEFAULT_CONFIG_FILE = 'porta.yaml';
+import { DEFAULT_CONFIG_FILE } from './config-file-name.js';
+
+export { DEFAULT_CONFIG_FILE };
 
 export interface LoadedConfig {
   /** Validated, defaults filled in, `base_dir` set. */

@@ -9,7 +9,7 @@ import {
   isScalar,
   isSeq,
 } from 'yaml';
-import type { SourcePosition } from './config-error.js';
+import type { PositionIndex, SourcePosition } from './config-error.js';
 
 interface Entry {
   /** Where the key is written (mapping entries only). */
@@ -19,16 +19,8 @@ interface Entry {
 }
 
 /** Finds where a key path is written; falls back to the nearest enclosing entry that exists. */
-export interface PositionIndex {
-  /** The position of the value at `path`, or of its key with `{ key: true }`. */
-  locate(
-    path: readonly PropertyKey[],
-    options?: { readonly key?: boolean },
-  ): SourcePosition | undefined;
-}
-
-/** An index that knows nothing (configs built in code). */
-export const NO_POSITIONS: PositionIndex = { locate: () => undefined };
+// Kept beside the error types, so validating a config built in code never loads the YAML parser.
+export { NO_POSITIONS, type PositionIndex } from './config-error.js';
 
 function pathKey(path: readonly PropertyKey[]): string {
   // NUL never occurs in YAML keys we index, so it separates steps unambiguously.

@@ -1,7 +1,8 @@
 // Tests for the `static:` schema: defaults, refusals with clear paths, and the StaticOptions it resolves to.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { StaticSchema, staticOptionsFromConfig } from './static-schema.js';
+import { staticOptionsFromConfig } from './static-options.js';
+import { StaticSchema } from './static-schema.js';
 
 describe('StaticSchema', () => {
   it('fills secure, documented defaults', () => {

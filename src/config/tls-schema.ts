@@ -1,9 +1,5 @@
-// A site's `tls:` section: schema with a doc on every field, and its translation into the listener's TLS plan.
-import { resolve } from 'node:path';
+// A site's `tls:` section: its schema, with a doc on every field (tls-options.ts turns it into the plan's).
 import { z } from 'zod';
-import { PortaError } from '../errors.js';
-import type { ClientAuth } from '../net/tls-acceptor.js';
-import { type LoadedCertificate, loadCertificate } from '../net/tls-certificate.js';
 import { parseDuration } from './units.js';
 
 const TlsFilesSchema = z
@@ -81,53 +77,3 @@ export const TlsSchema = z
 
 export type TlsConfig = z.output<typeof TlsSchema>;
 export type TlsConfigInput = z.input<typeof TlsSchema>;
-
-/** One site's TLS in a plan: a loaded certificate, or a request to issue one from the local CA. */
-export interface TlsSitePlan {
-  readonly hosts: readonly string[];
-  /** null: `internal`, issued when the server starts (src/tls/). */
-  readonly certificate: LoadedCertificate | null;
-  readonly clientAuth: ClientAuth;
-}
-
-/** Reads and checks the files now: a bad pair fails the plan (check and reload) naming the file. */
-export function tlsSiteFromConfig(
-  tls: TlsConfig,
-  hosts: readonly string[],
-  baseDir: string,
-  where: string,
-): TlsSitePlan {
-  if (tls === 'internal' || tls.internal) {
-    return { hosts, certificate: null, clientAuth: tls === 'internal' ? 'off' : tls.client_auth };
-  }
-  const path = (file: string | undefined): string | undefined =>
-    file === undefined ? undefined : resolve(baseDir, file);
-  try {
-    return {
-      hosts,
-      certificate: loadCertificate({
-        certPath: path(tls.cert) as string,
-        keyPath: path(tls.key) as string,
-        clientCaPath: path(tls.client_ca),
-        ocspPath: path(tls.ocsp_response),
-      }),
-      clientAuth: tls.client_auth,
-    };
-  } catch (error) {
-    if (error instanceof PortaError) {
-      throw new PortaError(error.code, `${where}: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
-}
-
-/** The Strict-Transport-Security value a site's tls asks for, or null (RFC 6797 §6.1). */
-export function hstsValue(tls: TlsConfig): string | null {
-  if (tls === 'internal' || tls.hsts === false) return null;
-  return `max-age=${Math.floor(parseDuration(tls.hsts) / 1000)}`;
-}
-
-/** Where a TLS site's cleartext redirect listeners are. */
-export function redirectAddresses(tls: TlsConfig): readonly string[] {
-  return tls === 'internal' ? [] : tls.redirect_from;
-}

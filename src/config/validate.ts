@@ -1,9 +1,14 @@
 // Validates a config tree against the schema and the listen rules; every problem at once, with its key path and position.
-import { ConfigError, type ConfigProblem, formatKeyPath } from './config-error.js';
+import {
+  ConfigError,
+  type ConfigProblem,
+  NO_POSITIONS,
+  type PositionIndex,
+  formatKeyPath,
+} from './config-error.js';
 import { type IssueProblem, problemsFromIssue } from './issue-messages.js';
 import { listenProblems } from './listen-conflicts.js';
 import { type Config, ConfigSchema } from './schema.js';
-import { NO_POSITIONS, type PositionIndex } from './source-positions.js';
 
 export { formatKeyPath };
 

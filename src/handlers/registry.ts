@@ -1,12 +1,12 @@
 // The explicit map from a route's handler kind to the factory that builds it (no import side effects).
 import type { Handler } from '../http/exchange.js';
-import { type AppOptions, createAppHandler } from './app/index.js';
+import type { AppOptions } from './app/index.js';
 import type { SharedState } from '../shared/shared-state.js';
-import { type EchoOptions, createEchoHandler } from './echo/index.js';
-import { type ProxyOptions, createProxyHandler } from './proxy/index.js';
-import { type RedirectOptions, createRedirectHandler } from './redirect/index.js';
-import { type RespondOptions, createRespondHandler } from './respond/index.js';
-import { type StaticContext, type StaticOptions, createStaticHandler } from './static/index.js';
+import type { EchoOptions } from './echo/index.js';
+import type { ProxyOptions } from './proxy/index.js';
+import type { RedirectOptions } from './redirect/index.js';
+import type { RespondOptions } from './respond/index.js';
+import type { StaticContext, StaticOptions } from './static/index.js';
 
 /** The logging handlers get: every level (the proxy logs upstream changes at info and error). */
 export type HandlerLogger = StaticContext['logger'] & {
@@ -45,33 +45,63 @@ export interface BuiltHandler {
 
 const NOTHING_TO_CLOSE = (): Promise<void> => Promise.resolve();
 
-export const handlerFactories: {
-  [K in HandlerKind]: (options: HandlerOptions[K], context: HandlerContext) => BuiltHandler;
-} = {
-  respond: (options) => ({ handler: createRespondHandler(options), close: NOTHING_TO_CLOSE }),
-  redirect: (options) => ({ handler: createRedirectHandler(options), close: NOTHING_TO_CLOSE }),
-  echo: (options) => ({ handler: createEchoHandler(options), close: NOTHING_TO_CLOSE }),
-  static: (options, context) => {
-    const handler = createStaticHandler(options, context);
-    return { handler, close: () => handler.close() };
+export type HandlerFactory<K extends HandlerKind> = (
+  options: HandlerOptions[K],
+  context: HandlerContext,
+) => BuiltHandler;
+
+/**
+ * Each kind's module is imported the first time a config uses it: a process that serves only
+ * static files never loads the proxy's client, nor a proxy the file cache and media types.
+ */
+const loaders: { [K in HandlerKind]: () => Promise<HandlerFactory<K>> } = {
+  respond: async () => {
+    const { createRespondHandler } = await import('./respond/index.js');
+    return (options) => ({ handler: createRespondHandler(options), close: NOTHING_TO_CLOSE });
   },
-  proxy: (options, context) => {
-    const handler = createProxyHandler(options, {
-      logger: context.logger,
-      shared: context.shared,
-      healthGroup: `health ${context.routeId}`,
-    });
-    return { handler, close: () => handler.close() };
+  redirect: async () => {
+    const { createRedirectHandler } = await import('./redirect/index.js');
+    return (options) => ({ handler: createRedirectHandler(options), close: NOTHING_TO_CLOSE });
   },
-  app: (options, context) => {
-    const handler = createAppHandler(options, context.logger, context.routeId);
-    return {
-      handler,
-      load: () => handler.load(),
-      close: () => {
-        handler.close();
-        return Promise.resolve();
-      },
+  echo: async () => {
+    const { createEchoHandler } = await import('./echo/index.js');
+    return (options) => ({ handler: createEchoHandler(options), close: NOTHING_TO_CLOSE });
+  },
+  static: async () => {
+    const { createStaticHandler } = await import('./static/index.js');
+    return (options, context) => {
+      const handler = createStaticHandler(options, context);
+      return { handler, close: () => handler.close() };
+    };
+  },
+  proxy: async () => {
+    const { createProxyHandler } = await import('./proxy/index.js');
+    return (options, context) => {
+      const handler = createProxyHandler(options, {
+        logger: context.logger,
+        shared: context.shared,
+        healthGroup: `health ${context.routeId}`,
+      });
+      return { handler, close: () => handler.close() };
+    };
+  },
+  app: async () => {
+    const { createAppHandler } = await import('./app/index.js');
+    return (options, context) => {
+      const handler = createAppHandler(options, context.logger, context.routeId);
+      return {
+        handler,
+        load: () => handler.load(),
+        close: () => {
+          handler.close();
+          return Promise.resolve();
+        },
+      };
     };
   },
 };
+
+/** The factory of one handler kind, its module loaded on first use. */
+export function loadHandlerFactory<K extends HandlerKind>(kind: K): Promise<HandlerFactory<K>> {
+  return loaders[kind]();
+}

@@ -1,6 +1,7 @@
 // The messages a cluster primary and its workers exchange over IPC: one union each way.
-import type { ConfigInput } from '../config/schema.js';
-import type { PortaErrorCode } from '../errors.js';
+import type { Config } from '../config/schema.js';
+import type { LogNote } from './config-source.js';
+import { PortaError, type PortaErrorCode, isPortaError } from '../errors.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { StateAsk, StateEvent, StateReport } from '../shared/state-protocol.js';
 
@@ -48,7 +49,38 @@ export type WorkerMessage =
   | { readonly type: 'porta:ask'; readonly id: number; readonly ask: StateAsk }
   | { readonly type: 'porta:report'; readonly report: StateReport }
   /** This worker's counters, for the primary's one view of the server. */
-  | { readonly type: 'porta:metrics'; readonly id: number; readonly series: Snapshot };
+  | { readonly type: 'porta:metrics'; readonly id: number; readonly series: Snapshot }
+  /** A config check child's answer (config-check.ts): the config validated, defaults filled in. */
+  | {
+      readonly type: 'porta:checked';
+      readonly config: Config;
+      readonly pidFile: string | null;
+      readonly notes: readonly LogNote[];
+    };
+
+export type FailureMessage = Extract<WorkerMessage, { type: 'porta:failed' }>;
+
+/** An error as a message: a PortaError keeps its code, anything else its stack. */
+export function failureOf(error: unknown): FailureMessage {
+  return {
+    type: 'porta:failed',
+    message: error instanceof Error ? error.message : String(error),
+    code: isPortaError(error) ? error.code : null,
+    stack: !isPortaError(error) && error instanceof Error ? (error.stack ?? null) : null,
+  };
+}
+
+/**
+ * The error another process failed with, as this process would have thrown it: a PortaError
+ * keeps its code (so its message and exit code are the single-process ones), anything else
+ * keeps its stack (reported as unexpected, as it would be in one process).
+ */
+export function errorFromFailure(message: FailureMessage): Error {
+  if (message.code !== null) return new PortaError(message.code, message.message);
+  const error = new Error(message.message);
+  if (message.stack !== null) error.stack = message.stack;
+  return error;
+}
 
 const PRIMARY_TYPES: ReadonlySet<unknown> = new Set([
   'porta:shutdown',
@@ -64,6 +96,7 @@ const WORKER_TYPES: ReadonlySet<unknown> = new Set([
   'porta:ask',
   'porta:report',
   'porta:metrics',
+  'porta:checked',
 ]);
 
 function typeOf(value: unknown): unknown {
@@ -92,7 +125,7 @@ export function workerTicketKey(): Buffer | undefined {
   return text === undefined ? undefined : Buffer.from(text, 'base64');
 }
 
-/** The config the primary forked this worker with. */
-export function workerConfig(): ConfigInput {
-  return JSON.parse(process.env[WORKER_CONFIG_ENV] ?? '{}') as ConfigInput;
+/** The config the primary forked this worker with: validated (by its check child), defaults filled in. */
+export function workerConfig(): Config {
+  return JSON.parse(process.env[WORKER_CONFIG_ENV] ?? '{}') as Config;
 }

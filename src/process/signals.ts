@@ -1,6 +1,5 @@
 // A running server's life as a process: SIGHUP reloads (its outcome written for `porta reload`),
 // SIGUSR1 reopens the log files, SIGINT/SIGTERM stop gracefully, and every way out logs "Stopped" and removes the pid file.
-import type { ConfigInput } from '../config/schema.js';
 import { isPortaError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { PROCESS_TITLE, removePidFile, writePidFile } from './pid-file.js';
@@ -8,7 +7,8 @@ import { reloadStatusPath, removeReloadStatus, writeReloadStatus } from './reloa
 
 /** What one process or a cluster offers the signal handlers. */
 export interface ServerTarget {
-  reload(config: ConfigInput): Promise<void>;
+  /** Loads the config again (from where it came) and swaps it in, or throws and keeps the old one. */
+  reload(): Promise<void>;
   /** Reopens the log files this process and its workers write (SIGUSR1). */
   reopenLogs(): void;
   stop(): Promise<void>;
@@ -16,8 +16,8 @@ export interface ServerTarget {
 
 export interface SignalOptions {
   readonly logger: Logger;
-  /** Loads the config again for SIGHUP; without it SIGHUP is ignored. */
-  readonly reloadSource?: (() => Promise<ConfigInput>) | undefined;
+  /** Whether there is a config file to read again on SIGHUP; without one SIGHUP is ignored. */
+  readonly reloadable: boolean;
   /** Written once the handlers are in place; the reload status goes beside it. */
   readonly pidFile?: string | undefined;
   /** A graceful stop still running this long after the signal ends with exit code 1. */
@@ -95,26 +95,23 @@ export function handleSignals(target: ServerTarget, options: SignalOptions): voi
       logger.warning(`Cannot write the reload status to ${statusFile}: ${String(error)}`);
     }
   };
-  const source = options.reloadSource;
   process.on('SIGHUP', () => {
-    if (source === undefined) {
+    if (!options.reloadable) {
       logger.warning('Got SIGHUP, but this server has no config file to reload');
       return;
     }
     logger.info('Got SIGHUP: reloading the configuration');
-    void source()
-      .then((next) => target.reload(next))
-      .then(
-        () => {
-          logger.info('Configuration reloaded');
-          report(true, '', null);
-        },
-        (error: unknown) => {
-          const message = isPortaError(error) ? error.message : String(error);
-          logger.error(`Reload failed, still running the previous configuration: ${message}`);
-          report(false, message, isPortaError(error) ? error.code : null);
-        },
-      );
+    void target.reload().then(
+      () => {
+        logger.info('Configuration reloaded');
+        report(true, '', null);
+      },
+      (error: unknown) => {
+        const message = isPortaError(error) ? error.message : String(error);
+        logger.error(`Reload failed, still running the previous configuration: ${message}`);
+        report(false, message, isPortaError(error) ? error.code : null);
+      },
+    );
   });
   // Last: once the pid file exists, `porta stop` and `porta reload` find working handlers.
   if (pidFile !== undefined) writePidFile(pidFile, process.pid);

@@ -1,16 +1,16 @@
 // The cluster primary: N workers sharing the listeners, respawned with backoff, rolled one at a time on reload.
 import cluster, { type Worker } from 'node:cluster';
-import type { ConfigInput } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import { PortaError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
 import {
   type PrimaryMessage,
-  type WorkerMessage,
   WORKER_CONFIG_ENV,
   WORKER_COUNT_ENV,
   WORKER_INDEX_ENV,
   WORKER_TICKET_KEY_ENV,
+  errorFromFailure,
   isWorkerMessage,
 } from './messages.js';
 import type { Snapshot } from '../metrics/snapshot.js';
@@ -41,7 +41,7 @@ interface Slot {
 export class Supervisor {
   readonly #options: SupervisorOptions;
   readonly #logger: Logger;
-  #config: ConfigInput;
+  #config: Config;
   readonly #slots: Slot[] = [];
   /** Workers we asked to stop: their exit is not a crash. */
   readonly #retiring = new Set<Worker>();
@@ -56,7 +56,7 @@ export class Supervisor {
   readonly #keys = new TicketKeys();
   #stopRotation: (() => void) | null = null;
 
-  constructor(config: ConfigInput, options: SupervisorOptions) {
+  constructor(config: Config, options: SupervisorOptions) {
     this.#config = config;
     this.#options = options;
     this.#logger = options.logger;
@@ -104,13 +104,13 @@ export class Supervisor {
   }
 
   /** Rolling reload: one worker at a time, the new one serving before the old one drains. */
-  reload(config: ConfigInput): Promise<void> {
+  reload(config: Config): Promise<void> {
     const next = this.#rolling.then(() => this.#roll(config));
     this.#rolling = next.catch(() => undefined);
     return next;
   }
 
-  async #roll(config: ConfigInput): Promise<void> {
+  async #roll(config: Config): Promise<void> {
     for (const slot of this.#slots) {
       if (this.#stopping) return;
       const old = slot.worker;
@@ -142,7 +142,7 @@ export class Supervisor {
     await Promise.all(exits);
   }
 
-  #spawn(slot: Slot, config: ConfigInput): Promise<{ urls: readonly string[] }> {
+  #spawn(slot: Slot, config: Config): Promise<{ urls: readonly string[] }> {
     // The config travels in the environment: IPC messages sent before the worker listens are lost.
     const worker = cluster.fork({
       [WORKER_INDEX_ENV]: String(slot.index + 1),
@@ -175,7 +175,7 @@ export class Supervisor {
         if (!isWorkerMessage(message)) return;
         if (this.#state.handle(worker, message) || this.#metrics.handle(message) || settled) return;
         if (message.type === 'porta:failed') {
-          fail(workerError(message));
+          fail(errorFromFailure(message));
           return;
         }
         if (message.type !== 'porta:ready') return;
@@ -258,16 +258,4 @@ export class Supervisor {
       });
     }, wait);
   }
-}
-
-/**
- * The error a worker failed to start with, as this process would have thrown it: a PortaError
- * keeps its code (so its message and exit code are the single-process ones), anything else
- * keeps the worker's stack (reported as unexpected, as it would be in one process).
- */
-function workerError(message: Extract<WorkerMessage, { type: 'porta:failed' }>): Error {
-  if (message.code !== null) return new PortaError(message.code, message.message);
-  const error = new Error(message.message);
-  if (message.stack !== null) error.stack = message.stack;
-  return error;
 }

@@ -11,6 +11,11 @@ export function hasOnlyUdp(config: Config): boolean {
   return config.sites.length === 0 && config.streams.length > 0 && config.streams.every(isUdp);
 }
 
+/** Whether the config has any UDP forward (the primary serves those itself). */
+export function hasUdp(config: Config): boolean {
+  return config.streams.some(isUdp);
+}
+
 /** What the workers serve: everything but the UDP forwards. */
 export function withoutUdp(config: Config): Config {
   return { ...config, streams: config.streams.filter((stream) => !isUdp(stream)) };

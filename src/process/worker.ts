@@ -1,13 +1,12 @@
 // A cluster worker: serves the config it was forked with, keeps server-wide state through the primary, stops when told.
-import { isPortaError } from '../errors.js';
 import { type Logger, createLogger } from '../log/logger.js';
-import { validateConfig } from '../config/validate.js';
-import { type RunningServer, start } from '../runtime/start.js';
+import { type RunningServer, startValidated } from '../runtime/start.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
 import { TicketKeys } from '../net/ticket-keys.js';
 import {
   WORKER_INDEX_ENV,
   type WorkerMessage,
+  failureOf,
   isPrimaryMessage,
   workerConfig,
   workerCount,
@@ -79,7 +78,8 @@ export function runWorker(): void {
   });
   void (async () => {
     try {
-      const config = validateConfig(workerConfig());
+      // Validated by the primary's check already: a worker never loads the schema library.
+      const config = workerConfig();
       const workerLogger = createLogger({
         level: config.log.level,
         path: config.log.error_path,
@@ -92,7 +92,7 @@ export function runWorker(): void {
         },
       });
       // The primary serves the admin listener for the whole server.
-      server = await start(config, {
+      server = await startValidated(config, {
         logger: workerLogger,
         shared,
         processes: workerCount(),
@@ -102,12 +102,7 @@ export function runWorker(): void {
       });
       send({ type: 'porta:ready', urls: server.addresses.map((a) => a.url) });
     } catch (error) {
-      send({
-        type: 'porta:failed',
-        message: error instanceof Error ? error.message : String(error),
-        code: isPortaError(error) ? error.code : null,
-        stack: !isPortaError(error) && error instanceof Error ? (error.stack ?? null) : null,
-      });
+      send(failureOf(error));
       process.exit(1);
     }
   })();

@@ -2,15 +2,10 @@
 import { ConnectionBudget } from '../http/connection-budget.js';
 import type { Logger } from '../log/logger.js';
 import { ThrottledLog } from '../log/throttled-log.js';
-import { countOpenFiles, readOpenFileLimit } from './fd-limit.js';
+import { connectionShare, countOpenFiles, readOpenFileLimit } from './fd-limit.js';
 
 /** At most one warning line per kind this often, counting what happened meanwhile. */
 const WARN_EVERY_MS = 10_000;
-
-/** What one process may hold of the server's cap: workers share it evenly (rounded up). */
-export function connectionShare(maxConnections: number, processes: number): number {
-  return Math.ceil(maxConnections / Math.max(1, processes));
-}
 
 export class ConnectionGuard {
   readonly budget: ConnectionBudget;

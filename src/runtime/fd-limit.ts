@@ -1,6 +1,11 @@
 // Reads the process's open-file limit and count (Linux /proc), and words the warnings about them.
 import { readFileSync, readdirSync } from 'node:fs';
 
+/** What one process may hold of the server's cap: workers share it evenly (rounded up). */
+export function connectionShare(maxConnections: number, processes: number): number {
+  return Math.ceil(maxConnections / Math.max(1, processes));
+}
+
 /** Descriptors a server needs besides client connections: listeners, logs, files, upstreams. */
 export const FD_RESERVE = 64;
 

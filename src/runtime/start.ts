@@ -1,21 +1,15 @@
 // Starts porta from a Config and reloads it live: listeners kept by address, routes swapped atomically.
 import { type Plan, type TlsListenerPlan, buildPlan, loadPlan } from '../config/build-plan.js';
 import type { Config, ConfigInput } from '../config/schema.js';
-import { validateConfig } from '../config/validate.js';
 import { type AccessLog, createAccessLog } from '../log/access-log.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import type { AdminSource } from '../handlers/admin/index.js';
-import { AdminEndpoint } from './admin-endpoint.js';
+import type { AdminEndpoint } from './admin-endpoint.js';
 import { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { Series } from '../metrics/snapshot.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
 import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
-import { portaDataDir } from '../tls/data-dir.js';
-import {
-  type InternalCertificate,
-  issueInternalCertificates,
-} from '../tls/internal-certificates.js';
 import { HttpListener } from './http-listener.js';
 import type { TlsAcceptorOptions } from '../net/tls-acceptor.js';
 import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
@@ -81,7 +75,23 @@ export async function start(
   input: ConfigInput | Config,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const config = validateConfig(input);
+  return startValidated(await validated(input), options);
+}
+
+/**
+ * The schema library is loaded only where a config is validated: a cluster worker serves the
+ * config its primary's check validated, and never loads it.
+ */
+async function validated(input: ConfigInput | Config): Promise<Config> {
+  const { validateConfig } = await import('../config/validate.js');
+  return validateConfig(input);
+}
+
+/** `start` for a config validated already (defaults filled in): builds, binds, serves. */
+export async function startValidated(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const logger =
     options.logger ??
     createLogger({
@@ -98,16 +108,13 @@ export async function start(
       },
     });
   const metrics = options.metrics ?? singleProcessMetrics();
-  const plan = await issueInternalCertificates(
-    buildPlan(config, {
+  const plan = await withInternalCertificates(
+    await buildPlan(config, {
       logger,
       shared,
       metrics: config.admin === undefined ? undefined : metrics,
     }),
-    portaDataDir(),
-    (issued) => {
-      reportIssued(issued, logger);
-    },
+    logger,
   );
   await loadOrRelease(plan);
   const access = createAccessLog({ format: plan.log.access, path: plan.log.access_path, logger });
@@ -166,6 +173,8 @@ class PortaServer implements RunningServer {
   #stopping: Promise<void> | null = null;
   #started = false;
   #admin: AdminEndpoint | null = null;
+  /** Who the admin listener speaks for; null: this process serves none (a worker). */
+  #adminSource: AdminSource | null = null;
   #adminContext: { readonly shared: SharedState; readonly logger: Logger };
   /** This process's counters. */
   readonly metricsOf: ProcessMetrics;
@@ -211,7 +220,18 @@ class PortaServer implements RunningServer {
 
   /** The admin listener, opened after the public ones (listeners bound, then ready). */
   async openAdmin(config: Config, source: AdminSource): Promise<void> {
-    this.#admin = new AdminEndpoint(source, this.logger);
+    this.#adminSource = source;
+    await this.#applyAdmin(config);
+  }
+
+  /** Opens, moves or closes the admin listener; its code loads with the first `admin:`. */
+  async #applyAdmin(config: Config): Promise<void> {
+    if (this.#adminSource === null) return;
+    if (this.#admin === null) {
+      if (config.admin === undefined) return;
+      const { AdminEndpoint } = await import('./admin-endpoint.js');
+      this.#admin = new AdminEndpoint(this.#adminSource, this.logger);
+    }
     await this.#admin.apply(config, this.#adminContext);
   }
 
@@ -265,13 +285,14 @@ class PortaServer implements RunningServer {
 
   async #reload(input: ConfigInput | Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
-    const config = validateConfig(input);
-    const plan = await issueInternalCertificates(
-      buildPlan(config, { logger: this.logger, shared: this.#shared, metrics: this.#counted }),
-      portaDataDir(),
-      (issued) => {
-        reportIssued(issued, this.logger);
-      },
+    const config = await validated(input);
+    const plan = await withInternalCertificates(
+      await buildPlan(config, {
+        logger: this.logger,
+        shared: this.#shared,
+        metrics: this.#counted,
+      }),
+      this.logger,
     );
     await loadOrRelease(plan); // a module that fails to load keeps the running plan
     const old = this.#plan;
@@ -319,7 +340,7 @@ class PortaServer implements RunningServer {
         );
       }
       // The admin listener last: if it cannot bind, what was opened above closes again.
-      await this.#admin?.apply(config, this.#adminContext);
+      await this.#applyAdmin(config);
     } catch (error) {
       await Promise.all([...opened.values()].map((l) => l.close(0)));
       await Promise.all([...openedStreams.values()].map((s) => s.close()));
@@ -419,15 +440,19 @@ function singleProcessMetrics(): ProcessMetrics {
   return metrics;
 }
 
-/** Says what the local CA did: a new CA needs trusting once, for browsers to accept its leaves. */
-export function reportIssued(issued: InternalCertificate, logger: Logger): void {
-  if (issued.caCreated) {
-    logger.warning(
-      `Made a local certificate authority: ${issued.caCertPath}. Browsers warn until it is ` +
-        'trusted: run `porta trust` (system store and Chromium/Firefox NSS databases)',
-    );
+/**
+ * The plan with its `tls: internal` sites' certificates issued (or reused from disk); the local
+ * CA's code is loaded only for a config that has such a site.
+ */
+async function withInternalCertificates(plan: Plan, logger: Logger): Promise<Plan> {
+  if (!plan.http.some((l) => l.tls?.sites.some((s) => s.certificate === null) === true)) {
+    return plan;
   }
-  if (issued.issued) logger.info(`Issued a local certificate: ${issued.files.certPath}`);
+  const { issueInternalCertificates, reportIssued } =
+    await import('../tls/internal-certificates.js');
+  return issueInternalCertificates(plan, undefined, (issued) => {
+    reportIssued(issued, logger);
+  });
 }
 
 /** How long idle keep-alive connections may still send one request when handed over. */

@@ -1,9 +1,7 @@
 // Layer-4 listeners (TCP echo; TCP forward plugs in here too) behind one small interface for start and reload.
 import type { StreamListenerPlan } from '../config/build-plan.js';
 import type { Logger } from '../log/logger.js';
-import { startForward } from '../forward/index.js';
 import { formatUrl } from '../net/listen-address.js';
-import { startTcpEcho } from '../net/tcp-echo.js';
 import type { TicketKeys } from '../net/ticket-keys.js';
 import type { BoundAddress } from './start.js';
 
@@ -25,6 +23,8 @@ export async function openStreamListener(
   keys: TicketKeys,
 ): Promise<StreamListener> {
   if (plan.forward !== null) return openForwardListener(plan, plan.forward, logger, keys);
+  // Loaded on first use, like the forwarder: most servers run neither.
+  const { startTcpEcho } = await import('../net/tcp-echo.js');
   const echo = await startTcpEcho([plan.address], {
     maxConnections: plan.maxConnections,
     idleTimeoutMs: plan.idleTimeoutMs,
@@ -51,6 +51,7 @@ async function openForwardListener(
   logger: Logger,
   keys: TicketKeys,
 ): Promise<StreamListener> {
+  const { startForward } = await import('../forward/index.js');
   const forward = await startForward(plan.address, options, logger, keys);
   const scheme = options.protocol === 'udp' ? 'udp' : 'tcp';
   const addresses = forward.addresses.map((bound) => ({

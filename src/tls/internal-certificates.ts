@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '../config/build-plan.js';
+import type { Logger } from '../log/logger.js';
 import { type CertificateFiles, loadCertificate } from '../net/tls-certificate.js';
 import { portaDataDir } from './data-dir.js';
 import { ensureLocalCa, isLeafFresh, issueLeaf, writeFileAtomic } from './local-ca.js';
@@ -83,4 +84,18 @@ export async function issueInternalCertificates(
     http.push({ ...listener, tls: { ...listener.tls, sites } });
   }
   return { ...plan, http };
+}
+
+/** Says what the local CA did: a new CA needs trusting once, for browsers to accept its leaves. */
+export function reportIssued(
+  issued: InternalCertificate,
+  logger: Pick<Logger, 'info' | 'warning'>,
+): void {
+  if (issued.caCreated) {
+    logger.warning(
+      `Made a local certificate authority: ${issued.caCertPath}. Browsers warn until it is ` +
+        'trusted: run `porta trust` (system store and Chromium/Firefox NSS databases)',
+    );
+  }
+  if (issued.issued) logger.info(`Issued a local certificate: ${issued.files.certPath}`);
 }

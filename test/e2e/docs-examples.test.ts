@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Command, CommanderError } from 'commander';
 import { parse, stringify } from 'yaml';
-import { checkConfigFile } from '../../src/cli/check.js';
+import { checkConfigFile } from '../../src/cli/check-file.js';
 import { createProgram } from '../../src/cli/index.js';
 import { type TestPki, createTestPki } from '../support/tls-fixtures.js';
 import {

@@ -47,20 +47,40 @@ export function processTree(root) {
 }
 
 /**
- * VmRSS of one process in bytes, 0 when it is gone.
+ * One field of /proc/<pid>/status in bytes, 0 when the process is gone.
  * @param {number} pid
+ * @param {string} field e.g. "VmRSS"
  * @returns {number}
  */
-export function readRss(pid) {
+function readStatusBytes(pid, field) {
   let status;
   try {
     status = readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
     return 0;
   }
-  const line = status.split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = status.split('\n').find((l) => l.startsWith(`${field}:`));
   if (line === undefined) return 0;
-  return Number.parseInt(line.slice(6).trim(), 10) * 1024; // reported in kB
+  return Number.parseInt(line.slice(field.length + 1).trim(), 10) * 1024; // reported in kB
+}
+
+/**
+ * VmRSS of one process in bytes, 0 when it is gone.
+ * @param {number} pid
+ * @returns {number}
+ */
+export function readRss(pid) {
+  return readStatusBytes(pid, 'VmRSS');
+}
+
+/**
+ * RssAnon of one process in bytes: its own memory (heap, stacks), without the pages of the node
+ * binary and libraries it maps, which every process of the same program shares.
+ * @param {number} pid
+ * @returns {number}
+ */
+export function readPrivateRss(pid) {
+  return readStatusBytes(pid, 'RssAnon');
 }
 
 /**

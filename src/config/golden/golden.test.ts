@@ -86,7 +86,7 @@ describe('golden: examples compile to the checked-in plans', () => {
         t.skip(reason);
         return;
       }
-      const plan = buildPlan(config);
+      const plan = await buildPlan(config);
       try {
         const rewrite = (text: string): string => text.split(REPO).join('<repo>');
         // The handlers list repeats what the sites hold, as objects to release: leave it out.

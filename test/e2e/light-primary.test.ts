@@ -1,0 +1,324 @@
+// End to end: what each porta process really loads (every ES module, recorded by a loader hook):
+// a cluster primary loads no YAML parser, no schema library, no plan, engine or handlers, also
+// after a reload and a refused one; workers load no schema library and only the handlers their
+// config uses; one process loads no handler its config does not use.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
+import { httpsGet } from '../support/tls-fixtures.js';
+
+const HOOK = fileURLToPath(new URL('../support/record-modules.mjs', import.meta.url));
+
+/** Modules only a worker, one process or a config check may load (paths under dist/ or node_modules/). */
+const NOT_IN_PRIMARY = [
+  /\/node_modules\/zod\//,
+  /\/node_modules\/yaml\//,
+  /\/node_modules\/mime\//,
+  /\/node_modules\/node-forge\//,
+  /\/node_modules\/tsx\//,
+  /\/dist\/tls\//,
+  /\/dist\/http2\//,
+  /\/dist\/config\/(?!units\.js|config-file-name\.js)/,
+  /\/dist\/handlers\/(?!directives\/password-hash\.js)/,
+  /\/dist\/http1?\//,
+  /\/dist\/runtime\/(?!fd-limit\.js)/,
+  /\/dist\/forward\/(?!port-mapping\.js)/,
+  /\/dist\/process\/(worker|config-source|config-child)\.js/,
+];
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Every module each process loaded, by pid. */
+function loadedModules(dir: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const name of readdirSync(dir)) {
+    out.set(Number(name.replace('.txt', '')), readFileSync(join(dir, name), 'utf8').split('\n'));
+  }
+  return out;
+}
+
+function offending(modules: readonly string[]): string[] {
+  return modules.filter((url) => NOT_IN_PRIMARY.some((pattern) => pattern.test(url)));
+}
+
+/**
+ * GET over a new connection: a pooled keep-alive one may reach a worker a reload is retiring,
+ * which answers one last request from the config it was started with (the hand-over).
+ */
+function freshGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        resolve(body);
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+describe('what each porta process loads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'porta-light-'));
+  const site = join(dir, 'site');
+  mkdirSync(site);
+  writeFileSync(join(site, 'index.html'), 'hello');
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh folder for the hook's lists and the environment that turns it on. */
+  const recording = (name: string): { modules: string; env: NodeJS.ProcessEnv } => {
+    const modules = join(dir, name);
+    mkdirSync(modules);
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${HOOK}`,
+      PORTA_TEST_MODULES_DIR: modules,
+    };
+    return { modules, env };
+  };
+
+  it('a 2-worker primary loads no zod, YAML, plan, engine or handler, through reloads too', async () => {
+    const port = await freePort();
+    const file = join(dir, 'porta.yaml');
+    const config = (body: string): string =>
+      [
+        'workers: 2',
+        'log: { access: "off" }',
+        'sites:',
+        `  - listen: ["127.0.0.1:${port}"]`,
+        '    routes:',
+        `      - { path: /, static: { root: ${JSON.stringify(site)} } }`,
+        `      - { path: /v, respond: { body: ${body} } }`,
+        '',
+      ].join('\n');
+    writeFileSync(file, config('one'));
+    const { modules, env } = recording('cluster');
+    let porta: PortaProcess | null = null;
+    try {
+      porta = await spawnPorta(['run', '-c', file, '--pid-file', join(dir, 'pid')], 60_000, {
+        env,
+      });
+      const running = porta;
+      await waitFor(() => /\(2 workers\)/.test(running.stderr()), 'both workers');
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/`), 'hello');
+      // A good reload, then a bad one: the primary never validates in itself.
+      writeFileSync(file, config('two'));
+      running.child.kill('SIGHUP');
+      await waitFor(() => /Configuration reloaded/.test(running.stderr()), 'the reload');
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/v`), 'two');
+      writeFileSync(file, config('two').replace('workers: 2', 'workers: 2\nwokers: 3'));
+      running.child.kill('SIGHUP');
+      await waitFor(() => /Reload failed/.test(running.stderr()), 'the refused reload');
+      assert.match(running.stderr(), /porta\.yaml:2:1 wokers: unknown key/);
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/v`), 'two');
+
+      const all = loadedModules(modules);
+      const pid = running.child.pid ?? 0;
+      const primary = all.get(pid) ?? [];
+      assert.ok(
+        primary.some((url) => url.endsWith('/dist/process/supervisor.js')),
+        'recorded',
+      );
+      assert.deepEqual(offending(primary), [], 'the primary loaded what only others need');
+      const others = [...all.entries()].filter(([other]) => other !== pid).map(([, list]) => list);
+      const workers = others.filter((list) => list.some((url) => url.endsWith('/worker.js')));
+      const checks = others.filter((list) => list.some((url) => url.endsWith('/config-child.js')));
+      assert.ok(workers.length >= 4, `workers recorded: ${workers.length}`); // 2, then 2 more
+      assert.equal(checks.length, 3); // start, good reload, bad reload
+      for (const worker of workers) {
+        assert.ok(worker.some((url) => url.includes('/dist/handlers/static/')));
+        const heavy = worker.filter((url) =>
+          /\/node_modules\/(zod|yaml|commander|node-forge|tsx)\/|\/handlers\/(proxy|app)\/|\/dist\/(forward|tls)\//.test(
+            url,
+          ),
+        );
+        assert.deepEqual(heavy, [], 'a worker loaded what its config does not use');
+      }
+      // The hook sees the schema library where it is loaded: in each check.
+      for (const check of checks)
+        assert.ok(check.some((url) => url.includes('/node_modules/zod/')));
+    } finally {
+      await porta?.stop();
+    }
+  });
+
+  it('with admin:, the primary loads the engine for it, still no zod, YAML, TLS or site handlers', async () => {
+    const port = await freePort();
+    const adminPort = await freePort();
+    const file = join(dir, 'admin.yaml');
+    writeFileSync(
+      file,
+      [
+        'workers: 2',
+        'log: { access: "off" }',
+        `admin: 127.0.0.1:${adminPort}`,
+        'sites:',
+        `  - listen: ["127.0.0.1:${port}"]`,
+        '    routes:',
+        `      - { path: /, static: { root: ${JSON.stringify(site)} } }`,
+        '',
+      ].join('\n'),
+    );
+    const { modules, env } = recording('admin');
+    let porta: PortaProcess | null = null;
+    try {
+      porta = await spawnPorta(['run', '-c', file, '--pid-file', join(dir, 'pid-admin')], 60_000, {
+        env,
+      });
+      const running = porta;
+      await waitFor(() => /\(2 workers\)/.test(running.stderr()), 'both workers');
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/`), 'hello');
+      assert.equal(await freshGet(`http://127.0.0.1:${adminPort}/readyz`), 'ready\n');
+      const metrics = await freshGet(`http://127.0.0.1:${adminPort}/metrics`);
+      assert.match(metrics, /porta_http_requests_total\{[^}]*route="\/"[^}]*status="2xx"\} 1/);
+
+      const all = loadedModules(modules);
+      const pid = running.child.pid ?? 0;
+      const primary = all.get(pid) ?? [];
+      assert.ok(primary.some((url) => url.endsWith('/dist/runtime/admin-endpoint.js')));
+      const heavy = primary.filter((url) =>
+        /\/node_modules\/(zod|yaml|mime|node-forge|tsx)\/|\/dist\/handlers\/(static|proxy|app|echo)\/|\/dist\/tls\//.test(
+          url,
+        ),
+      );
+      assert.deepEqual(heavy, [], 'the primary loaded more than its admin listener needs');
+      const workers = [...all.entries()]
+        .filter(([other]) => other !== pid)
+        .map(([, list]) => list)
+        .filter((list) => list.some((url) => url.endsWith('/worker.js')));
+      assert.equal(workers.length, 2);
+      for (const worker of workers) {
+        const admin = worker.filter((url) => /\/handlers\/admin\/|admin-endpoint/.test(url));
+        assert.deepEqual(admin, [], 'a worker loaded the admin listener');
+      }
+    } finally {
+      await porta?.stop();
+    }
+  });
+
+  it('tls: internal is issued once, by the check child: the primary loads no node-forge', async () => {
+    const port = await freePort();
+    const file = join(dir, 'internal.yaml');
+    const data = join(dir, 'porta-data');
+    writeFileSync(
+      file,
+      [
+        'workers: 2',
+        'log: { access: "off" }',
+        'sites:',
+        `  - listen: ["127.0.0.1:${port}"]`,
+        '    tls: internal',
+        '    routes:',
+        '      - { path: /, respond: { body: secure } }',
+        '',
+      ].join('\n'),
+    );
+    const recorded = recording('internal');
+    const env = { ...recorded.env, PORTA_DATA_DIR: data };
+    let porta: PortaProcess | null = null;
+    try {
+      porta = await spawnPorta(['run', '-c', file, '--pid-file', join(dir, 'pid-tls')], 60_000, {
+        env,
+      });
+      const running = porta;
+      await waitFor(() => /\(2 workers\)/.test(running.stderr()), 'both workers');
+      const ca = readFileSync(join(data, 'ca.pem'), 'utf8');
+      const answer = await httpsGet(port, { ca, servername: 'localhost' });
+      assert.equal(answer.body, 'secure');
+      // Made once, before the workers: no worker made a CA or a leaf of its own.
+      assert.equal(running.stderr().match(/Made a local certificate authority/g)?.length, 1);
+      assert.equal(running.stderr().match(/Issued a local certificate/g)?.length, 1);
+
+      const all = loadedModules(recorded.modules);
+      const pid = running.child.pid ?? 0;
+      assert.deepEqual(offending(all.get(pid) ?? []), [], 'the primary loaded the local CA');
+      const checks = [...all.values()].filter((list) =>
+        list.some((url) => url.endsWith('/config-child.js')),
+      );
+      assert.equal(checks.length, 1);
+      assert.ok(checks[0]?.some((url) => url.includes('/node_modules/node-forge/')));
+    } finally {
+      await porta?.stop();
+    }
+  });
+
+  it('a bad config is refused with its file and key path before anything binds', async () => {
+    const port = await freePort();
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      `workers: 2\nsites:\n  - listen: ["127.0.0.1:${port}"]\n    routes:\n      - { path: /, respond: { status: 99 } }\n`,
+    );
+    const { spawn } = await import('node:child_process');
+    const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+    const child = spawn(process.execPath, [main, 'run', '-c', file], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    try {
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /bad\.yaml:5:\d+ sites\[0\]\.routes\[0\]\.respond\.status/);
+      assert.equal(await isListening(port), false);
+      assert.equal(existsSync(join(dir, 'bad.pid')), false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('one process loads only the handlers its config uses', async () => {
+    const { modules, env } = recording('single');
+    let porta: PortaProcess | null = null;
+    try {
+      porta = await spawnPorta(['serve', site, '--host', '127.0.0.1', '--port', '0'], 60_000, {
+        env,
+      });
+      assert.equal(await (await fetch(`${porta.url}/`)).text(), 'hello');
+      const list = loadedModules(modules).get(porta.child.pid ?? 0) ?? [];
+      assert.ok(
+        list.some((url) => url.includes('/dist/handlers/static/')),
+        'recorded',
+      );
+      const unused = list.filter((url) =>
+        // The schema checks trusted_proxies with the proxy's own parser (forwarding.js): allowed.
+        /\/node_modules\/yaml\/|\/handlers\/(proxy\/(?!forwarding\.js)|echo|redirect|respond)\/|\/dist\/forward\/(?!port-mapping)|\/tcp-echo\.js/.test(
+          url,
+        ),
+      );
+      assert.deepEqual(unused, []);
+    } finally {
+      await porta?.stop();
+    }
+  });
+});
