@@ -71,7 +71,7 @@ let crossws: Promise<typeof import('crossws/adapters/node')> | null = null;
 export class AppSockets {
   readonly #logger: WebSocketLogger;
   readonly #route: string;
-  /** The app's own crossws hooks, wrapped so that a throwing hook cannot take the worker down. */
+  /** The app's own crossws hooks (`app.websocket`), wrapped per connection by `open`. */
   readonly #inline: AppHooks | null;
   /** What `injectWebSocket(server)` got: its `upgrade` listeners take sockets node:http-style. */
   readonly #server = new EventEmitter();
@@ -170,9 +170,11 @@ export class AppSockets {
 
   /** Tells open WebSockets the server is going away (RFC 6455 §7.4.1: 1001). */
   close(): void {
-    void this.#adapter?.then((adapter) => {
-      adapter.closeAll(1001, 'Server going away');
-    });
+    this.#adapter
+      ?.then((adapter) => {
+        adapter.closeAll(1001, 'Server going away');
+      })
+      .catch(() => undefined); // crossws never loaded: nothing is open
   }
 
   #refused(exchange: Exchange): boolean {
