@@ -1,5 +1,5 @@
-// What only the disk can tell about a valid config: log files that cannot be opened and static
-// roots that do not exist, as problems with key paths (for `porta check`; binds nothing).
+// What only the disk can tell about a valid config: log files that cannot be opened, static roots
+// and app modules that do not exist, as problems with key paths (for `porta check`; binds nothing).
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from './config-error.js';
@@ -46,7 +46,25 @@ function rootProblem(root: string): string | null {
   }
 }
 
-/** Problems `porta run` would fail on (log files) or half-run with (every request a 404). */
+/**
+ * Why an app module cannot be loaded, or null. Only the file: importing it would run the app's
+ * code (connections, timers) inside `check`; run checks the export when it loads the module.
+ */
+function moduleProblem(file: string): string | null {
+  try {
+    if (!statSync(file).isFile()) return `${JSON.stringify(file)} is not a file`;
+    accessSync(file, constants.R_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `the module ${JSON.stringify(file)} does not exist`;
+    if (code === 'EACCES' || code === 'EPERM')
+      return `no permission to read ${JSON.stringify(file)}`;
+    return `cannot read ${JSON.stringify(file)} (${code ?? String(error)})`;
+  }
+}
+
+/** Problems `porta run` would fail on (log files, app modules) or half-run with (every request a 404). */
 export function findPathProblems(
   config: Config,
   context: { readonly source: string; readonly baseDir: string; readonly positions: PositionIndex },
@@ -67,10 +85,16 @@ export function findPathProblems(
   }
   config.sites.forEach((site, siteIndex) => {
     site.routes.forEach((route, routeIndex) => {
+      const at = ['sites', siteIndex, 'routes', routeIndex] as const;
+      if (route.app !== undefined) {
+        const problem = moduleProblem(resolve(context.baseDir, route.app.module));
+        if (problem !== null) {
+          add([...at, 'app', 'module'], `${problem}; expected a module exporting { fetch }`);
+        }
+      }
       if (route.static === undefined) return;
       const problem = rootProblem(resolve(context.baseDir, route.static.root));
-      if (problem !== null)
-        add(['sites', siteIndex, 'routes', routeIndex, 'static', 'root'], problem);
+      if (problem !== null) add([...at, 'static', 'root'], problem);
     });
   });
   return problems;

@@ -251,4 +251,60 @@ describe('porta check fails on what run would fail on or half-run with', () => {
     const fileOnly = await runPorta(['check', '--no-paths', '-c', file]);
     assert.equal(fileOnly.code, 0, fileOnly.stderr);
   });
+
+  it('an app module that does not exist or is a folder, with file:line and key; the export is left to run', async () => {
+    const folder = join(dir, 'check-app');
+    mkdirSync(join(folder, 'apps.ts'), { recursive: true }); // a folder named like a module
+    // An app whose import would have side effects: check must not run it.
+    const marker = join(folder, 'imported');
+    writeFileSync(
+      join(folder, 'app.mjs'),
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\nexport const notTheApp = 1;\n`,
+    );
+    const file = join(folder, 'porta.yaml');
+    writeFileSync(
+      file,
+      [
+        'sites:',
+        '  - listen: ["127.0.0.1:0"]',
+        '    routes:',
+        '      - path: /a',
+        '        app: { module: app.mjs }',
+        '      - path: /b',
+        '        app: { module: ./missing/server.ts }',
+        '      - path: /c',
+        '        app: { module: apps.ts }',
+        '',
+      ].join('\n'),
+    );
+    const result = await runPorta(['check', '-c', file]);
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stderr, /invalid configuration, 2 errors:/);
+    assert.match(
+      result.stderr,
+      /porta\.yaml:7:24 sites\[0\]\.routes\[1\]\.app\.module: the module ".*missing\/server\.ts" does not exist; expected a module exporting \{ fetch \}/,
+    );
+    assert.match(
+      result.stderr,
+      /porta\.yaml:9:24 sites\[0\]\.routes\[2\]\.app\.module: ".*apps\.ts" is not a file/,
+    );
+    assert.doesNotMatch(result.stderr, /routes\[0\]/, 'the module that exists passes check');
+    assert.ok(!existsSync(marker), 'check did not import the app');
+    // run does import it, and names the missing export.
+    writeFileSync(
+      file,
+      [
+        'sites:',
+        '  - listen: ["127.0.0.1:0"]',
+        '    routes:',
+        '      - path: /',
+        '        app: { module: app.mjs }',
+        '',
+      ].join('\n'),
+    );
+    assert.equal((await runPorta(['check', '-c', file])).code, 0);
+    const ran = await runPorta(['run', '-c', file, '--pid-file', join(folder, 'x.pid')]);
+    assert.equal(ran.code, 1);
+    assert.match(ran.stderr, /export "default" is missing/);
+  });
 });

@@ -86,6 +86,13 @@ function sandboxPaths(node: unknown, sandbox: string, base: string): void {
       const folder = isAbsolute(value) ? join(sandbox, value) : resolve(base, value);
       if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
       if (isAbsolute(value)) node[key] = folder;
+    } else if (typeof value === 'string' && key === 'module') {
+      // An app module shown: check reads that it exists (it never imports it).
+      const file = isAbsolute(value) ? join(sandbox, value) : resolve(base, value);
+      mkdirSync(dirname(file), { recursive: true });
+      if (!existsSync(file))
+        writeFileSync(file, 'export default { fetch: () => new Response() };\n');
+      if (isAbsolute(value)) node[key] = file;
     } else if (typeof value === 'string' && PATH_KEYS.has(key) && isAbsolute(value)) {
       node[key] = join(sandbox, value);
       mkdirSync(dirname(node[key] as string), { recursive: true });

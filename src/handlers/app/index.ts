@@ -6,6 +6,7 @@ import { sendError } from '../../http/error-response.js';
 import { AppEnv, AppRequest } from './app-request.js';
 import { installAppResponse } from './app-response.js';
 import { type FetchFunction, loadApp } from './load-app.js';
+import { AppSockets } from './websocket.js';
 import { writeResponse } from './write-response.js';
 
 /** The app handler's options, resolved. */
@@ -58,6 +59,7 @@ class FetchAppHandler implements AppHandler {
   /** Names the route in error lines: "site 0 route 1 (/api)". */
   readonly #route: string;
   #fetch: FetchFunction | null = null;
+  #sockets: AppSockets | null = null;
   /** Requests waiting on the app's Response, checked against the timeout by one sweeper. */
   readonly #waiting = new Set<AppRequest>();
   #sweeper: NodeJS.Timeout | null = null;
@@ -71,14 +73,20 @@ class FetchAppHandler implements AppHandler {
   async load(): Promise<void> {
     // Before the app's module runs: its `new Response(...)` makes porta's lightweight one.
     installAppResponse();
-    this.#fetch = await loadApp(this.#options.file, this.#options.exportName);
+    const loaded = await loadApp(this.#options.file, this.#options.exportName);
+    this.#fetch = loaded.fetch;
+    this.#sockets = new AppSockets(loaded.app, this.#logger, this.#route);
   }
 
   async handle(exchange: Exchange): Promise<void> {
     const fetch = this.#fetch;
-    if (fetch === null) throw new Error(`app ${this.#options.file} is not loaded`);
+    const sockets = this.#sockets;
+    if (fetch === null || sockets === null)
+      throw new Error(`app ${this.#options.file} is not loaded`);
     const secure = exchange.secure;
     const request = new AppRequest(exchange, secure, Date.now());
+    const upgrade = exchange.request.upgrade !== '';
+    if (upgrade && sockets.takesEarly(exchange)) return sockets.takeEarly(exchange, request);
     let response: unknown;
     this.#wait(request);
     try {
@@ -94,15 +102,23 @@ class FetchAppHandler implements AppHandler {
     }
     this.#waiting.delete(request);
     try {
-      const writing = this.#answer(exchange, request, response);
+      const writing = this.#answer(exchange, request, response, upgrade ? sockets : null);
       if (writing !== undefined) await writing;
     } catch (error) {
       this.#fail(exchange, error, false);
     }
   }
 
-  /** Writes the app's answer; a promise while a streamed body is still going out. */
-  #answer(exchange: Exchange, request: AppRequest, response: unknown): Promise<void> | undefined {
+  /**
+   * Writes the app's answer, or opens the WebSocket its hooks ask for (`sockets`: an upgrade
+   * request); a promise while a streamed body is still going out.
+   */
+  #answer(
+    exchange: Exchange,
+    request: AppRequest,
+    response: unknown,
+    sockets: AppSockets | null,
+  ): Promise<void> | undefined {
     if (!(response instanceof Response)) {
       if (!request.timedOut) {
         const type = response === null ? 'null' : typeof response;
@@ -115,6 +131,11 @@ class FetchAppHandler implements AppHandler {
       void response.body?.cancel().catch(() => undefined);
       return undefined;
     }
+    const hooks = sockets?.hooksIn(exchange, request, response) ?? null;
+    if (sockets !== null && hooks !== null) {
+      void response.body?.cancel().catch(() => undefined);
+      return sockets.open(exchange, request, hooks);
+    }
     // Undefined when the body went whole (most answers): no promise to wait on.
     return writeResponse(exchange, response, request);
   }
@@ -122,6 +143,7 @@ class FetchAppHandler implements AppHandler {
   close(): void {
     if (this.#sweeper !== null) clearInterval(this.#sweeper);
     this.#sweeper = null;
+    this.#sockets?.close();
   }
 
   #wait(request: AppRequest): void {

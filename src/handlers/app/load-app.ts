@@ -6,6 +6,12 @@ import { PortaError } from '../../errors.js';
 /** What porta calls per request: the app's `fetch(request, env)`, bound to its object. */
 export type FetchFunction = (request: Request, env: unknown) => unknown;
 
+/** A loaded app: its fetch, and the export it came from (which may carry WebSocket hooks). */
+export interface LoadedApp {
+  readonly fetch: FetchFunction;
+  readonly app: unknown;
+}
+
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);
 const JAVASCRIPT = new Set(['.js', '.mjs', '.cjs', '.jsx']);
 
@@ -34,7 +40,7 @@ const loads = new Map<string, number>();
  * Imports `file` (absolute) and returns its `exportName` export's fetch: an object with a
  * `fetch` method (Hono, itty-router, h3, `export default { fetch }`) or a function.
  */
-export async function loadApp(file: string, exportName: string): Promise<FetchFunction> {
+export async function loadApp(file: string, exportName: string): Promise<LoadedApp> {
   const extension = extname(file);
   if (TYPESCRIPT.has(extension)) await registerTypeScript();
   else if (!JAVASCRIPT.has(extension)) {
@@ -66,22 +72,17 @@ function fetchOf(app: unknown): FetchFunction | null {
   return null;
 }
 
-function findFetch(
-  module: Record<string, unknown>,
-  file: string,
-  exportName: string,
-): FetchFunction {
+function findFetch(module: Record<string, unknown>, file: string, exportName: string): LoadedApp {
   const direct = module[exportName];
   const fetch = fetchOf(direct);
-  if (fetch !== null) return fetch;
+  if (fetch !== null) return { fetch, app: direct };
   // A CommonJS module (a .ts file outside a "type": "module" package) puts module.exports on
   // `default`: its own exports, `default` included, sit one level down.
   const cjs = module.default;
-  const nested =
-    typeof cjs === 'object' && cjs !== null
-      ? fetchOf((cjs as Record<string, unknown>)[exportName])
-      : null;
-  if (nested !== null) return nested;
+  const inner =
+    typeof cjs === 'object' && cjs !== null ? (cjs as Record<string, unknown>)[exportName] : null;
+  const nested = fetchOf(inner);
+  if (nested !== null) return { fetch: nested, app: inner };
   const app = direct;
   const found = Object.keys(module).join(', ') || 'none';
   throw new PortaError(
