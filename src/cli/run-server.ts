@@ -166,14 +166,21 @@ async function startSingle(
 ): Promise<Target> {
   const { startValidated } = await engine;
   const server: RunningServer = await startValidated(config, { logger });
+  // One check and apply at a time: two quick SIGHUPs never apply the older file last.
+  let reloading: Promise<void> = Promise.resolve();
+  const reload = async (): Promise<void> => {
+    // Validated in a thread as at start: this process never loads the config stack.
+    const next = await checkInThread(request);
+    for (const note of next.notes) logger[note.level](note.message);
+    await server.reloadValidated(next.config);
+  };
   return {
     urls: server.addresses.map((a) => a.url),
     shutdownMs: parseDuration(config.timeouts.shutdown),
-    // Validated in a thread as at start: this process never loads the config stack.
-    reload: async () => {
-      const next = await checkInThread(request);
-      for (const note of next.notes) logger[note.level](note.message);
-      await server.reloadValidated(next.config);
+    reload: () => {
+      const done = reloading.then(reload);
+      reloading = done.catch(() => undefined);
+      return done;
     },
     reopenLogs: () => {
       server.reopenLogs();
