@@ -102,6 +102,7 @@ const primaryFiles = [
   'src/cli/*.ts',
   'src/process/config-check.ts',
   'src/process/config-request.ts',
+  'src/process/config-thread.ts',
   'src/process/messages.ts',
   'src/process/pid-file.ts',
   'src/process/primary-state.ts',
@@ -111,46 +112,84 @@ const primaryFiles = [
   'src/process/udp-split.ts',
   'src/runtime/fd-limit.ts',
 ];
-const primaryRule = {
-  files: primaryFiles,
-  ignores: ['**/*.test.ts', 'src/cli/check-file.ts'],
-  rules: {
-    '@typescript-eslint/no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          {
-            group: [
-              'zod',
-              'zod/*',
-              'yaml',
-              '**/config/*',
-              '!**/config/config-file-name.js',
-              '!**/config/units.js',
-              '**/runtime/*',
-              '!**/runtime/fd-limit.js',
-              '**/handlers/*.js',
-              '**/handlers/*/*.js',
-              '**/handlers/proxy/client/*',
-              '!**/handlers/directives/password-hash.js',
-              '**/http/*',
-              '**/http1/*',
-              '**/http2/*',
-              '**/forward/*',
-              '!**/forward/port-mapping.js',
-              '**/process/worker.js',
-              '**/process/config-source.js',
-              '**/process/config-child.js',
-            ],
-            allowTypeImports: true,
-            message:
-              'a cluster primary loads this module: import what only workers or a config check need lazily (await import()) or as a type.',
-          },
-        ],
-      },
-    ],
-  },
-};
+
+/** A rule that lets `files` import the `group` modules only lazily (await import()) or as types. */
+function lazyOnly(files, ignores, group, message) {
+  return {
+    files,
+    ignores,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group, allowTypeImports: true, message }] },
+      ],
+    },
+  };
+}
+
+const primaryRule = lazyOnly(
+  primaryFiles,
+  ['**/*.test.ts', 'src/cli/check-file.ts'],
+  [
+    'zod',
+    'zod/*',
+    'yaml',
+    '**/config/*',
+    '!**/config/config-file-name.js',
+    '!**/config/units.js',
+    '**/runtime/*',
+    '!**/runtime/fd-limit.js',
+    '**/handlers/*.js',
+    '**/handlers/*/*.js',
+    '**/handlers/proxy/client/*',
+    '!**/handlers/directives/password-hash.js',
+    '**/http/*',
+    '**/http1/*',
+    '**/http2/*',
+    '**/forward/*',
+    '!**/forward/port-mapping.js',
+    '**/process/worker.js',
+    '**/process/config-source.js',
+    '**/process/config-child.js',
+    '**/process/config-thread-main.js',
+  ],
+  'a cluster primary loads this module: import what only workers or a config check need lazily (await import()) or as a type.',
+);
+
+/**
+ * What serves (a worker, or a single process's main thread) never loads the config stack: a
+ * check child or a config check thread validates, and hands over plain JSON.
+ */
+const servingRule = lazyOnly(
+  [
+    'src/runtime/**/*.ts',
+    'src/handlers/**/*.ts',
+    'src/http/**/*.ts',
+    'src/http1/**/*.ts',
+    'src/http2/**/*.ts',
+    'src/net/**/*.ts',
+    'src/tls/**/*.ts',
+    'src/forward/**/*.ts',
+    'src/balance/**/*.ts',
+    'src/shared/**/*.ts',
+    'src/log/**/*.ts',
+    'src/metrics/**/*.ts',
+    'src/process/worker.ts',
+  ],
+  // fd-limit.ts is the primary's too: primaryRule (stricter) covers it.
+  ['**/*.test.ts', 'src/runtime/fd-limit.ts'],
+  [
+    'zod',
+    'zod/*',
+    'yaml',
+    '**/config/schema.js',
+    '**/config/*-schema.js',
+    '**/config/validate.js',
+    '**/config/load.js',
+    '**/process/config-source.js',
+  ],
+  'a worker or a single process serves without the config stack: validate in a check (child or thread), import it lazily or as a type.',
+);
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'site/', 'bench/results/', 'coverage/'] },
@@ -194,6 +233,7 @@ export default tseslint.config(
   },
   ...layerRules,
   primaryRule,
+  servingRule,
   {
     // The proxy's upstream client speaks HTTP/1.1 to backends: it may use the HTTP/1 codec
     // pieces (chars, chunked decoding, head fields, parse errors), never the server engine.

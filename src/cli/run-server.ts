@@ -6,8 +6,8 @@ import type { RunningServer } from '../runtime/start.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
 import { checkInChild } from '../process/config-check.js';
+import { checkInThread } from '../process/config-thread.js';
 import { type ConfigRequest, requestedWorkers } from '../process/config-request.js';
-import type { LoadedRequest } from '../process/config-source.js';
 import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
 import { Supervisor } from '../process/supervisor.js';
 import { holdSighup, releaseSighup, sayEarlySighupWith } from '../process/early-sighup.js';
@@ -79,18 +79,15 @@ export async function runServer(request: ConfigRequest, options: RunOptions = {}
 
 async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
   const asked = requestedWorkers(request);
-  // One process validates here (it needs the config stack to serve anyway); for a cluster, or
-  // when only the file knows the count, or for apps (always in workers), a child validates and
-  // the primary keeps plain JSON. The check also issues `tls: internal` certificates, once.
+  // One process validates in a thread it then terminates, loading the engine meanwhile: the
+  // config stack's heap and code go with the thread. For a cluster, or when only the file knows
+  // the count, or for apps (always in workers), a child validates and the primary keeps plain
+  // JSON. Either check also issues `tls: internal` certificates, once.
   const single = asked !== undefined && countOf(asked) === 1 && !requestHasApps(request);
-  const checked = single ? null : await checkInChild(request);
+  const engine = single ? loadEngine() : null;
+  const loaded = single ? await checkInThread(request) : await checkInChild(request);
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
-  const workers =
-    checked === null || hasOnlyUdp(checked.config) ? 1 : countOf(checked.config.workers);
-  const loaded =
-    workers === 1 && (checked === null || !hasApps(checked.config))
-      ? await loadHere(request)
-      : (checked as LoadedRequest);
+  const workers = hasOnlyUdp(loaded.config) ? 1 : countOf(loaded.config.workers);
   const { config } = loaded;
   // Apps run in workers even when there is one: a reload then loads their modules afresh.
   const clustered = workers > 1 || hasApps(config);
@@ -113,7 +110,7 @@ async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
   if (fdWarning !== null) logger.warning(fdWarning);
   const target = clustered
     ? await startCluster(request, config, workers, logger)
-    : await startSingle(request, config, logger);
+    : await startSingle(request, config, logger, engine ?? loadEngine());
   announceWildcards(target.urls, logger);
   handleSignals(target, {
     logger,
@@ -132,10 +129,14 @@ async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
   options.onStarted?.(target.urls);
 }
 
-/** The config stack, in this process: for one process only. */
-async function loadHere(request: ConfigRequest): Promise<LoadedRequest> {
-  const { loadRequest } = await import('../process/config-source.js');
-  return loadRequest(request);
+/**
+ * The engine, loading while a thread validates (two cores: the wait to the first answer does
+ * not grow). A failure surfaces where it is awaited, not as an unhandled rejection before.
+ */
+function loadEngine(): Promise<typeof import('../runtime/start.js')> {
+  const engine = import('../runtime/start.js');
+  engine.catch(() => undefined);
+  return engine;
 }
 
 /** For a listener on every interface, says the URLs it can be reached at on this machine. */
@@ -161,14 +162,25 @@ async function startSingle(
   request: ConfigRequest,
   config: Config,
   logger: Logger,
+  engine: ReturnType<typeof loadEngine>,
 ): Promise<Target> {
-  const { startValidated } = await import('../runtime/start.js');
+  const { startValidated } = await engine;
   const server: RunningServer = await startValidated(config, { logger });
+  // One check and apply at a time: two quick SIGHUPs never apply the older file last.
+  let reloading: Promise<void> = Promise.resolve();
+  const reload = async (): Promise<void> => {
+    // Validated in a thread as at start: this process never loads the config stack.
+    const next = await checkInThread(request);
+    for (const note of next.notes) logger[note.level](note.message);
+    await server.reloadValidated(next.config);
+  };
   return {
     urls: server.addresses.map((a) => a.url),
     shutdownMs: stopBudgetMs(config),
-    reload: async () => {
-      await server.reload((await loadHere(request)).config);
+    reload: () => {
+      const done = reloading.then(reload);
+      reloading = done.catch(() => undefined);
+      return done;
     },
     reopenLogs: () => {
       server.reopenLogs();
@@ -201,7 +213,7 @@ class PrimaryServer {
   /** Unchanged UDP listeners keep their sessions: the primary is never replaced. */
   async apply(config: Config): Promise<void> {
     if (this.#server !== null) {
-      await this.#server.reload(udpOnly(config));
+      await this.#server.reloadValidated(udpOnly(config));
     } else if (hasUdp(config) || config.admin !== undefined) {
       const { startValidated } = await import('../runtime/start.js');
       this.#server = await startValidated(udpOnly(config), {

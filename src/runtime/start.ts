@@ -37,6 +37,11 @@ export interface RunningServer extends AdminSource {
    */
   reload(input: ConfigInput | Config): Promise<void>;
   /**
+   * `reload` for a config validated already (defaults filled in, elsewhere: a thread, a check
+   * child): this process loads no schema library for it.
+   */
+  reloadValidated(config: Config): Promise<void>;
+  /**
    * Graceful stop: stop accepting, finish in-flight requests (up to the shutdown timeout), close.
    * `handOver` (a reload to another process) gives idle keep-alive connections a moment to send
    * one last request, answered with `Connection: close`, instead of closing them at once.
@@ -289,8 +294,16 @@ class PortaServer implements RunningServer {
   }
 
   reload(input: ConfigInput | Config): Promise<void> {
+    return this.#queue(async () => this.#reload(await validated(input)));
+  }
+
+  reloadValidated(config: Config): Promise<void> {
+    return this.#queue(() => this.#reload(config));
+  }
+
+  #queue(reload: () => Promise<void>): Promise<void> {
     // One reload at a time, in the order asked.
-    const next = this.#reloading.then(() => this.#reload(input));
+    const next = this.#reloading.then(reload);
     // Counted by whoever owns the counters: this server unless given them (a cluster counts its own).
     const control = this.countsReloads ? this.metricsOf.control : null;
     if (control !== null) {
@@ -303,9 +316,8 @@ class PortaServer implements RunningServer {
     return next;
   }
 
-  async #reload(input: ConfigInput | Config): Promise<void> {
+  async #reload(config: Config): Promise<void> {
     if (this.#stopping !== null) throw new Error('the server is stopping');
-    const config = await validated(input);
     const plan = await withInternalCertificates(
       await buildPlan(config, {
         logger: this.logger,

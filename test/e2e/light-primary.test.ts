@@ -41,14 +41,38 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): 
   }
 }
 
-/** Every module each process loaded, by pid. */
+/** A porta.yaml of one site on 127.0.0.1:`port`, access log off. */
+function siteConfig(workers: number, port: number, routes: readonly string[]): string {
+  return [
+    `workers: ${workers}`,
+    'log: { access: "off" }',
+    'sites:',
+    `  - listen: ["127.0.0.1:${port}"]`,
+    '    routes:',
+    ...routes.map((route) => `      - ${route}`),
+    '',
+  ].join('\n');
+}
+
+/** Every module each process's main thread loaded, by pid. */
 function loadedModules(dir: string): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const name of readdirSync(dir)) {
+    if (!/^\d+\.txt$/.test(name)) continue; // a worker thread's list: threadsOf
     out.set(Number(name.replace('.txt', '')), readFileSync(join(dir, name), 'utf8').split('\n'));
   }
   return out;
 }
+
+/** What each worker thread of process `pid` loaded (a single process's config checks). */
+function threadsOf(dir: string, pid: number): string[][] {
+  return readdirSync(dir)
+    .filter((name) => name.startsWith(`${pid}-thread`))
+    .map((name) => readFileSync(join(dir, name), 'utf8').split('\n'));
+}
+
+/** The config stack: one process validates in a thread, never in its main thread. */
+const CONFIG_STACK = /\/node_modules\/(zod|yaml)\/|\/dist\/config\/(validate|load|schema)\.js/;
 
 function offending(modules: readonly string[]): string[] {
   return modules.filter((url) => NOT_IN_PRIMARY.some((pattern) => pattern.test(url)));
@@ -111,16 +135,10 @@ describe('what each porta process loads', () => {
     const port = await freePort();
     const file = join(dir, 'porta.yaml');
     const config = (body: string): string =>
-      [
-        'workers: 2',
-        'log: { access: "off" }',
-        'sites:',
-        `  - listen: ["127.0.0.1:${port}"]`,
-        '    routes:',
-        `      - { path: /, static: { root: ${JSON.stringify(site)} } }`,
-        `      - { path: /v, respond: { body: ${body} } }`,
-        '',
-      ].join('\n');
+      siteConfig(2, port, [
+        `{ path: /, static: { root: ${JSON.stringify(site)} } }`,
+        `{ path: /v, respond: { body: ${body} } }`,
+      ]);
     writeFileSync(file, config('one'));
     const { modules, env } = recording('cluster');
     let porta: PortaProcess | null = null;
@@ -297,7 +315,7 @@ describe('what each porta process loads', () => {
     }
   });
 
-  it('one process loads only the handlers its config uses', async () => {
+  it('one process loads only the handlers its config uses, and validates in a thread', async () => {
     const { modules, env } = recording('single');
     let porta: PortaProcess | null = null;
     try {
@@ -305,18 +323,73 @@ describe('what each porta process loads', () => {
         env,
       });
       assert.equal(await (await fetch(`${porta.url}/`)).text(), 'hello');
-      const list = loadedModules(modules).get(porta.child.pid ?? 0) ?? [];
+      const pid = porta.child.pid ?? 0;
+      const list = loadedModules(modules).get(pid) ?? [];
       assert.ok(
         list.some((url) => url.includes('/dist/handlers/static/')),
         'recorded',
       );
       const unused = list.filter((url) =>
-        // The schema checks trusted_proxies with the proxy's own parser (forwarding.js): allowed.
-        /\/node_modules\/yaml\/|\/handlers\/(proxy\/(?!forwarding\.js)|echo|redirect|respond)\/|\/dist\/forward\/(?!port-mapping)|\/tcp-echo\.js/.test(
+        /\/handlers\/(proxy|echo|redirect|respond)\/|\/dist\/forward\/(?!port-mapping)|\/tcp-echo\.js/.test(
           url,
         ),
       );
       assert.deepEqual(unused, []);
+      assert.deepEqual(
+        list.filter((url) => CONFIG_STACK.test(url)),
+        [],
+        'the main thread loaded the config stack',
+      );
+      const threads = threadsOf(modules, pid);
+      assert.equal(threads.length, 1, 'one config check thread');
+      assert.ok(threads[0]?.some((url) => url.includes('/node_modules/zod/')));
+    } finally {
+      await porta?.stop();
+    }
+  });
+
+  it('porta run with workers: 1 serves and reloads without the config stack in its main thread', async () => {
+    const port = await freePort();
+    const file = join(dir, 'single.yaml');
+    const config = (body: string): string =>
+      siteConfig(1, port, [`{ path: /v, respond: { body: ${body} } }`]);
+    writeFileSync(file, config('one'));
+    const { modules, env } = recording('single-run');
+    let porta: PortaProcess | null = null;
+    try {
+      porta = await spawnPorta(['run', '-c', file, '--pid-file', join(dir, 'pid-single')], 60_000, {
+        env,
+      });
+      const running = porta;
+      await waitFor(() => /, 1 process\)/.test(running.stderr()), 'the start');
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/v`), 'one');
+      writeFileSync(file, config('two'));
+      running.child.kill('SIGHUP');
+      await waitFor(() => /Configuration reloaded/.test(running.stderr()), 'the reload');
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/v`), 'two');
+      // A refused reload names file, line and key as `porta check` does, and changes nothing.
+      writeFileSync(file, config('three').replace('workers: 1', 'workers: 1\nwokers: 3'));
+      running.child.kill('SIGHUP');
+      await waitFor(() => /Reload failed/.test(running.stderr()), 'the refused reload');
+      assert.match(running.stderr(), /single\.yaml:2:1 wokers: unknown key/);
+      assert.equal(await freshGet(`http://127.0.0.1:${port}/v`), 'two');
+
+      const pid = running.child.pid ?? 0;
+      const main = loadedModules(modules).get(pid) ?? [];
+      assert.ok(
+        main.some((url) => url.endsWith('/dist/runtime/start.js')),
+        'recorded',
+      );
+      assert.deepEqual(
+        main.filter((url) => CONFIG_STACK.test(url)),
+        [],
+        'the main thread loaded the config stack',
+      );
+      // The count is in the file only: the start is checked in a child, each reload in a thread.
+      const threads = threadsOf(modules, pid);
+      assert.equal(threads.length, 2, 'a thread per reload');
+      for (const thread of threads)
+        assert.ok(thread.some((url) => url.includes('/node_modules/zod/')));
     } finally {
       await porta?.stop();
     }

@@ -1,13 +1,55 @@
 // Tests for Content-Type selection and the ETag helpers.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentTypeFor, mediaTypeOf, withCharset } from './content-type.js';
+import fullMime from 'mime';
+import { contentTypeFor, mediaTypeOf, typeByName, withCharset } from './content-type.js';
 import { codedEtag, fileEtag, sameVersion } from './etag.js';
 
 const types = {
   overrides: new Map([['.glb', 'model/gltf-binary']]),
   fallback: 'application/octet-stream',
 };
+
+/** Every extension nginx's /etc/nginx/mime.types (1.22) maps to a type. */
+const NGINX_EXTENSIONS =
+  `3gp 3gpp 7z ai asf asx atom avi avif bin bmp cco crt css deb der dll dmg doc docx ear
+  eot eps exe flv gif hqx htc htm html ico img iso jad jar jardiff jng jnlp jpeg jpg js json kar kml
+  kmz m3u8 m4a m4v mid midi mml mng mov mp3 mp4 mpeg mpg msi msm msp odg odp ods odt ogg pdb pdf pem
+  pl pm png ppt pptx prc ps ra rar rpm rss rtf run sea shtml sit svg svgz swf tcl tif tiff tk ts txt
+  war wasm wbmp webm webp wml wmlc wmv woff woff2 xhtml xls xlsx xml xpi xspf zip`.split(/\s+/);
+
+/** Files porta's docs and tests serve, and other common downloads. */
+const MORE_EXTENSIONS = `mjs cjs map webmanifest md markdown csv yaml yml toml otf ttf heic jxl epub
+  flac oga ogv opus wav aac mkv srt vtt ics vcf tar gz tgz bz2 xz zst apk sh php psd key m3u glb
+  gltf jsonld geojson appcache manifest`.split(/\s+/);
+
+describe('typeByName', () => {
+  it("names every type the full mime table names, for nginx's extensions and ours", () => {
+    const differ: string[] = [];
+    for (const extension of [...NGINX_EXTENSIONS, ...MORE_EXTENSIONS]) {
+      for (const name of [`file.${extension}`, `dir/FILE.${extension.toUpperCase()}`]) {
+        const expected = fullMime.getType(name);
+        if (typeByName(name) !== expected)
+          differ.push(`${name}: ${String(typeByName(name))} != ${String(expected)}`);
+      }
+    }
+    assert.deepEqual(differ, []);
+  });
+
+  it('reads names as mime does: no extension, a dot file, a bare extension', () => {
+    for (const name of [
+      'Makefile',
+      'dir/ico',
+      '.ico',
+      'ico',
+      'dir/.7z',
+      'a.b.docx',
+      'x.unknownext',
+    ])
+      assert.equal(typeByName(name), fullMime.getType(name), name);
+    assert.equal(typeByName('favicon.ico'), 'image/vnd.microsoft.icon');
+  });
+});
 
 describe('contentTypeFor', () => {
   it('knows modern web types and adds charset=utf-8 to text', () => {
