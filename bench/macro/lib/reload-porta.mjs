@@ -35,10 +35,11 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
  * The command line of a run, for the report.
  * @param {string} configPath
  * @param {string} pidPath
+ * @param {string} [main] another build's dist/main.js (a "before" figure from the same run)
  * @returns {string[]}
  */
-export function portaRunArgs(configPath, pidPath) {
-  return [portaMain, 'run', '-c', configPath, '--pid-file', pidPath];
+export function portaRunArgs(configPath, pidPath, main = portaMain) {
+  return [main, 'run', '-c', configPath, '--pid-file', pidPath];
 }
 
 /**
@@ -49,10 +50,12 @@ export function portaRunArgs(configPath, pidPath) {
  * @param {string} options.dir a temp folder of ours
  * @param {number} options.port the port the config listens on
  * @param {object} options.config
+ * @param {number | null} [options.cpu] pin porta (and its workers) to this CPU, null to let it float
+ * @param {string} [options.main] another build's dist/main.js instead of this one's
  * @returns {Promise<PortaRun>}
  */
-export async function startPortaRun({ label, dir, port, config }) {
-  if (!existsSync(portaMain)) throw new Error('dist/main.js is missing: run `npm run build`');
+export async function startPortaRun({ label, dir, port, config, cpu = null, main = portaMain }) {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\``);
   const configPath = join(dir, 'porta.yaml');
   const pidPath = join(dir, 'porta.pid');
   const writeConfig = (/** @type {object} */ next) =>
@@ -61,8 +64,8 @@ export async function startPortaRun({ label, dir, port, config }) {
   const launched = launch({
     label,
     command: process.execPath,
-    args: portaRunArgs(configPath, pidPath),
-    cpu: null,
+    args: portaRunArgs(configPath, pidPath, main),
+    cpu,
     cwd: repoRoot,
   });
   /** @type {LogLine[]} */
