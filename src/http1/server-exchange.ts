@@ -36,7 +36,10 @@ export interface ExchangeOwner {
 const CRLF = '\r\n';
 /** Bodies up to this size are copied behind the head and sent in one write. */
 const SMALL_BODY = 8 * 1024;
-/** Prepared responses keep up to 6 copies of their body (prepared-bytes.ts): small ones only. */
+/**
+ * Prepared responses keep up to 6 copies of their body (prepared-bytes.ts): small ones only.
+ * Larger bodies go out as their prepared head (no body copy) and the body, in one writev.
+ */
 const PREPARED_BODY = 16 * 1024;
 const LAST_CHUNK = '0\r\n\r\n';
 const TOO_LARGE_FIELDS = ['Content-Type', 'text/plain; charset=utf-8'];
@@ -283,12 +286,22 @@ export class ServerExchange implements FileSink {
   /** Sends a prepared response: its bytes for this second and connection kind, in one write. */
   sendPrepared(response: PreparedResponse): void {
     const body = response.body;
-    if (this.#addHeaders !== null || this.#removeHeaders !== null || body.length > PREPARED_BODY) {
+    if (this.#addHeaders !== null || this.#removeHeaders !== null) {
       this.send(response.status, response.headers, body);
       return;
     }
     const connection = this.#decideHead(response.status, body.length);
-    this.#socket.write(preparedBytes(response, connection, this.#suppressBody, this.startedAt));
+    const socket = this.#socket;
+    if (body.length <= PREPARED_BODY || this.#suppressBody) {
+      socket.write(preparedBytes(response, connection, this.#suppressBody, this.startedAt));
+    } else {
+      // The head-only bytes are the head of the whole response (same Content-Length): no head
+      // string built, and two buffers in one writev (cheaper than a string and a buffer).
+      socket.cork();
+      socket.write(preparedBytes(response, connection, true, this.startedAt));
+      socket.write(body);
+      socket.uncork();
+    }
     if (!this.#suppressBody) this.bytesSent = body.length;
     this.#finish();
   }
