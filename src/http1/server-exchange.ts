@@ -227,6 +227,7 @@ export class ServerExchange implements FileSink {
   sendContinueIfAsked(): void {
     if (this.request.expectContinue && !this.#continueSent && !this.#headSent) {
       this.#continueSent = true;
+      this.#socket.setNoDelay(true); // the response follows in another write
       this.#socket.write(CONTINUE_100, 'latin1');
     }
   }
@@ -280,6 +281,7 @@ export class ServerExchange implements FileSink {
       socket.uncork();
       this.bytesSent = length;
     }
+    this.#flushRest();
     this.#finish();
   }
 
@@ -303,11 +305,28 @@ export class ServerExchange implements FileSink {
       socket.uncork();
     }
     if (!this.#suppressBody) this.bytesSent = body.length;
+    this.#flushRest();
     this.#finish();
   }
 
   writeHead(status: number, headers: readonly string[], length: number): void {
-    this.#socket.write(this.#startHead(status, headers, length), 'latin1');
+    const socket = this.#socket;
+    // More writes follow (body pieces, a stream, a file): none may wait for a delayed ACK
+    // (a connection kept alive has TCP_NODELAY already, from its request head).
+    socket.setNoDelay(true);
+    socket.write(this.#startHead(status, headers, length), 'latin1');
+  }
+
+  /**
+   * A whole response went out in one write: the usual case needs no TCP_NODELAY (the connection
+   * sets it for clients that stay). When the kernel took only part of it, the rest goes out in
+   * later writes, which must not wait for a delayed ACK: setting it now also pushes what Nagle holds.
+   * Corked (answered inside the connection's parser run), the bytes are not written yet: the
+   * connection checks after uncorking.
+   */
+  #flushRest(): void {
+    const socket = this.#socket;
+    if (socket.writableCorked === 0 && socket.writableLength !== 0) socket.setNoDelay(true);
   }
 
   write(chunk: Buffer | string): boolean {
@@ -434,6 +453,7 @@ export class ServerExchange implements FileSink {
     this.status = 101;
     this.keepAlive = false;
     this.durationMs = Date.now() - this.startedAt;
+    this.#socket.setNoDelay(true); // the new protocol writes many small frames
     const head = this.#owner.onUpgrade(this);
     return { socket: this.#socket, head };
   }
