@@ -103,6 +103,9 @@ export class Http1Connection
     socket.cork();
     const consumed = parser.execute(data);
     socket.uncork();
+    // What the kernel did not take goes out in later writes: no Nagle wait for them (see
+    // onRequestHead; a no-op when TCP_NODELAY is on already).
+    if (socket.writableLength !== 0) socket.setNoDelay(true);
     this.#feeding = false;
     if (this.wait === Wait.Idle && parser.readingHead) {
       // A pipelined request began in this read: its head is timed from now, not the idle clock.
@@ -184,6 +187,10 @@ export class Http1Connection
   // ---- ParserSink ----
 
   onRequestHead(head: RequestHead): void {
+    // A client that keeps the connection needs TCP_NODELAY (set once, a no-op after): a small
+    // response behind an unacknowledged one would wait for a delayed ACK. One that closes after
+    // this request reads a single write, unless the exchange writes more (it sets it then).
+    if (head.keepAlive) this.socket.setNoDelay(true);
     const now = Date.now();
     const exchange = new ServerExchange(this, head, now);
     this.#exchange = exchange;

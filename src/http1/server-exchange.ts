@@ -36,7 +36,10 @@ export interface ExchangeOwner {
 const CRLF = '\r\n';
 /** Bodies up to this size are copied behind the head and sent in one write. */
 const SMALL_BODY = 8 * 1024;
-/** Prepared responses keep up to 6 copies of their body (prepared-bytes.ts): small ones only. */
+/**
+ * Prepared responses keep up to 6 copies of their body (prepared-bytes.ts): small ones only.
+ * Larger bodies go out as their prepared head (no body copy) and the body, in one writev.
+ */
 const PREPARED_BODY = 16 * 1024;
 const LAST_CHUNK = '0\r\n\r\n';
 const TOO_LARGE_FIELDS = ['Content-Type', 'text/plain; charset=utf-8'];
@@ -224,6 +227,7 @@ export class ServerExchange implements FileSink {
   sendContinueIfAsked(): void {
     if (this.request.expectContinue && !this.#continueSent && !this.#headSent) {
       this.#continueSent = true;
+      this.#socket.setNoDelay(true); // the response follows in another write
       this.#socket.write(CONTINUE_100, 'latin1');
     }
   }
@@ -277,24 +281,52 @@ export class ServerExchange implements FileSink {
       socket.uncork();
       this.bytesSent = length;
     }
+    this.#flushRest();
     this.#finish();
   }
 
   /** Sends a prepared response: its bytes for this second and connection kind, in one write. */
   sendPrepared(response: PreparedResponse): void {
     const body = response.body;
-    if (this.#addHeaders !== null || this.#removeHeaders !== null || body.length > PREPARED_BODY) {
+    if (this.#addHeaders !== null || this.#removeHeaders !== null) {
       this.send(response.status, response.headers, body);
       return;
     }
     const connection = this.#decideHead(response.status, body.length);
-    this.#socket.write(preparedBytes(response, connection, this.#suppressBody, this.startedAt));
+    const socket = this.#socket;
+    if (body.length <= PREPARED_BODY || this.#suppressBody) {
+      socket.write(preparedBytes(response, connection, this.#suppressBody, this.startedAt));
+    } else {
+      // The head-only bytes are the head of the whole response (same Content-Length): no head
+      // string built, and two buffers in one writev (cheaper than a string and a buffer).
+      socket.cork();
+      socket.write(preparedBytes(response, connection, true, this.startedAt));
+      socket.write(body);
+      socket.uncork();
+    }
     if (!this.#suppressBody) this.bytesSent = body.length;
+    this.#flushRest();
     this.#finish();
   }
 
   writeHead(status: number, headers: readonly string[], length: number): void {
-    this.#socket.write(this.#startHead(status, headers, length), 'latin1');
+    const socket = this.#socket;
+    // More writes follow (body pieces, a stream, a file): none may wait for a delayed ACK
+    // (a connection kept alive has TCP_NODELAY already, from its request head).
+    socket.setNoDelay(true);
+    socket.write(this.#startHead(status, headers, length), 'latin1');
+  }
+
+  /**
+   * A whole response went out in one write: the usual case needs no TCP_NODELAY (the connection
+   * sets it for clients that stay). When the kernel took only part of it, the rest goes out in
+   * later writes, which must not wait for a delayed ACK: setting it now also pushes what Nagle holds.
+   * Corked (answered inside the connection's parser run), the bytes are not written yet: the
+   * connection checks after uncorking.
+   */
+  #flushRest(): void {
+    const socket = this.#socket;
+    if (socket.writableCorked === 0 && socket.writableLength !== 0) socket.setNoDelay(true);
   }
 
   write(chunk: Buffer | string): boolean {
@@ -421,6 +453,7 @@ export class ServerExchange implements FileSink {
     this.status = 101;
     this.keepAlive = false;
     this.durationMs = Date.now() - this.startedAt;
+    this.#socket.setNoDelay(true); // the new protocol writes many small frames
     const head = this.#owner.onUpgrade(this);
     return { socket: this.#socket, head };
   }

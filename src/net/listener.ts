@@ -17,6 +17,12 @@ export interface ListenOptions {
    * client's own socket errors (ECONNRESET and friends): those just close that socket.
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Set TCP_NODELAY on every accepted socket (default true). The HTTP listener passes false and
+   * sets it itself where more than one write can follow (a setsockopt per connection saved for
+   * clients that send one request and close: see BENCHMARKS.md, issue 13).
+   */
+  readonly noDelay?: boolean;
 }
 
 /**
@@ -33,7 +39,7 @@ export function listen(
   const onError = options.onError ?? warn;
   const server = createServer({
     // Small writes go out at once; we batch with cork()/writev ourselves.
-    noDelay: true,
+    noDelay: options.noDelay ?? true,
     // A client that half-closes (shutdown(SHUT_WR)) may still be waiting for our reply.
     allowHalfOpen: true,
   });

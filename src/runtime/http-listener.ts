@@ -151,14 +151,20 @@ export class HttpListener implements Engines {
           `Connection from ${formatHostPort(unmapAddress(socket.remoteAddress ?? '?'), socket.remotePort ?? 0)}`,
         );
       }
-      if (tls !== null) tls.accept(socket);
-      else if (self === null) socket.destroy();
+      if (tls !== null) {
+        // The handshake and what follows take many writes: no Nagle delay between them.
+        socket.setNoDelay(true);
+        tls.accept(socket);
+      } else if (self === null) socket.destroy();
       else self.acceptCleartext(socket);
     };
     let server: Server;
     try {
       // No Node maxConnections: the guard's budget caps the whole process and reclaims first.
       server = await listen(plan.address, serve, {
+        // Set per connection where needed (TLS above, HTTP/2, HTTP/1.1 keep-alive and streaming):
+        // a client that sends one request and reads one write never needs it.
+        noDelay: false,
         onError: (error) => {
           guard.onListenerError(plan.address.text, error);
         },
@@ -193,6 +199,7 @@ export class HttpListener implements Engines {
   }
 
   acceptHttp2(socket: Socket): void {
+    socket.setNoDelay(true); // h2c (TLS set it at accept): frames go out in many small writes
     this.#admitted(socket, this.#http2.accept(socket));
   }
 

@@ -210,6 +210,73 @@ describe('static files: cache invalidation and streaming', () => {
     assert.deepEqual(await text(polled, '/docs/poll-me.txt'), [200, 'second!\n']);
   });
 
+  it('sends a cached 200 KiB file (prepared head, body from memory) exactly, fresh after an edit, and survives a reset mid-body', async () => {
+    const file = join(site.root, 'docs', 'cached-200k.bin');
+    const size = 200 * 1024;
+    const version = (seed: number): Buffer => {
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 7 + seed + (i >> 9)) & 0xff;
+      return bytes;
+    };
+    await writeFile(file, version(1));
+    const path = '/docs/cached-200k.bin';
+    const get = `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    // Two keep-alive GETs and a HEAD on one connection, then a close: every body byte-exact.
+    const raw = await rawRequest(
+      polled.port,
+      get +
+        get +
+        `HEAD ${path} HTTP/1.1\r\nHost: x\r\n\r\n` +
+        get.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'),
+      { waitMs: 10_000 },
+    );
+    assert.ok(raw.closed);
+    const bytes = Buffer.from(raw.text, 'latin1');
+    let at = 0;
+    for (const [method, last] of [
+      ['GET', false],
+      ['GET', false],
+      ['HEAD', false],
+      ['GET', true],
+    ] as const) {
+      const end = bytes.indexOf('\r\n\r\n', at);
+      const head = bytes.subarray(at, end).toString('latin1');
+      assert.match(head, /^HTTP\/1\.1 200 /, method);
+      assert.match(head, new RegExp(`\r\nContent-Length: ${size}(\r\n|$)`, 'i'), method);
+      assert.equal(/\r\nConnection: close/i.test(head), last, head);
+      at = end + 4;
+      if (method === 'HEAD') continue;
+      assert.ok(bytes.subarray(at, at + size).equals(version(1)), `${method} body`);
+      at += size;
+    }
+    assert.equal(at, bytes.length, 'nothing after the last response');
+    // An edit of the same size shows once the stat TTL (50 ms) has passed.
+    await writeFile(file, version(2));
+    await sleep(80);
+    const fresh = await request(polled.port, path);
+    assert.equal(fresh.status, 200);
+    assert.ok(fresh.body.equals(version(2)), 'fresh bytes after the edit');
+    // A client that resets after the first bytes of the body takes nothing down.
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(polled.port, '127.0.0.1');
+        let received = 0;
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > 1000) socket.resetAndDestroy();
+        });
+        socket.on('error', reject);
+        socket.on('close', () => {
+          resolve();
+        });
+        socket.write(get);
+      });
+    }
+    const after = await request(polled.port, path);
+    assert.equal(after.status, 200);
+    assert.ok(after.body.equals(version(2)));
+  });
+
   it('streams a large file to a slow reader in full, and a dropped download leaks no fd', async () => {
     const baseline = openFds();
     const received = await new Promise<number>((resolve, reject) => {
