@@ -1,6 +1,8 @@
 // `npm run bench:memory`: porta's resident memory as users run it, per process: `porta serve`
 // (one process) and `porta run` with 2 workers (the primary and each worker), idle after start
 // and after a wrk load on a 1 KiB static file. Medians over passes. See bench/README.md.
+// BENCH_SETTLE=<seconds> adds a reading after that long idle, before the load: V8's memory
+// reducer shrinks a heap grown at start-up only some 10-40 s after the last allocations.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,13 +80,14 @@ async function load({ wrk, port, seconds }) {
 }
 
 /**
- * One fresh server: RSS 1 s after it answers, then after the load.
+ * One fresh server: RSS 1 s after it answers (and `settle` s later when asked), then after the load.
  * @param {'serve' | 'cluster'} mode
  * @param {string} dir
  * @param {string} wrk
  * @param {number} seconds
+ * @param {number} settle
  */
-async function measureOne(mode, dir, wrk, seconds) {
+async function measureOne(mode, dir, wrk, seconds, settle) {
   const port = await pickFreePort();
   const args =
     mode === 'serve'
@@ -95,10 +98,15 @@ async function measureOne(mode, dir, wrk, seconds) {
     await waitForPort(server, port, 15_000);
     await sleep(1000);
     const idle = rssByProcess(server.pid);
+    let settled = null;
+    if (settle > 0) {
+      await sleep(settle * 1000);
+      settled = rssByProcess(server.pid);
+    }
     const rate = await load({ wrk, port, seconds });
     await sleep(1000);
     const after = rssByProcess(server.pid);
-    return { idle, after, rate };
+    return { idle, settled, after, rate };
   } finally {
     await stop(server, 8000);
   }
@@ -112,18 +120,21 @@ const show = (r) => `${mib(r.rss)} (${mib(r.own)} own)`;
 async function run() {
   const passes = readNumber('BENCH_PASSES', 3, 1);
   const seconds = readNumber('BENCH_DURATION', 5, 1);
+  const settle = readNumber('BENCH_SETTLE', 0, 0);
   const wrk = findExecutable('wrk');
   if (wrk === null) throw new Error('wrk is needed (scripts/install-bench-deps.sh)');
   const dir = prepareFiles();
   console.log(
-    `porta memory (${main}): ${passes} pass(es), wrk -t1 -c50 -d${seconds}s on 1 KiB, medians`,
+    `porta memory (${main}): ${passes} pass(es), wrk -t1 -c50 -d${seconds}s on 1 KiB, medians` +
+      (settle > 0 ? `, also idle ${settle} s` : ''),
   );
-  /** @type {Record<string, { idle: Reading[], after: Reading[] }>} */
+  /** @type {Record<string, { idle: Reading[], settled: Reading[], after: Reading[] }>} */
   const rows = {};
-  /** @param {string} name @param {Reading} idle @param {Reading} after */
-  const note = (name, idle, after) => {
-    rows[name] ??= { idle: [], after: [] };
+  /** @param {string} name @param {Reading} idle @param {Reading | undefined} settled @param {Reading} after */
+  const note = (name, idle, settled, after) => {
+    rows[name] ??= { idle: [], settled: [], after: [] };
     rows[name].idle.push(idle);
+    if (settled !== undefined) rows[name].settled.push(settled);
     rows[name].after.push(after);
   };
   /** @param {{ primary: Reading, children: Reading[] }} m @returns {Reading} */
@@ -132,16 +143,38 @@ async function run() {
     own: m.primary.own + m.children.reduce((a, b) => a + b.own, 0),
   });
   for (let pass = 1; pass <= passes; pass++) {
-    const single = await measureOne('serve', dir, wrk, seconds);
-    note('porta serve (1 process)', single.idle.primary, single.after.primary);
-    const cluster = await measureOne('cluster', dir, wrk, seconds);
-    note('porta run, 2 workers: primary', cluster.idle.primary, cluster.after.primary);
+    const single = await measureOne('serve', dir, wrk, seconds, settle);
+    note(
+      'porta serve (1 process)',
+      single.idle.primary,
+      single.settled?.primary,
+      single.after.primary,
+    );
+    const cluster = await measureOne('cluster', dir, wrk, seconds, settle);
+    note(
+      'porta run, 2 workers: primary',
+      cluster.idle.primary,
+      cluster.settled?.primary,
+      cluster.after.primary,
+    );
     cluster.idle.children.forEach((idle, i) => {
-      note('porta run, 2 workers: each worker', idle, cluster.after.children[i] ?? idle);
+      note(
+        'porta run, 2 workers: each worker',
+        idle,
+        cluster.settled?.children[i],
+        cluster.after.children[i] ?? idle,
+      );
     });
-    note('porta run, 2 workers: all 3 processes', total(cluster.idle), total(cluster.after));
+    note(
+      'porta run, 2 workers: all 3 processes',
+      total(cluster.idle),
+      cluster.settled === null ? undefined : total(cluster.settled),
+      total(cluster.after),
+    );
     console.log(
-      `pass ${pass}: serve ${show(single.idle.primary)} -> ${show(single.after.primary)} ` +
+      `pass ${pass}: serve ${show(single.idle.primary)}` +
+        (single.settled === null ? '' : `, ${show(single.settled.primary)} settled`) +
+        ` -> ${show(single.after.primary)} ` +
         `(${single.rate.toFixed(0)} req/s); cluster primary ${show(cluster.idle.primary)}, ` +
         `workers ${cluster.idle.children.map(show).join(', ')} -> ` +
         `${cluster.after.children.map(show).join(', ')} (${cluster.rate.toFixed(0)} req/s)`,
@@ -150,12 +183,18 @@ async function run() {
   /** @param {Reading[]} list */
   const cell = (list) =>
     show({ rss: median(list.map((r) => r.rss)) ?? 0, own: median(list.map((r) => r.own)) ?? 0 });
+  const heads = settle > 0 ? ['RSS idle (own)', `idle ${settle} s`] : ['RSS idle (own)'];
   console.log(
     '\n' +
       markdownTable(
-        ['process', 'RSS idle (own)', 'RSS after load (own)'],
-        Object.entries(rows).map(([name, r]) => [name, cell(r.idle), cell(r.after)]),
-        [false, true, true],
+        ['process', ...heads, 'RSS after load (own)'],
+        Object.entries(rows).map(([name, r]) => [
+          name,
+          cell(r.idle),
+          ...(settle > 0 ? [cell(r.settled)] : []),
+          cell(r.after),
+        ]),
+        [false, ...heads.map(() => true), true],
       ),
   );
   return 0;
@@ -163,7 +202,12 @@ async function run() {
 
 await runBench(
   'bench:memory',
-  () => readNumber('BENCH_TIMEOUT', 300, 10),
+  () =>
+    readNumber(
+      'BENCH_TIMEOUT',
+      300 + 2 * readNumber('BENCH_SETTLE', 0, 0) * readNumber('BENCH_PASSES', 3, 1),
+      10,
+    ),
   run,
   () => {
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });

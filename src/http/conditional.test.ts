@@ -1,5 +1,6 @@
 // Tests for conditional requests: the RFC 9110 §13.2.2 precedence, entity-tag comparison, HTTP-dates.
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import {
   evaluateIfRange,
@@ -142,5 +143,19 @@ describe('parseHttpDate (RFC 9110 §5.6.7)', () => {
   it('round-trips formatHttpDate', () => {
     const ms = Date.UTC(2030, 5, 7, 1, 2, 3);
     assert.equal(parseHttpDate(formatHttpDate(ms)), ms / 1000);
+  });
+});
+
+describe('formatHttpDate', () => {
+  it('writes what toUTCString() writes, for any time of years 0 to 9999 and beyond', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (ms) => {
+        assert.equal(formatHttpDate(ms), new Date(ms).toUTCString());
+      }),
+      { numRuns: 5000 },
+    );
+    for (const ms of [0, -1, 951_782_400_000, 253_402_300_800_000, -62_167_219_200_001, NaN]) {
+      assert.equal(formatHttpDate(ms), new Date(ms).toUTCString(), String(ms));
+    }
   });
 });

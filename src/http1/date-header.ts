@@ -1,4 +1,5 @@
 // The Date header field (RFC 9110 §6.6.1), formatted at most once per second.
+import { formatHttpDate } from '../http/conditional.js';
 
 let cachedSecond = -1;
 let cachedField = '';
@@ -8,7 +9,7 @@ export function dateField(now: number): string {
   const second = Math.floor(now / 1000);
   if (second !== cachedSecond) {
     cachedSecond = second;
-    cachedField = `Date: ${new Date(second * 1000).toUTCString()}\r\n`;
+    cachedField = `Date: ${formatHttpDate(second * 1000)}\r\n`;
   }
   return cachedField;
 }

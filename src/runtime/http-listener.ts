@@ -6,7 +6,7 @@ import { ConnectionSet } from '../http/connection-set.js';
 import { Dispatcher, type EngineSettings } from '../http/dispatcher.js';
 import { Router } from '../http/router.js';
 import { Http1Server } from '../http1/http1-server.js';
-import { Http2Server } from '../http2/http2-server.js';
+import type { Http2Server } from '../http2/http2-server.js';
 import type { AccessLog } from '../log/access-log.js';
 import type { Logger } from '../log/logger.js';
 import { formatHostPort, formatUrl } from '../net/listen-address.js';
@@ -42,6 +42,20 @@ export function tlsAcceptorOptions(tls: TlsListenerPlan): TlsAcceptorOptions {
   };
 }
 
+/** Whether connections of this plan may speak HTTP/2: h2c sniffing, or h2 offered by ALPN. */
+function mayUseHttp2(plan: HttpListenerPlan): boolean {
+  return plan.http2 === 'h2c' || plan.tls?.http2 === true;
+}
+
+type Http2Engine = typeof import('../http2/http2-server.js');
+let http2Engine: Promise<Http2Engine> | null = null;
+
+/** node:http2 and porta's engine on it, loaded once per process. */
+function loadHttp2Engine(): Promise<Http2Engine> {
+  http2Engine ??= import('../http2/http2-server.js');
+  return http2Engine;
+}
+
 function settingsOf(plan: HttpListenerPlan): EngineSettings {
   return { limits: plan.limits, timeouts: plan.timeouts, http2: plan.http2Limits };
 }
@@ -55,7 +69,12 @@ export class HttpListener implements Engines {
   /** Every connection of both engines (and those still being sniffed): one drain covers all. */
   readonly #connections: ConnectionSet;
   readonly #http1: Http1Server;
-  readonly #http2: Http2Server;
+  /**
+   * Loaded when a plan may use it: node:http2 and the engine cost ~1.5 MiB of memory that a
+   * cleartext HTTP/1.1 listener (the default) never needs.
+   */
+  #http2: Http2Server | null = null;
+  #http2Loading: Promise<Http2Server> | null = null;
   readonly #dispatcher: Dispatcher;
   readonly #tls: TlsAcceptor | null;
   /** Swapped on reload: new cleartext connections follow the new mode. */
@@ -84,7 +103,6 @@ export class HttpListener implements Engines {
     this.#dispatcher = dispatcher;
     this.#connections = connections;
     this.#http1 = new Http1Server(dispatcher, connections);
-    this.#http2 = new Http2Server(dispatcher, connections);
     this.#http2Mode = plan.http2;
     this.#tls = tls;
     this.#tlsPlan = plan.tls;
@@ -113,6 +131,8 @@ export class HttpListener implements Engines {
     guard: ConnectionGuard,
     metrics: ProcessMetrics | null = null,
   ): Promise<HttpListener> {
+    // Loaded before binding, so a listener that offers HTTP/2 takes its first connection at once.
+    if (mayUseHttp2(plan)) await loadHttp2Engine();
     const dispatcher = new Dispatcher(new Router(plan.sites), settingsOf(plan), {
       error: (message) => {
         logger.error(message);
@@ -175,6 +195,7 @@ export class HttpListener implements Engines {
     }
     self = new HttpListener(plan, server, dispatcher, connections, tls, logger, guard, metrics);
     self.#watchCertificates();
+    if (mayUseHttp2(plan)) await self.#loadHttp2();
     return self;
   }
 
@@ -200,7 +221,31 @@ export class HttpListener implements Engines {
 
   acceptHttp2(socket: Socket): void {
     socket.setNoDelay(true); // h2c (TLS set it at accept): frames go out in many small writes
-    this.#admitted(socket, this.#http2.accept(socket));
+    const engine = this.#http2;
+    if (engine !== null) {
+      this.#admitted(socket, engine.accept(socket));
+      return;
+    }
+    // Only after a reload turned HTTP/2 on: the socket is not read until the engine takes it.
+    this.#loadHttp2().then(
+      (loaded) => {
+        if (socket.destroyed) return;
+        this.#admitted(socket, loaded.accept(socket));
+      },
+      (error: unknown) => {
+        this.#logger.error(`Cannot load the HTTP/2 engine: ${String(error)}`);
+        socket.destroy();
+      },
+    );
+  }
+
+  /** The HTTP/2 engine, loaded once (a second call gets the same promise). */
+  #loadHttp2(): Promise<Http2Server> {
+    this.#http2Loading ??= loadHttp2Engine().then(({ Http2Server }) => {
+      this.#http2 = new Http2Server(this.#dispatcher, this.#connections);
+      return this.#http2;
+    });
+    return this.#http2Loading;
   }
 
   /** Counts a connection an engine took (cleartext, TLS or h2c alike), or one the cap refused. */
@@ -274,6 +319,11 @@ export class HttpListener implements Engines {
   update(plan: HttpListenerPlan, access: AccessLog | null): void {
     this.#dispatcher.update(new Router(plan.sites), settingsOf(plan), access);
     this.#http2Mode = plan.http2;
+    if (mayUseHttp2(plan)) {
+      this.#loadHttp2().catch((error: unknown) => {
+        this.#logger.error(`Cannot load the HTTP/2 engine: ${String(error)}`);
+      });
+    }
   }
 
   /**

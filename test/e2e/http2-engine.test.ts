@@ -20,6 +20,7 @@ import {
   rstStream,
 } from '../support/h2-frames.js';
 import { listenOn, openSession, request, slowUpstream } from '../support/h2-client.js';
+import { freePort } from '../support/porta-process.js';
 
 const run = promisify(execFile);
 
@@ -210,6 +211,35 @@ describe('HTTP/2 engine (h2c)', () => {
       await client.until(() => client?.closed ?? false, 30_000, 'the server closing');
     } finally {
       client?.socket.destroy();
+      await own.stop();
+    }
+  });
+
+  it('loads the engine when a reload turns h2c on for a cleartext listener', async () => {
+    // Started as HTTP/1.1 only, the listener has no HTTP/2 engine until the reload asks for one.
+    const site = (http2: 'auto' | 'h2c', listen: string): ConfigInput => ({
+      sites: [{ listen: [listen], http2, routes: [{ respond: { body: 'late\n' } }] }],
+      log: { level: 'error', access: 'off' },
+    });
+    // A fixed port: a reload keeps a listener by its configured address.
+    const address = `127.0.0.1:${await freePort()}`;
+    const own = await start(site('auto', address));
+    try {
+      const url = `http://${address}/`;
+      const prior = ['-s', '--http2-prior-knowledge', '-w', ' %{http_version}', url];
+      const h1 = await run('curl', ['-s', '--http1.1', '-w', ' %{http_version}', url]);
+      assert.equal(h1.stdout, 'late\n 1.1');
+      // Not h2c yet: the preface is refused as HTTP/1.1 (curl fails), and the server serves on.
+      const before = await run('curl', prior).then(
+        (result) => result.stdout,
+        () => 'refused',
+      );
+      assert.equal(before, 'refused');
+      await own.reload(site('h2c', address));
+      const h2 = await run('curl', prior);
+      assert.equal(h2.stdout, 'late\n 2');
+      assert.equal((await run('curl', ['-s', url])).stdout, 'late\n');
+    } finally {
       await own.stop();
     }
   });

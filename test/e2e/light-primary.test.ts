@@ -1,7 +1,8 @@
 // End to end: what each porta process really loads (every ES module, recorded by a loader hook):
 // a cluster primary loads no YAML parser, no schema library, no plan, engine or handlers, also
 // after a reload and a refused one; workers load no schema library and only the handlers their
-// config uses; one process loads no handler its config does not use.
+// config uses; one process loads no handler its config does not use. Neither loads node:http
+// or the HTTP/2 engine for a cleartext HTTP/1.1 site.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
@@ -176,7 +177,7 @@ describe('what each porta process loads', () => {
       for (const worker of workers) {
         assert.ok(worker.some((url) => url.includes('/dist/handlers/static/')));
         const heavy = worker.filter((url) =>
-          /\/node_modules\/(zod|yaml|commander|node-forge|tsx)\/|\/handlers\/(proxy|app)\/|\/dist\/(forward|tls)\//.test(
+          /\/node_modules\/(zod|yaml|commander|node-forge|tsx)\/|\/handlers\/(proxy|app)\/|\/dist\/(forward|tls)\/|\/dist\/http2\/(?!preface\.js)|^node:http2?$/.test(
             url,
           ),
         );
@@ -330,7 +331,7 @@ describe('what each porta process loads', () => {
         'recorded',
       );
       const unused = list.filter((url) =>
-        /\/handlers\/(proxy|echo|redirect|respond)\/|\/dist\/forward\/(?!port-mapping)|\/tcp-echo\.js/.test(
+        /\/handlers\/(proxy|echo|redirect|respond)\/|\/dist\/forward\/(?!port-mapping)|\/tcp-echo\.js|\/dist\/http2\/(?!preface\.js)|^node:http2?$/.test(
           url,
         ),
       );

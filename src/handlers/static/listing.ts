@@ -14,7 +14,9 @@ export interface ListingItem {
 /** Most names listed; beyond it the page says it was cut (Caddy's browse has a file_limit too). */
 export const MAX_LISTED = 10_000;
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+// Made on the first listing: a collator maps ~2 MiB of ICU's data into the process and a server
+// that lists no folder should not pay it.
+let collator: Intl.Collator | null = null;
 
 /**
  * Reads a directory for listing: hidden names left out unless `showHidden` (a leading
@@ -36,6 +38,8 @@ export async function readListing(
   );
   const truncated = visible.length > MAX_LISTED;
   const chosen = truncated ? visible.slice(0, MAX_LISTED) : visible;
+  collator ??= new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+  const compare = collator;
   const read = await Promise.all(
     chosen.map(async (dirent): Promise<ListingItem | null> => {
       const path = join(directory, dirent.name);
@@ -56,7 +60,7 @@ export async function readListing(
   );
   const items = read.filter((item): item is ListingItem => item !== null);
   items.sort((a, b) =>
-    a.directory !== b.directory ? (a.directory ? -1 : 1) : collator.compare(a.name, b.name),
+    a.directory !== b.directory ? (a.directory ? -1 : 1) : compare.compare(a.name, b.name),
   );
   return { items, truncated };
 }
