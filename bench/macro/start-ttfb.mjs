@@ -130,12 +130,19 @@ function timeBareNode() {
   });
 }
 
-/** Milliseconds until a cluster primary has forked a worker and both exited: two Node start-ups. */
+/** A cluster primary that forks one worker and exits when it has: two Node start-ups in a row. */
+const twoNodes = join(site, 'two-nodes.cjs');
+writeFileSync(
+  twoNodes,
+  "const c = require('node:cluster');\n" +
+    "if (c.isPrimary) c.fork().once('online', () => process.exit(0));\n" +
+    'else process.send({});\n',
+);
+
+/** Milliseconds until a cluster primary's forked worker is online (no porta module loaded). */
 function timeTwoNodes() {
-  const script =
-    "const c = require('node:cluster'); if (c.isPrimary) c.fork().once('exit', () => process.exit(0));";
   const started = performance.now();
-  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [twoNodes], { stdio: 'ignore' });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', () => resolve(performance.now() - started));
