@@ -117,6 +117,7 @@ describe('oneLinerConfig', () => {
     const site = { listen: [':8080'], routes: [{ path: '/', echo: {} }] };
     const forms: unknown[] = [
       { sites: [site], timeouts: { idle: '1s' } },
+      { sites: [site], pid_file: undefined }, // a key no one-liner writes, even unset
       { sites: [{ ...site, hosts: ['a.example'] }] },
       { sites: [{ listen: [':8080'], routes: [{ path: '/', echo: {}, static: {} }] }] },
       { sites: [{ listen: [':8080'], routes: [{ path: 'no-slash', echo: {} }] }] },

@@ -34,12 +34,10 @@ function isTree(value: unknown): value is Tree {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The object at hand, having only the keys named (an absent one is undefined); else NotSimple. */
+/** The object at hand, having no key but those named; else NotSimple. */
 function tree(value: unknown, keys: readonly string[]): Tree {
   if (!isTree(value)) throw new NotSimple();
-  for (const [key, item] of Object.entries(value)) {
-    if (item !== undefined && !keys.includes(key)) throw new NotSimple();
-  }
+  for (const key of Object.keys(value)) if (!keys.includes(key)) throw new NotSimple();
   return value;
 }
 
