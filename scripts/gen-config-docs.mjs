@@ -1,13 +1,15 @@
-// Writes docs/configuration.md and docs/porta.schema.json from the config schema (`npm run docs:config`); --check fails when either is stale.
+// Writes docs/configuration.md, docs/porta.schema.json and src/config/defaults.generated.ts from the config schema (`npm run docs:config`); --check fails when one is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
+import { renderConfigDefaults } from '../src/config/config-defaults.js';
 import { renderConfigDocs } from '../src/config/config-docs.js';
 import { configJsonSchemaText } from '../src/config/json-schema.js';
 
 const outputs = [
   { path: '../docs/configuration.md', render: renderConfigDocs },
   { path: '../docs/porta.schema.json', render: configJsonSchemaText },
+  { path: '../src/config/defaults.generated.ts', render: renderConfigDefaults },
 ];
 
 const check = process.argv.includes('--check');

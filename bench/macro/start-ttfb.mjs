@@ -1,8 +1,10 @@
 // `npm run bench:start`: how fast porta starts. Wall time of `porta --version`, of `porta serve
 // <dir>` until its first answered request, and of `npm start` until the welcome page answers.
-// Usage: node bench/macro/start-ttfb.mjs [runs]   (one line per run, then a table of medians)
-// BENCH_PORTA_MAIN=<other build>/dist/main.js measures another build (a "before" figure);
+// Usage: node bench/macro/start-ttfb.mjs [runs]   (one line per case, then a table of medians)
+// BENCH_PORTA_MAIN=<other build>/dist/main.js measures another build instead;
+// BENCH_PORTA_BEFORE=<other build>/dist/main.js measures it beside this one, runs interleaved;
 // BENCH_START_NPM=0 skips the `npm start` row (it rebuilds dist/ when stale).
+// Whether NODE_EXTRA_CA_CERTS is set changes every Node start-up (~50 ms here): the header says.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -21,9 +23,9 @@ const site = mkdtempSync(join(tmpdir(), 'porta-bench-start-'));
 writeFileSync(join(site, 'index.html'), 'hello');
 
 /** Milliseconds until `node main.js --version` exits. */
-function timeVersion() {
+function timeVersion(entry) {
   const started = performance.now();
-  const child = spawn(process.execPath, [main, '--version'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [entry, '--version'], { stdio: 'ignore' });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
@@ -51,11 +53,28 @@ function answers(port) {
 /** CPU (user + system) the server used until its first answer, per run: steadier than wall time. */
 let cpu = [];
 
-/** User + system CPU milliseconds of a live process, from /proc/<pid>/stat (clock ticks of 10 ms). */
+/**
+ * User + system CPU milliseconds of a live process and its children, alive (workers) or
+ * reaped (a config check child), from /proc/<pid>/stat (clock ticks of 10 ms).
+ */
 function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let stat;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0; // gone meanwhile
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  let total =
+    (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+  let children = '';
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    // no children file: none counted
+  }
+  for (const child of children.split(' ').filter(Boolean)) total += cpuMs(Number(child));
+  return total;
 }
 
 /**
@@ -88,8 +107,8 @@ async function timeFirstAnswer(command, args, port) {
   }
 }
 
-const serveArgs = (port) => [
-  main,
+const serveArgs = (entry, port, extra = []) => [
+  entry,
   'serve',
   site,
   '--host',
@@ -98,6 +117,7 @@ const serveArgs = (port) => [
   String(port),
   '--access-log',
   'off',
+  ...extra,
 ];
 
 /** Milliseconds until `node -e 0` exits: what Node itself costs on this machine right now. */
@@ -110,16 +130,34 @@ function timeBareNode() {
   });
 }
 
+/** A cluster primary that forks one worker and exits when it has: two Node start-ups in a row. */
+const twoNodes = join(site, 'two-nodes.cjs');
+writeFileSync(
+  twoNodes,
+  "const c = require('node:cluster');\n" +
+    "if (c.isPrimary) c.fork().once('online', () => process.exit(0));\n" +
+    'else process.send({});\n',
+);
+
+/** Milliseconds until a cluster primary's forked worker is online (no porta module loaded). */
+function timeTwoNodes() {
+  const started = performance.now();
+  const child = spawn(process.execPath, [twoNodes], { stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', () => resolve(performance.now() - started));
+  });
+}
+
+const builds = [['', main]];
+if (process.env.BENCH_PORTA_BEFORE !== undefined) {
+  builds.unshift(['before: ', process.env.BENCH_PORTA_BEFORE]);
+  builds[1][0] = 'after: ';
+}
+
 const cases = [
   { name: '`node -e 0` (Node alone, for scale)', time: () => timeBareNode() },
-  { name: '`porta --version` (exit)', time: () => timeVersion() },
-  {
-    name: '`porta serve <dir>` to first answer',
-    time: async () => {
-      const port = await pickFreePort();
-      return timeFirstAnswer(process.execPath, serveArgs(port), port);
-    },
-  },
+  { name: 'two Node start-ups in sequence (primary forks a worker)', time: () => timeTwoNodes() },
 ];
 if (process.env.BENCH_START_NPM !== '0' && process.env.BENCH_PORTA_MAIN === undefined) {
   cases.push({
@@ -134,21 +172,44 @@ if (process.env.BENCH_START_NPM !== '0' && process.env.BENCH_PORTA_MAIN === unde
     },
   });
 }
-
+for (const [label, entry] of builds) {
+  cases.push({ name: `${label}\`porta --version\` (exit)`, time: () => timeVersion(entry) });
+  for (const [what, extra] of [
+    ['', []],
+    [' --workers 2', ['--workers', '2']],
+  ]) {
+    cases.push({
+      name: `${label}\`porta serve <dir>${what}\` to first answer`,
+      time: async () => {
+        const port = await pickFreePort();
+        return timeFirstAnswer(process.execPath, serveArgs(entry, port, extra), port);
+      },
+    });
+  }
+}
 try {
-  console.log(`porta start-up (${main}): ${runs} runs each, medians`);
+  const extra = process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set';
+  console.log(
+    `porta start-up (${main}): ${runs} runs each, interleaved, medians; NODE_EXTRA_CA_CERTS ${extra}`,
+  );
+  for (const entry of cases) await entry.time(); // warm the page cache; not counted
+  const times = cases.map(() => []);
+  const cpus = cases.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [index, entry] of cases.entries()) {
+      cpu = [];
+      times[index].push(await entry.time());
+      cpus[index].push(...cpu);
+    }
+  }
   const rows = [];
-  for (const entry of cases) {
-    await entry.time(); // warm the page cache; not counted
-    cpu = [];
-    const times = [];
-    for (let i = 0; i < runs; i++) times.push(await entry.time());
-    console.log(`${entry.name}: ${times.map((t) => t.toFixed(0)).join(' ')} ms`);
-    const sorted = [...times].sort((a, b) => a - b);
+  for (const [index, entry] of cases.entries()) {
+    console.log(`${entry.name}: ${times[index].map((t) => t.toFixed(0)).join(' ')} ms`);
+    const sorted = [...times[index]].sort((a, b) => a - b);
     rows.push([
       entry.name,
-      cpu.length === 0 ? 'n/a' : `${median(cpu)?.toFixed(0)} ms`,
-      `${median(times)?.toFixed(0)} ms`,
+      cpus[index].length === 0 ? 'n/a' : `${median(cpus[index])?.toFixed(0)} ms`,
+      `${median(times[index])?.toFixed(0)} ms`,
       `${sorted[0]?.toFixed(0)} ms`,
       `${sorted.at(-1)?.toFixed(0)} ms`,
     ]);

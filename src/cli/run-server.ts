@@ -6,6 +6,7 @@ import type { RunningServer } from '../runtime/start.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
 import { checkInChild } from '../process/config-check.js';
+import type { LoadedRequest } from '../process/config-source.js';
 import { checkInThread } from '../process/config-thread.js';
 import { type ConfigRequest, requestedWorkers } from '../process/config-request.js';
 import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
@@ -79,13 +80,24 @@ export async function runServer(request: ConfigRequest, options: RunOptions = {}
 
 async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
   const asked = requestedWorkers(request);
-  // One process validates in a thread it then terminates, loading the engine meanwhile: the
-  // config stack's heap and code go with the thread. For a cluster, or when only the file knows
-  // the count, or for apps (always in workers), a child validates and the primary keeps plain
+  // A one-liner's usual config is checked and filled in right here, without the schema library
+  // (config/one-liner-config.ts): no thread, no child, no second Node start-up. Otherwise one
+  // process validates in a thread it then terminates, loading the engine meanwhile: the config
+  // stack's heap and code go with the thread. For a cluster, or when only the file knows the
+  // count, or for apps (always in workers), a child validates and the primary keeps plain
   // JSON. Either check also issues `tls: internal` certificates, once.
+  const simple =
+    request.kind === 'input'
+      ? (await import('../config/one-liner-config.js')).oneLinerConfig(request.input)
+      : null;
   const single = asked !== undefined && countOf(asked) === 1 && !requestHasApps(request);
   const engine = single ? loadEngine() : null;
-  const loaded = single ? await checkInThread(request) : await checkInChild(request);
+  const loaded: LoadedRequest =
+    simple !== null
+      ? { config: simple, pidFile: null, notes: [] }
+      : single
+        ? await checkInThread(request)
+        : await checkInChild(request);
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
   const workers = hasOnlyUdp(loaded.config) ? 1 : countOf(loaded.config.workers);
   const { config } = loaded;

@@ -26,3 +26,10 @@ export function adminAddress(text: string): ListenAddress {
   const trimmed = text.trim();
   return parseListenAddress(/^\d+$/.test(trimmed) ? `127.0.0.1:${trimmed}` : trimmed);
 }
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopback(address: ListenAddress): boolean {
+  const host = address.host;
+  if (host === undefined) return false;
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -1,7 +1,7 @@
 // The `admin:` key: where the admin listener (metrics, health, status page) binds and who may use it.
 import { z } from 'zod';
 import type { ListenAddress } from '../net/listen-address.js';
-import { adminAddress } from './admin-options.js';
+import { adminAddress, isLoopback } from './admin-options.js';
 import { BasicAuthSchema, directiveFields } from './directive-schema.js';
 
 /** The admin listener as an object: an address, and the guard a non-loopback one needs. */
@@ -54,10 +54,3 @@ export const AdminSchema = z
   );
 
 export type AdminConfig = z.output<typeof AdminSchema>;
-
-/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
-function isLoopback(address: ListenAddress): boolean {
-  const host = address.host;
-  if (host === undefined) return false;
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}

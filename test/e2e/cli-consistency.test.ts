@@ -167,6 +167,22 @@ describe('one consistent command line', () => {
     }
   });
 
+  it('refuses what the flags let through but the schema does not, naming the key, before serving', async () => {
+    // serve and echo build their usual config without the schema library: an unusual value goes
+    // the validated way and gets the schema's message.
+    for (const [args, message] of [
+      [['serve', dir, '--workers', '300'], 'workers: expected a number <= 256, got 300'],
+      [['echo', '--max-body', '12q'], 'limits.max_body_size: expected a size like "1m"'],
+      [['echo', '--tcp', '-w', '999'], 'workers: expected a number <= 256, got 999'],
+    ] as const) {
+      const result = await runPorta([...args, '--host', '127.0.0.1', '--port', '0'], process.env);
+      assert.equal(result.code, 1, result.stderr);
+      const expected = `porta: invalid configuration: config: ${message}`;
+      assert.ok(result.stderr.startsWith(expected), `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.stderr.split('\n').length, 2, `one line: ${result.stderr}`);
+    }
+  });
+
   it('lets run override the file with the flags every server command takes', async () => {
     const file = join(dir, 'porta.yaml');
     const accessPath = join(dir, 'access.log');

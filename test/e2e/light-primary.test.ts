@@ -26,7 +26,8 @@ const NOT_IN_PRIMARY = [
   /\/node_modules\/tsx\//,
   /\/dist\/tls\//,
   /\/dist\/http2\//,
-  /\/dist\/config\/(?!units\.js|config-file-name\.js)/,
+  // A one-liner's primary builds its config without the schema (config/one-liner-config.ts).
+  /\/dist\/config\/(?!units\.js|config-file-name\.js|one-liner-config\.js|defaults\.generated\.js|listen-conflicts\.js|config-error\.js|admin-options\.js)/,
   /\/dist\/handlers\/(?!directives\/password-hash\.js)/,
   /\/dist\/http1?\//,
   /\/dist\/runtime\/(?!fd-limit\.js)/,
@@ -316,7 +317,7 @@ describe('what each porta process loads', () => {
     }
   });
 
-  it('one process loads only the handlers its config uses, and validates in a thread', async () => {
+  it('porta serve loads only the handlers its config uses, and no config stack, nor a thread', async () => {
     const { modules, env } = recording('single');
     let porta: PortaProcess | null = null;
     try {
@@ -341,9 +342,65 @@ describe('what each porta process loads', () => {
         [],
         'the main thread loaded the config stack',
       );
+      // Its config is built without the schema library (config/one-liner-config.ts).
+      assert.ok(list.some((url) => url.endsWith('/dist/config/one-liner-config.js')));
+      assert.deepEqual(threadsOf(modules, pid), [], 'no config check thread');
+    } finally {
+      await porta?.stop();
+    }
+  });
+
+  it('a one-liner the fast path leaves alone validates in a thread, as one process', async () => {
+    const { modules, env } = recording('single-echo');
+    let porta: PortaProcess | null = null;
+    try {
+      porta = await spawnPorta(
+        ['echo', '--name', 'edge-1', '--host', '127.0.0.1', '--port', '0'],
+        60_000,
+        { env },
+      );
+      const answer = await fetch(`${porta.url}/`);
+      assert.equal(answer.headers.get('x-served-by'), 'edge-1');
+      const pid = porta.child.pid ?? 0;
+      const list = loadedModules(modules).get(pid) ?? [];
+      assert.ok(list.length > 0, 'recorded');
+      assert.deepEqual(
+        list.filter((url) => CONFIG_STACK.test(url)),
+        [],
+        'the main thread loaded the config stack',
+      );
       const threads = threadsOf(modules, pid);
       assert.equal(threads.length, 1, 'one config check thread');
       assert.ok(threads[0]?.some((url) => url.includes('/node_modules/zod/')));
+    } finally {
+      await porta?.stop();
+    }
+  });
+
+  it('porta serve --workers 2: neither the primary nor a worker loads zod, and no check child runs', async () => {
+    const { modules, env } = recording('serve-cluster');
+    let porta: PortaProcess | null = null;
+    try {
+      porta = await spawnPorta(
+        ['serve', site, '--host', '127.0.0.1', '--port', '0', '--workers', '2'],
+        60_000,
+        { env },
+      );
+      const running = porta;
+      await waitFor(() => /\(2 workers\)/.test(running.stderr()), 'both workers');
+      assert.equal(await (await fetch(`${porta.url}/`)).text(), 'hello');
+      const pid = porta.child.pid ?? 0;
+      const all = loadedModules(modules);
+      assert.deepEqual(offending(all.get(pid) ?? []), [], 'the primary loaded worker modules');
+      // The primary and its two workers: no third process (a check child) was started.
+      assert.equal(all.size, 3, `processes: ${[...all.keys()].join(' ')}`);
+      for (const [id, list] of all) {
+        assert.deepEqual(
+          list.filter((url) => CONFIG_STACK.test(url)),
+          [],
+          `process ${id} loaded the config stack`,
+        );
+      }
     } finally {
       await porta?.stop();
     }
