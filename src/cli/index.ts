@@ -1,48 +1,25 @@
-// The command line: one command per file, each building a Config and running the same path.
+// The command line: commander with the commands argv asks for (cli/commands.ts), and its errors.
 import { Command, CommanderError } from 'commander';
-import type { ConfigInput } from '../config/schema.js';
 import { isPortaError } from '../errors.js';
-import { createLogger } from '../log/logger.js';
-import { addAppCommand } from './app.js';
-import { addControlCommands } from './control.js';
-import { addCheckCommand } from './check.js';
-import { addEchoCommand } from './echo.js';
-import { addForwardCommand } from './forward.js';
-import { addHashPasswordCommand } from './hash-password.js';
+import { COMMANDS, type CommandEntry } from './commands.js';
 import { exitQuietlyOnClosedPipe } from './quiet-pipe.js';
-import { printConfig, runServer } from './run-server.js';
-import { addRunCommand } from './run.js';
-import { addSchemaCommand } from './schema.js';
-import { addProxyCommand } from './proxy.js';
-import { type ServeConfig, type ServeInfo, addServeCommand } from './serve.js';
-import { addTrustCommand } from './trust.js';
-import { openBrowser } from './open-browser.js';
 import { PACKAGE_VERSION } from './version.js';
 
-/** `porta` with every command; nothing runs until it parses argv. */
-export function createProgram(): Command {
+/**
+ * `porta` with `commands` (default: every one, in the order the help lists them); nothing runs
+ * until it parses argv.
+ */
+export async function createProgram(
+  commands: readonly CommandEntry[] = COMMANDS,
+): Promise<Command> {
   const program = new Command('porta')
     .description(
       'A web server on node:net: static files, reverse proxy, fetch-handler apps, port forwarding, echo.',
     )
     .version(PACKAGE_VERSION, '-v, --version', 'print the version and exit')
     .exitOverride();
-  const run = (config: ConfigInput) => runServer({ kind: 'input', input: config });
-  addRunCommand(program);
-  addCheckCommand(program);
-  addSchemaCommand(program);
-  addServeCommand(program, serve, printConfig);
-  addEchoCommand(program, run, printConfig);
-  addProxyCommand(program, run, printConfig);
-  addForwardCommand(program, run, printConfig);
-  addAppCommand(
-    program,
-    (config, options) => runServer({ kind: 'input', input: config }, options),
-    printConfig,
-  );
-  addControlCommands(program);
-  addHashPasswordCommand(program);
-  addTrustCommand(program);
+  const adders = await Promise.all(commands.map((entry) => entry.load()));
+  for (const add of adders) add(program);
   oneLineErrors(program, 'porta --help');
   for (const command of program.commands) {
     oneLineErrors(command, `porta ${command.name()} --help`);
@@ -50,27 +27,24 @@ export function createProgram(): Command {
   return program;
 }
 
+/**
+ * The commands argv needs: `porta serve ...` only serve's module (and what it runs); the help,
+ * `porta help`, an unknown command or a bare option need them all, to list or suggest them.
+ */
+export function commandsFor(argv: readonly string[]): readonly CommandEntry[] {
+  const first = argv[0];
+  const entry = COMMANDS.find((candidate) => candidate.names.includes(first ?? ''));
+  return entry === undefined ? COMMANDS : [entry];
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
   exitQuietlyOnClosedPipe();
   try {
-    await createProgram().parseAsync([...argv], { from: 'user' });
+    const program = await createProgram(commandsFor(argv));
+    await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     process.exitCode = reportError(error);
   }
-}
-
-function serve(config: ServeConfig, info: ServeInfo): Promise<void> {
-  return runServer(
-    { kind: 'input', input: config },
-    {
-      onStarted: (urls) => {
-        if (info.hint !== null) {
-          createLogger({ level: config.log?.level ?? 'info', path: 'stderr' }).info(info.hint);
-        }
-        if (info.openBrowser) openBrowser(urls);
-      },
-    },
-  );
 }
 
 /**

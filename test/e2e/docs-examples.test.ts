@@ -120,7 +120,7 @@ function writeCertificateFiles(tls: Record<string, unknown>, sandbox: string, ba
 
 /** Parses argv with porta's own command line, running nothing; returns the error it printed. */
 async function parseOnly(argv: readonly string[]): Promise<string | null> {
-  const program = createProgram();
+  const program = await createProgram();
   let printed = '';
   for (const command of [program, ...program.commands] as Command[]) {
     command.configureOutput({ writeOut: () => undefined, writeErr: (text) => (printed += text) });
@@ -215,7 +215,7 @@ describe('docs show what works', () => {
     ];
     assert.ok(lines.length >= 40, `only ${lines.length} command lines found`);
     const failures: string[] = [];
-    const names = new Set(createProgram().commands.map((command) => command.name()));
+    const names = new Set((await createProgram()).commands.map((command) => command.name()));
     for (const line of lines) {
       // `porta` or `porta forward` alone in prose names the program or a command.
       const [first] = line.argv;
