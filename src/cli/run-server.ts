@@ -5,20 +5,14 @@ import type { Config, ConfigInput } from '../config/schema.js';
 import type { RunningServer } from '../runtime/start.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
-import { checkInChild } from '../process/config-check.js';
 import type { LoadedRequest } from '../process/config-source.js';
 import { checkInThread } from '../process/config-thread.js';
 import { type ConfigRequest, requestedWorkers } from '../process/config-request.js';
-import { type ServerTarget, handleSignals, setProcessTitle } from '../process/signals.js';
-import { Supervisor } from '../process/supervisor.js';
+import { handleSignals, setProcessTitle } from '../process/signals.js';
 import { holdSighup, releaseSighup, sayEarlySighupWith } from '../process/early-sighup.js';
-import { watchForReload } from '../process/file-watch.js';
-import { hasOnlyUdp, hasUdp, udpOnly, withoutUdp } from '../process/udp-split.js';
+import { hasOnlyUdp } from '../process/udp-split.js';
 import { connectionShare, fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
-import { parseDuration } from '../config/units.js';
-import type { AdminSource } from '../handlers/admin/source.js';
-import { ProcessMetrics } from '../metrics/process-metrics.js';
-import { mergeSnapshots } from '../metrics/snapshot.js';
+import { type Target, stopBudgetMs } from './server-target.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export interface RunOptions {
@@ -97,7 +91,7 @@ async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
       ? { config: simple, pidFile: null, notes: [] }
       : single
         ? await checkInThread(request)
-        : await checkInChild(request);
+        : await (await import('../process/config-check.js')).checkInChild(request);
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
   const workers = hasOnlyUdp(loaded.config) ? 1 : countOf(loaded.config.workers);
   const { config } = loaded;
@@ -121,7 +115,7 @@ async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
   );
   if (fdWarning !== null) logger.warning(fdWarning);
   const target = clustered
-    ? await startCluster(request, config, workers, logger)
+    ? await (await import('./run-cluster.js')).startCluster(request, config, workers, logger)
     : await startSingle(request, config, logger, engine ?? loadEngine());
   announceWildcards(target.urls, logger);
   handleSignals(target, {
@@ -132,6 +126,7 @@ async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
     stopDeadlineMs: target.shutdownMs + 10_000,
   });
   if (options.watchFolder !== undefined) {
+    const { watchForReload } = await import('../process/file-watch.js');
     const stopWatching = watchForReload(options.watchFolder, logger, async () => {
       await target.reload();
       logger.info('Reloaded after the change');
@@ -164,12 +159,6 @@ function announceWildcards(urls: readonly string[], logger: Logger): void {
   }
 }
 
-/** What both modes offer the signal handlers. */
-interface Target extends ServerTarget {
-  readonly urls: readonly string[];
-  readonly shutdownMs: number;
-}
-
 async function startSingle(
   request: ConfigRequest,
   config: Config,
@@ -199,125 +188,4 @@ async function startSingle(
     },
     stop: () => server.stop(),
   };
-}
-
-/**
- * What a cluster primary serves itself: the UDP forwards (a session must live in one process)
- * and the admin listener (it speaks for every worker). Started on the first config that has
- * either; a primary with neither never loads the engine.
- */
-class PrimaryServer {
-  #server: RunningServer | null = null;
-  readonly #logger: Logger;
-  readonly #admin: AdminSource;
-  readonly #metrics: ProcessMetrics;
-
-  constructor(logger: Logger, admin: AdminSource, metrics: ProcessMetrics) {
-    this.#logger = logger;
-    this.#admin = admin;
-    this.#metrics = metrics;
-  }
-
-  get urls(): readonly string[] {
-    return this.#server?.addresses.map((a) => a.url) ?? [];
-  }
-
-  /** Unchanged UDP listeners keep their sessions: the primary is never replaced. */
-  async apply(config: Config): Promise<void> {
-    if (this.#server !== null) {
-      await this.#server.reloadValidated(udpOnly(config));
-    } else if (hasUdp(config) || config.admin !== undefined) {
-      const { startValidated } = await import('../runtime/start.js');
-      this.#server = await startValidated(udpOnly(config), {
-        logger: this.#logger,
-        admin: this.#admin,
-        metrics: this.#metrics,
-      });
-    }
-  }
-
-  reopenLogs(): void {
-    this.#server?.reopenLogs();
-  }
-
-  /** After the workers: they served timeouts.shutdown_delay already (these UDP forwards too). */
-  async stop(): Promise<void> {
-    await this.#server?.stop({ delay: false });
-  }
-}
-
-async function startCluster(
-  request: ConfigRequest,
-  config: Config,
-  workers: number,
-  logger: Logger,
-): Promise<Target> {
-  const shutdownMs = stopBudgetMs(config);
-  const supervisor = new Supervisor(withoutUdp(config), { workers, logger, shutdownMs });
-  let started = false;
-  const metrics = new ProcessMetrics('primary');
-  const control = {
-    reloadsOk: 0,
-    reloadsFailed: 0,
-    get workerRestarts() {
-      return supervisor.restarts;
-    },
-    workersServing: () => supervisor.serving,
-  };
-  metrics.control = control;
-  // The admin listener speaks for the whole cluster: ready once every worker served, until a
-  // stop; its metrics are the primary's and every worker's together.
-  const admin: AdminSource = {
-    ready: () => started && !supervisor.stopping && supervisor.serving > 0,
-    metrics: async () =>
-      mergeSnapshots([metrics.snapshot(), ...(await supervisor.collectMetrics())]),
-  };
-  // UDP forwards and the admin listener first, in this process: a taken port fails before any
-  // worker is forked.
-  const udp = new PrimaryServer(logger, admin, metrics);
-  await udp.apply(config);
-  let urls: readonly string[];
-  try {
-    urls = await supervisor.start();
-  } catch (error) {
-    await Promise.all([supervisor.stop(), udp.stop()]);
-    throw error;
-  }
-  started = true;
-  const count = workers === 1 ? '1 worker' : `${workers} workers`;
-  for (const url of urls) logger.info(`Listening on ${url} (${count})`);
-  for (const url of udp.urls)
-    logger.info(`Listening on ${url} (in the primary: one session per client)`);
-  return {
-    urls: [...urls, ...udp.urls],
-    shutdownMs,
-    // Validated in a child first (which issues `tls: internal` certificates): a bad file never
-    // reaches a worker, nor this process.
-    reload: async () => {
-      try {
-        const next = await checkInChild(request);
-        for (const note of next.notes) logger[note.level](note.message);
-        await udp.apply(next.config);
-        await supervisor.reload(withoutUdp(next.config));
-        control.reloadsOk++;
-      } catch (error) {
-        control.reloadsFailed++;
-        throw error;
-      }
-    },
-    // The workers drain first: the admin listener (in `udp`) answers /readyz 503 meanwhile.
-    stop: async () => {
-      await supervisor.stop();
-      await udp.stop();
-    },
-    reopenLogs: () => {
-      supervisor.reopenLogs();
-      udp.reopenLogs();
-    },
-  };
-}
-
-/** A graceful stop's budget: serving on for shutdown_delay, then draining for shutdown. */
-function stopBudgetMs(config: Config): number {
-  return parseDuration(config.timeouts.shutdown) + parseDuration(config.timeouts.shutdown_delay);
 }

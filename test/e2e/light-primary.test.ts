@@ -76,6 +76,17 @@ function threadsOf(dir: string, pid: number): string[][] {
 /** The config stack: one process validates in a thread, never in its main thread. */
 const CONFIG_STACK = /\/node_modules\/(zod|yaml)\/|\/dist\/config\/(validate|load|schema)\.js/;
 
+/** The command line's own modules (dist/cli/) a process loaded, by file name. */
+function cliModules(modules: readonly string[]): string[] {
+  return modules
+    .filter((url) => url.includes('/dist/cli/'))
+    .map((url) => url.slice(url.lastIndexOf('/') + 1))
+    .sort();
+}
+
+/** What any `porta <command>` loads of dist/cli/ besides its command's own module(s). */
+const CLI_CORE = ['commands.js', 'index.js', 'quiet-pipe.js', 'version.js'];
+
 function offending(modules: readonly string[]): string[] {
   return modules.filter((url) => NOT_IN_PRIMARY.some((pattern) => pattern.test(url)));
 }
@@ -345,6 +356,16 @@ describe('what each porta process loads', () => {
       // Its config is built without the schema library (config/one-liner-config.ts).
       assert.ok(list.some((url) => url.endsWith('/dist/config/one-liner-config.js')));
       assert.deepEqual(threadsOf(modules, pid), [], 'no config check thread');
+      // No other command's module (run, proxy, check, trust...), no cluster primary, and no
+      // --open code: the command line loads only what `serve` needs (cli/commands.ts).
+      assert.deepEqual(
+        cliModules(list),
+        [...CLI_CORE, 'common-options.js', 'run-server.js', 'serve.js', 'server-target.js'].sort(),
+      );
+      assert.deepEqual(
+        list.filter((url) => /\/dist\/process\/(supervisor|config-check)\.js$/.test(url)),
+        [],
+      );
     } finally {
       await porta?.stop();
     }
@@ -392,6 +413,18 @@ describe('what each porta process loads', () => {
       const pid = porta.child.pid ?? 0;
       const all = loadedModules(modules);
       assert.deepEqual(offending(all.get(pid) ?? []), [], 'the primary loaded worker modules');
+      // Its primary loads the cluster part of the command line, still no other command.
+      assert.deepEqual(
+        cliModules(all.get(pid) ?? []),
+        [
+          ...CLI_CORE,
+          'common-options.js',
+          'run-cluster.js',
+          'run-server.js',
+          'serve.js',
+          'server-target.js',
+        ].sort(),
+      );
       // The primary and its two workers: no third process (a check child) was started.
       assert.equal(all.size, 3, `processes: ${[...all.keys()].join(' ')}`);
       for (const [id, list] of all) {
