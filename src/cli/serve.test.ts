@@ -101,12 +101,16 @@ describe('addServeCommand', () => {
   it('prints YAML a config file could hold', async () => {
     const program = new Command('porta').exitOverride();
     // The printer loads the YAML writer when asked, so the test runner may report meanwhile:
-    // keep the one write that is the config.
+    // keep the one write that is the config and pass the runner's own reports through (were
+    // they swallowed, the results of the tests before this one would go unreported).
     let output = '';
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (chunk: string) => {
-      if (chunk.includes('sites:')) output += chunk;
-      return true;
+    process.stdout.write = (chunk: string | Uint8Array) => {
+      if (typeof chunk === 'string' && chunk.includes('sites:')) {
+        output += chunk;
+        return true;
+      }
+      return write(chunk);
     };
     try {
       addServeCommand(program, () => Promise.reject(new Error('must not run')));
