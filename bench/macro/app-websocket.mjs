@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { portaArgs } from './lib/app-subjects.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { pickFreePort } from './lib/ports.mjs';
 import { launch, stop, waitForPort } from './lib/processes.mjs';
@@ -22,19 +23,7 @@ const PAYLOAD = 'x'.repeat(64);
 const subjects = [
   {
     name: 'porta',
-    args: (port) => [
-      'dist/main.js',
-      'app',
-      APP,
-      '-H',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '--workers',
-      '1',
-      '--access-log',
-      'off',
-    ],
+    args: portaArgs('dist/main.js', APP),
   },
   {
     name: '@hono/node-server',

@@ -15,13 +15,14 @@ export const APP = 'examples/hono-app/server.ts';
 /**
  * `porta app` on one worker (the cluster primary plus the worker that serves), access log off.
  * @param {string} main path of porta's dist/main.js
+ * @param {string} [app] the app module (the Hono example unless given)
  * @returns {(port: number) => string[]}
  */
-function portaArgs(main) {
+export function portaArgs(main, app = APP) {
   return (port) => [
     main,
     'app',
-    APP,
+    app,
     '-H',
     '127.0.0.1',
     '-p',
