@@ -1,6 +1,6 @@
 // One HTTP/1.1 connection: feeds the parser, runs exchanges strictly in order, keep-alive (its clock and socket sides: connection-clock.ts, connection-socket.ts).
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { clientAborted } from '../errors.js';
 import { cannedBodyLength, cannedResponse } from './canned-responses.js';
 import type { ParseError } from './parse-error.js';
@@ -56,7 +56,8 @@ export class Http1Connection
     onClosed: (connection: Http1Connection) => void,
   ) {
     super(socket);
-    this.secure = socket instanceof TLSSocket;
+    // A TLSSocket says so (node:tls itself is loaded only by a server with a TLS listener).
+    this.secure = (socket as Partial<TLSSocket>).encrypted === true;
     this.#context = context;
     this.#onClosed = onClosed;
     this.waitForHead();

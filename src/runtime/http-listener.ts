@@ -16,10 +16,9 @@ import type { ListenerStats } from '../metrics/listener-stats.js';
 import type { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { ConnectionGuard } from './connection-guard.js';
 import type { TicketKeys } from '../net/ticket-keys.js';
-import { TlsAcceptor, type TlsAcceptorOptions } from '../net/tls-acceptor.js';
-import { CertificateWatcher } from '../net/certificate-watcher.js';
-import { loadCertificate } from '../net/tls-certificate.js';
-import { type Engines, PrefaceSniffer } from './protocol-choice.js';
+import type { TlsAcceptor, TlsAcceptorOptions } from '../net/tls-acceptor.js';
+import type { CertificateWatcher } from '../net/certificate-watcher.js';
+import type { Engines } from './protocol-choice.js';
 
 /** The ALPN list a TLS listener offers, best first (RFC 7301): h2 unless the sites say `http2: off`. */
 export function alpnProtocols(tls: TlsListenerPlan): readonly string[] {
@@ -49,11 +48,52 @@ function mayUseHttp2(plan: HttpListenerPlan): boolean {
 
 type Http2Engine = typeof import('../http2/http2-server.js');
 let http2Engine: Promise<Http2Engine> | null = null;
+/** What tells h2c from HTTP/1.1 by the first bytes: loaded with the engine, set once loaded. */
+let PrefaceSniffer: typeof import('./protocol-choice.js').PrefaceSniffer | null = null;
 
-/** node:http2 and porta's engine on it, loaded once per process. */
+/** node:http2 and porta's engine on it (and the h2c preface sniffer), loaded once per process. */
 function loadHttp2Engine(): Promise<Http2Engine> {
-  http2Engine ??= import('../http2/http2-server.js');
+  http2Engine ??= Promise.all([
+    import('../http2/http2-server.js'),
+    import('./protocol-choice.js'),
+  ]).then(([engine, choice]) => {
+    PrefaceSniffer = choice.PrefaceSniffer;
+    return engine;
+  });
   return http2Engine;
+}
+
+/** What a TLS listener needs beside the engines: node:tls and porta's acceptor, the certificate files. */
+interface TlsParts {
+  readonly TlsAcceptor: typeof TlsAcceptor;
+  readonly CertificateWatcher: typeof CertificateWatcher;
+  readonly loadCertificate: typeof import('../net/tls-certificate.js').loadCertificate;
+}
+let tlsParts: TlsParts | null = null;
+
+/**
+ * Loaded with the first TLS listener (open() awaits it before binding): a cleartext server never
+ * loads node:tls, the SNI table or the certificate code.
+ */
+async function loadTlsParts(): Promise<TlsParts> {
+  if (tlsParts !== null) return tlsParts;
+  const [acceptor, watcher, certificate] = await Promise.all([
+    import('../net/tls-acceptor.js'),
+    import('../net/certificate-watcher.js'),
+    import('../net/tls-certificate.js'),
+  ]);
+  tlsParts = {
+    TlsAcceptor: acceptor.TlsAcceptor,
+    CertificateWatcher: watcher.CertificateWatcher,
+    loadCertificate: certificate.loadCertificate,
+  };
+  return tlsParts;
+}
+
+/** The TLS parts of a listener that has TLS: open() loaded them before it existed. */
+function loadedTlsParts(): TlsParts {
+  if (tlsParts === null) throw new Error('a TLS listener exists before its TLS code was loaded');
+  return tlsParts;
 }
 
 function settingsOf(plan: HttpListenerPlan): EngineSettings {
@@ -147,10 +187,11 @@ export class HttpListener implements Engines {
     const connections = new ConnectionSet(guard.budget);
     // Set once the listener exists: listen() resolves in a microtask, connections come later.
     let self: HttpListener | null = null;
+    const tlsCode = plan.tls === null ? null : await loadTlsParts();
     const tls =
-      plan.tls === null
+      plan.tls === null || tlsCode === null
         ? null
-        : new TlsAcceptor(
+        : new tlsCode.TlsAcceptor(
             tlsAcceptorOptions(plan.tls),
             keys,
             (socket) => {
@@ -201,9 +242,24 @@ export class HttpListener implements Engines {
 
   /** A cleartext connection: HTTP/1.1, or either protocol by its first bytes when h2c is on. */
   acceptCleartext(socket: Socket): void {
-    if (this.#http2Mode === 'h2c') {
+    if (this.#http2Mode !== 'h2c') {
+      this.acceptHttp1(socket);
+      return;
+    }
+    if (PrefaceSniffer !== null) {
       new PrefaceSniffer(socket, this, this.#connections, this.#dispatcher.timeouts.headerMs);
-    } else this.acceptHttp1(socket);
+      return;
+    }
+    // Only right after a reload turned h2c on: the socket is not read until the sniffer takes it.
+    this.#loadHttp2().then(
+      () => {
+        if (!socket.destroyed) this.acceptCleartext(socket);
+      },
+      (error: unknown) => {
+        this.#logger.error(`Cannot load the HTTP/2 engine: ${String(error)}`);
+        socket.destroy();
+      },
+    );
   }
 
   /** A TLS connection after its handshake: the engine ALPN chose ("h2" or HTTP/1.1). */
@@ -292,12 +348,13 @@ export class HttpListener implements Engines {
         (path): path is string => path !== undefined,
       );
     });
-    this.#watcher = new CertificateWatcher(paths, () => {
+    this.#watcher = new (loadedTlsParts().CertificateWatcher)(paths, () => {
       this.#reloadCertificates(plan);
     });
   }
 
   #reloadCertificates(plan: TlsListenerPlan): void {
+    const { loadCertificate } = loadedTlsParts();
     try {
       const sites = plan.sites.map((site) =>
         site.certificate === null
