@@ -7,18 +7,14 @@ import type { ConnectionTimeouts, Http2Limits, RequestLimits } from '../http/lim
 import type { RouteTable, SiteTable } from '../http/router.js';
 import { type ListenAddress, parseListenAddress } from '../net/listen-address.js';
 import { type SharedState, createLocalSharedState } from '../shared/shared-state.js';
-import { withDirectives } from './build-directives.js';
+import { hasDirectives } from './has-directives.js';
 import { staticOptionsFromConfig } from './static-options.js';
-import { appOptionsFromConfig } from './app-options.js';
-import { forwardOptionsFromConfig } from './forward-options.js';
-import { proxyOptionsFromConfig } from './proxy-options.js';
 import type { ForwardOptions } from '../forward/index.js';
 import type { ProcessMetrics } from '../metrics/process-metrics.js';
 import type { RouteStats } from '../metrics/route-stats.js';
 import type { Readiness } from '../http/readiness.js';
 import type { Config, RouteConfig } from './schema.js';
-import { type TlsSitePlan, redirectAddresses, tlsSiteFromConfig } from './tls-options.js';
-import { acmeRoute, redirectTable, withHsts } from './build-https-extras.js';
+import type { TlsSitePlan } from './tls-options.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
 export interface HttpListenerPlan {
@@ -110,9 +106,11 @@ async function buildRoute(
       handlerContext,
     );
   } else if (route.proxy !== undefined) {
+    const { proxyOptionsFromConfig } = await import('./proxy-options.js');
     const options = proxyOptionsFromConfig(route.proxy, context.baseDir, `${where}.proxy`);
     handler = (await loadHandlerFactory('proxy'))(options, handlerContext);
   } else if (route.app !== undefined) {
+    const { appOptionsFromConfig } = await import('./app-options.js');
     handler = (await loadHandlerFactory('app'))(
       appOptionsFromConfig(route.app, context.baseDir),
       handlerContext,
@@ -172,7 +170,11 @@ export function engineSettings(config: Config): {
   return { limits, timeouts, http2Limits };
 }
 
-/** Builds every listener and handler; a handler kind's module is loaded when a route first uses it. */
+/**
+ * Builds every listener and handler; a handler kind's module is loaded when a route first uses
+ * it, and so are the directives, the TLS and HTTPS extras and the forwarder's options: a site
+ * without them (`porta serve`) never loads their code.
+ */
 export async function buildPlan(config: Config, options: Partial<PlanContext> = {}): Promise<Plan> {
   const logger = options.logger ?? SILENT;
   const context: PlanContext = {
@@ -194,21 +196,23 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
   const byAddress = new Map<string, AddressEntry>();
   for (const [siteIndex, site] of config.sites.entries()) {
     const hosts = site.hosts.map((h) => h.toLowerCase());
+    const https =
+      site.tls === undefined && site.acme_webroot === undefined ? null : await loadHttpsParts();
     // Certificates first: a bad file should fail before any handler holds resources.
     const tls =
-      site.tls === undefined
+      site.tls === undefined || https === null
         ? null
-        : tlsSiteFromConfig(site.tls, hosts, context.baseDir, `sites[${siteIndex}].tls`);
+        : https.tlsSiteFromConfig(site.tls, hosts, context.baseDir, `sites[${siteIndex}].tls`);
     const extrasContext = {
       logger,
       shared: context.shared,
       routeId: `site ${siteIndex} https extras`,
     };
     const acme =
-      site.acme_webroot === undefined
+      site.acme_webroot === undefined || https === null
         ? null
-        : await acmeRoute(site.acme_webroot, context.baseDir, built, extrasContext);
-    const hsts = withHsts(site);
+        : await https.acmeRoute(site.acme_webroot, context.baseDir, built, extrasContext);
+    const hsts = https === null ? site : https.withHsts(site);
     const routes: RouteTable[] = [];
     for (const [routeIndex, route] of site.routes.entries()) {
       // The same in every worker built from this config: their server-wide state meets here.
@@ -216,6 +220,11 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
       const stats = context.metrics?.route(siteIndex, site.hosts[0] ?? '*', route.path);
       const where = `sites[${siteIndex}].routes[${routeIndex}]`;
       const table = { ...(await buildRoute(route, built, context, routeId, where, stats)), stats };
+      if (!hasDirectives(hsts, route)) {
+        routes.push(table);
+        continue;
+      }
+      const { withDirectives } = await import('./build-directives.js');
       routes.push(withDirectives(table, hsts, route, { shared: context.shared, routeId, logger }));
     }
     if (acme !== null) routes.push(acme);
@@ -253,22 +262,25 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
     const addresses = site.listen.map((text, i) =>
       place(table, tls, `sites[${siteIndex}].listen[${i}]`, text, site.http2),
     );
-    if (site.tls === undefined) continue;
+    if (site.tls === undefined || https === null) continue;
     const httpsPort = addresses[0]?.port ?? 443;
-    for (const [i, text] of redirectAddresses(site.tls).entries()) {
-      const redirects = await redirectTable(hosts, httpsPort, acme, built, extrasContext);
+    for (const [i, text] of https.redirectAddresses(site.tls).entries()) {
+      const redirects = await https.redirectTable(hosts, httpsPort, acme, built, extrasContext);
       // The redirect listener is cleartext HTTP/1.1 whatever the site's http2 says.
       place(redirects, null, `sites[${siteIndex}].tls.redirect_from[${i}]`, text, 'auto');
     }
   }
   const handshakeTimeoutMs = parseDuration(config.timeouts.handshake);
   const streams: StreamListenerPlan[] = [];
+  const { forwardOptionsFromConfig } = config.streams.some((s) => s.forward !== undefined)
+    ? await import('./forward-options.js')
+    : { forwardOptionsFromConfig: null };
   config.streams.forEach((stream, streamIndex) => {
     stream.listen.forEach((text, i) => {
       const where = `streams[${streamIndex}].listen[${i}]`;
       const address = addressOf(text, where);
       const forward =
-        stream.forward === undefined
+        stream.forward === undefined || forwardOptionsFromConfig === null
           ? null
           : forwardOptionsFromConfig(stream.forward, {
               maxConnections: config.limits.max_connections,
@@ -314,6 +326,17 @@ export async function buildPlan(config: Config, options: Partial<PlanContext> = 
     log: config.log,
     handlers: built,
   };
+}
+
+/** What a site with `tls:` or `acme_webroot:` adds, loaded with the first such site. */
+async function loadHttpsParts(): Promise<
+  typeof import('./tls-options.js') & typeof import('./build-https-extras.js')
+> {
+  const [options, extras] = await Promise.all([
+    import('./tls-options.js'),
+    import('./build-https-extras.js'),
+  ]);
+  return { ...options, ...extras };
 }
 
 /** The sites gathered on one address while the plan is built. */
