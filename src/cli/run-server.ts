@@ -6,11 +6,10 @@ import type { RunningServer } from '../runtime/start.js';
 import { type Logger, createLogger } from '../log/logger.js';
 import { formatUrl, reachableHosts } from '../net/listen-address.js';
 import type { LoadedRequest } from '../process/config-source.js';
-import { checkInThread } from '../process/config-thread.js';
 import { type ConfigRequest, requestedWorkers } from '../process/config-request.js';
-import { handleSignals, setProcessTitle } from '../process/signals.js';
+import { handleSignals } from '../process/signals.js';
+import { setProcessTitle } from '../process/process-title.js';
 import { holdSighup, releaseSighup, sayEarlySighupWith } from '../process/early-sighup.js';
-import { hasOnlyUdp } from '../process/udp-split.js';
 import { connectionShare, fdLimitWarning, readOpenFileLimit } from '../runtime/fd-limit.js';
 import { type Target, stopBudgetMs } from './server-target.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -93,7 +92,10 @@ async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
         ? await checkInThread(request)
         : await (await import('../process/config-check.js')).checkInChild(request);
   // UDP sessions live in one process: a config of UDP forwards alone needs no workers.
-  const workers = hasOnlyUdp(loaded.config) ? 1 : countOf(loaded.config.workers);
+  const onlyUdp =
+    loaded.config.streams.length > 0 &&
+    (await import('../process/udp-split.js')).hasOnlyUdp(loaded.config);
+  const workers = onlyUdp ? 1 : countOf(loaded.config.workers);
   const { config } = loaded;
   // Apps run in workers even when there is one: a reload then loads their modules afresh.
   const clustered = workers > 1 || hasApps(config);
@@ -118,7 +120,7 @@ async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
     ? await (await import('./run-cluster.js')).startCluster(request, config, workers, logger)
     : await startSingle(request, config, logger, engine ?? loadEngine());
   announceWildcards(target.urls, logger);
-  handleSignals(target, {
+  await handleSignals(target, {
     logger,
     reloadable: request.kind === 'file' || options.reloadable === true,
     pidFile: loaded.pidFile ?? undefined,
@@ -134,6 +136,11 @@ async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
     process.once('exit', stopWatching);
   }
   options.onStarted?.(target.urls);
+}
+
+/** Validates in a worker thread (node:worker_threads and the thread's code loaded then). */
+async function checkInThread(request: ConfigRequest): Promise<LoadedRequest> {
+  return (await import('../process/config-thread.js')).checkInThread(request);
 }
 
 /**

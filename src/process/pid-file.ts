@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PROCESS_TITLE } from './process-title.js';
 
 /** A default path per config file, so `porta reload -c x.yaml` finds the server `porta run -c x.yaml` started. */
 export function defaultPidFile(configPath: string): string {
@@ -38,9 +39,6 @@ export function isRunning(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-/** The process title `porta run` sets, so `porta stop` can tell its server from a pid reused by another program. */
-export const PROCESS_TITLE = 'porta';
 
 /**
  * Whether `pid` is a porta server: its command line (/proc, Linux) starts with the title

@@ -2,8 +2,6 @@
 // SIGUSR1 reopens the log files, SIGINT/SIGTERM stop gracefully, and every way out logs "Stopped" and removes the pid file.
 import { isPortaError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { PROCESS_TITLE, removePidFile, writePidFile } from './pid-file.js';
-import { reloadStatusPath, removeReloadStatus, writeReloadStatus } from './reload-status.js';
 
 /** What one process or a cluster offers the signal handlers. */
 export interface ServerTarget {
@@ -24,17 +22,27 @@ export interface SignalOptions {
   readonly stopDeadlineMs: number;
 }
 
-/** Names the process `porta <args>` (what `porta stop` looks for in /proc/PID/cmdline). */
-export function setProcessTitle(): void {
-  process.title = [PROCESS_TITLE, ...process.argv.slice(2)].join(' ');
+/** The pid file and the reload status beside it: loaded only for a server that writes them. */
+interface ProcessFiles {
+  readonly pidFile: string;
+  readonly statusFile: string;
+  readonly pid: typeof import('./pid-file.js');
+  readonly status: typeof import('./reload-status.js');
 }
 
-export function handleSignals(target: ServerTarget, options: SignalOptions): void {
-  const { logger, pidFile } = options;
-  const statusFile = pidFile === undefined ? undefined : reloadStatusPath(pidFile);
+async function loadProcessFiles(pidFile: string | undefined): Promise<ProcessFiles | null> {
+  if (pidFile === undefined) return null;
+  const [pid, status] = await Promise.all([import('./pid-file.js'), import('./reload-status.js')]);
+  return { pidFile, statusFile: status.reloadStatusPath(pidFile), pid, status };
+}
+
+export async function handleSignals(target: ServerTarget, options: SignalOptions): Promise<void> {
+  const { logger } = options;
+  const files = await loadProcessFiles(options.pidFile);
   const removeFiles = (): void => {
-    if (pidFile !== undefined) removePidFile(pidFile, process.pid);
-    if (statusFile !== undefined) removeReloadStatus(statusFile, process.pid);
+    if (files === null) return;
+    files.pid.removePidFile(files.pidFile, process.pid);
+    files.status.removeReloadStatus(files.statusFile, process.pid);
   };
   // Whatever ends the process (even an exception), the files go with it: 'exit' runs sync code.
   process.on('exit', removeFiles);
@@ -88,11 +96,17 @@ export function handleSignals(target: ServerTarget, options: SignalOptions): voi
   let serial = 0;
   const report = (ok: boolean, message: string, code: string | null): void => {
     serial++;
-    if (statusFile === undefined) return;
+    if (files === null) return;
     try {
-      writeReloadStatus(statusFile, { pid: process.pid, serial, ok, message, code });
+      files.status.writeReloadStatus(files.statusFile, {
+        pid: process.pid,
+        serial,
+        ok,
+        message,
+        code,
+      });
     } catch (error) {
-      logger.warning(`Cannot write the reload status to ${statusFile}: ${String(error)}`);
+      logger.warning(`Cannot write the reload status to ${files.statusFile}: ${String(error)}`);
     }
   };
   process.on('SIGHUP', () => {
@@ -114,5 +128,5 @@ export function handleSignals(target: ServerTarget, options: SignalOptions): voi
     );
   });
   // Last: once the pid file exists, `porta stop` and `porta reload` find working handlers.
-  if (pidFile !== undefined) writePidFile(pidFile, process.pid);
+  if (files !== null) files.pid.writePidFile(files.pidFile, process.pid);
 }
