@@ -67,6 +67,7 @@ export async function startCluster(
   const supervisor = new Supervisor(withoutUdp(config), { workers, logger, shutdownMs });
   let started = false;
   const metrics = new ProcessMetrics('primary');
+  if (config.admin !== undefined) metrics.watchLoopDelay();
   const control = {
     reloadsOk: 0,
     reloadsFailed: 0,

@@ -47,13 +47,23 @@ export class ProcessMetrics implements ForwardStatsSource {
   /** Read at scrape time from the connection guard (it counts accept failures). */
   fdErrors: () => number = () => 0;
   control: ControlStats | null = null;
-  readonly #loopDelay: IntervalHistogram;
+  /** Made when something may read it (~0.4 MiB): a server without `admin:` never does. */
+  #loopDelay: IntervalHistogram | null = null;
 
   constructor(worker: string) {
     this.worker = worker;
-    // Sampled by libuv every 20 ms: no cost on the request path.
-    this.#loopDelay = monitorEventLoopDelay({ resolution: 20 });
-    this.#loopDelay.enable();
+  }
+
+  /**
+   * Starts sampling the event loop delay (by libuv every 20 ms: no cost on the request path), if
+   * not yet: where an admin listener may ask for it, and at the latest on the first snapshot.
+   */
+  watchLoopDelay(): IntervalHistogram {
+    if (this.#loopDelay === null) {
+      this.#loopDelay = monitorEventLoopDelay({ resolution: 20 });
+      this.#loopDelay.enable();
+    }
+    return this.#loopDelay;
   }
 
   /** The counters of a route; the same object again after a reload that keeps the route. */
@@ -88,7 +98,7 @@ export class ProcessMetrics implements ForwardStatsSource {
   }
 
   close(): void {
-    this.#loopDelay.disable();
+    this.#loopDelay?.disable();
   }
 
   snapshot(): Series[] {
@@ -106,7 +116,7 @@ export class ProcessMetrics implements ForwardStatsSource {
     const memory = process.memoryUsage();
     out.push({ name: MEMORY.name, labels: worker, value: memory.rss });
     out.push({ name: HEAP.name, labels: worker, value: memory.heapUsed });
-    const delay = this.#loopDelay;
+    const delay = this.watchLoopDelay();
     for (const [quantile, nanoseconds] of [
       ['0.5', delay.percentile(50)],
       ['0.99', delay.percentile(99)],

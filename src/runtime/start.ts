@@ -121,6 +121,8 @@ export async function startValidated(
       },
     });
   const metrics = options.metrics ?? singleProcessMetrics();
+  // Someone may scrape this process (its own admin listener, or the primary's for a worker).
+  if (config.admin !== undefined) metrics.watchLoopDelay();
   const readiness = new Readiness();
   const plan = await withInternalCertificates(
     await buildPlan(config, {

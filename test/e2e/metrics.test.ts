@@ -169,6 +169,14 @@ log: { access: off }
         const memory = m.find((f) => f.name === 'porta_process_resident_memory_bytes');
         const processes = (memory?.metrics ?? []).map((s) => s.labels?.worker).sort();
         assert.deepEqual(processes, workers === 1 ? ['main'] : ['1', '2', 'primary']);
+        // The event-loop delay is sampled from the start where an admin listener may ask (made
+        // by the first scrape it would read nothing yet): every process has a maximum already.
+        const delays = m.find((f) => f.name === 'porta_event_loop_delay_seconds');
+        const maxima = (delays?.metrics ?? []).filter((s) => s.labels?.quantile === '1');
+        assert.deepEqual(maxima.map((s) => s.labels?.worker).sort(), processes);
+        for (const sample of maxima) {
+          assert.ok(Number(sample.value) > 0, `loop delay of ${String(sample.labels?.worker)}`);
+        }
       } finally {
         await porta?.stop();
       }
