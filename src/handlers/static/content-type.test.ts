@@ -1,8 +1,17 @@
 // Tests for Content-Type selection and the ETag helpers.
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fullMime from 'mime';
-import { contentTypeFor, mediaTypeOf, typeByName, withCharset } from './content-type.js';
+import liteMime from 'mime/lite';
+import {
+  COMMON_TYPES,
+  contentTypeFor,
+  loadMimeTable,
+  mediaTypeOf,
+  needsMimeTable,
+  typeByName,
+  withCharset,
+} from './content-type.js';
 import { codedEtag, fileEtag, sameVersion } from './etag.js';
 
 const types = {
@@ -23,7 +32,23 @@ const MORE_EXTENSIONS = `mjs cjs map webmanifest md markdown csv yaml yml toml o
   flac oga ogv opus wav aac mkv srt vtt ics vcf tar gz tgz bz2 xz zst apk sh php psd key m3u glb
   gltf jsonld geojson appcache manifest`.split(/\s+/);
 
+describe('the common types, named before the mime table loads', () => {
+  it('needs no table for them, and names them as mime/lite does', async () => {
+    for (const extension of COMMON_TYPES.keys()) {
+      assert.equal(needsMimeTable(`a.${extension.toUpperCase()}`), false, extension);
+      assert.equal(typeByName(`a.${extension}`), liteMime.getType(`a.${extension}`), extension);
+    }
+    assert.equal(needsMimeTable('a.docx'), true);
+    assert.equal(needsMimeTable('dir/a.html'), true, 'a path goes the way mime reads it');
+    assert.equal(needsMimeTable('.html'), true, 'a dot file too');
+    assert.throws(() => typeByName('a.docx'), /loadMimeTable/);
+    await loadMimeTable();
+    assert.equal(needsMimeTable('a.docx'), false);
+  });
+});
+
 describe('typeByName', () => {
+  before(() => loadMimeTable());
   it("names every type the full mime table names, for nginx's extensions and ours", () => {
     const differ: string[] = [];
     for (const extension of [...NGINX_EXTENSIONS, ...MORE_EXTENSIONS]) {
@@ -52,6 +77,7 @@ describe('typeByName', () => {
 });
 
 describe('contentTypeFor', () => {
+  before(() => loadMimeTable());
   it('knows modern web types and adds charset=utf-8 to text', () => {
     assert.equal(contentTypeFor('a.wasm', types), 'application/wasm');
     assert.equal(contentTypeFor('a.mjs', types), 'text/javascript; charset=utf-8');

@@ -4,7 +4,13 @@ import type { BigIntStats } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { Coding, isCompressible } from '../../http/compression.js';
 import { formatHttpDate } from '../../http/conditional.js';
-import { contentTypeFor, mediaTypeOf, type ContentTypes } from './content-type.js';
+import {
+  type ContentTypes,
+  contentTypeFor,
+  loadMimeTable,
+  mediaTypeOf,
+  needsMimeTable,
+} from './content-type.js';
 import { Entry, EntryKind } from './entry.js';
 import { codedEtag, fileEtag } from './etag.js';
 import { matchesAny } from './glob.js';
@@ -140,6 +146,8 @@ export class Lookup {
   ): Promise<Entry> {
     const { path, stats } = found;
     const name = segments[segments.length - 1] ?? '';
+    // Once per process at most, for the first file of a less common kind.
+    if (needsMimeTable(name)) await loadMimeTable();
     const contentType = contentTypeFor(name, this.#types);
     const options = this.#options;
     const compressible = isCompressible(mediaTypeOf(contentType));
