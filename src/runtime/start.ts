@@ -13,7 +13,7 @@ import { TicketKeys, rotateTicketKeys } from '../net/ticket-keys.js';
 import { HttpListener } from './http-listener.js';
 import { Readiness } from '../http/readiness.js';
 import type { TlsAcceptorOptions } from '../net/tls-acceptor.js';
-import { type StreamListener, openStreamListener, streamSignature } from './stream-listener.js';
+import type { StreamListener } from './stream-listener.js';
 
 export interface BoundAddress {
   readonly host: string;
@@ -284,6 +284,7 @@ class PortaServer implements RunningServer {
       this.logger.info(`Listening on ${listener.url}`);
     }
     for (const streamPlan of this.#plan.streams) {
+      const { openStreamListener } = await loadStreamCode();
       const stream = await openStreamListener(
         streamPlan,
         this.logger,
@@ -337,6 +338,8 @@ class PortaServer implements RunningServer {
       logger: this.logger,
     });
     const accessSink = plan.log.access === 'off' ? null : access;
+    // Loaded with the first TCP echo or forward (most servers have neither), before any swap.
+    const streamCode = await loadStreamCode();
     // Open what is new first: if a bind fails, nothing has changed yet.
     const opened = new Map<string, HttpListener>();
     const openedStreams = new Map<string, StreamListener>();
@@ -371,7 +374,12 @@ class PortaServer implements RunningServer {
         if (current !== undefined) continue; // same address: replaced below when changed
         openedStreams.set(
           streamPlan.key,
-          await openStreamListener(streamPlan, this.logger, this.#keys, this.#counted ?? null),
+          await streamCode.openStreamListener(
+            streamPlan,
+            this.logger,
+            this.#keys,
+            this.#counted ?? null,
+          ),
         );
       }
       // The admin listener last: if it cannot bind, what was opened above closes again.
@@ -405,14 +413,19 @@ class PortaServer implements RunningServer {
       const current = this.#streams.get(streamPlan.key);
       if (current === undefined) {
         streams.set(streamPlan.key, openedStreams.get(streamPlan.key) as StreamListener);
-      } else if (current.signature === streamSignature(streamPlan)) {
+      } else if (current.signature === streamCode.streamSignature(streamPlan)) {
         streams.set(streamPlan.key, current); // unchanged: its connections and tunnels live on
       } else {
         // Changed in place: the old listener must let go of the port before the new one binds.
         await current.close();
         streams.set(
           streamPlan.key,
-          await openStreamListener(streamPlan, this.logger, this.#keys, this.#counted ?? null),
+          await streamCode.openStreamListener(
+            streamPlan,
+            this.logger,
+            this.#keys,
+            this.#counted ?? null,
+          ),
         );
       }
     }
@@ -475,6 +488,11 @@ class PortaServer implements RunningServer {
     if (this.#ownLogger) await this.logger.close();
     else await this.logger.flush();
   }
+}
+
+/** TCP echo and forward listeners' code: loaded when a plan first has one. */
+function loadStreamCode(): Promise<typeof import('./stream-listener.js')> {
+  return import('./stream-listener.js');
 }
 
 /** A single process counts its own reloads and is its one worker. */
