@@ -4,7 +4,7 @@
 // config uses; one process loads no handler its config does not use. Neither loads node:http
 // or the HTTP/2 engine for a cleartext HTTP/1.1 site.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { connect } from 'node:net';
@@ -14,8 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
 import { httpsGet } from '../support/tls-fixtures.js';
-
-const HOOK = fileURLToPath(new URL('../support/record-modules.mjs', import.meta.url));
+import { loadedModules, recordModules, threadsOf } from '../support/module-record.js';
 
 /** Modules only a worker, one process or a config check may load (paths under dist/ or node_modules/). */
 const NOT_IN_PRIMARY = [
@@ -56,22 +55,23 @@ function siteConfig(workers: number, port: number, routes: readonly string[]): s
   ].join('\n');
 }
 
-/** Every module each process's main thread loaded, by pid. */
-function loadedModules(dir: string): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  for (const name of readdirSync(dir)) {
-    if (!/^\d+\.txt$/.test(name)) continue; // a worker thread's list: threadsOf
-    out.set(Number(name.replace('.txt', '')), readFileSync(join(dir, name), 'utf8').split('\n'));
-  }
-  return out;
-}
-
-/** What each worker thread of process `pid` loaded (a single process's config checks). */
-function threadsOf(dir: string, pid: number): string[][] {
-  return readdirSync(dir)
-    .filter((name) => name.startsWith(`${pid}-thread`))
-    .map((name) => readFileSync(join(dir, name), 'utf8').split('\n'));
-}
+/**
+ * What `porta serve <dir>` never needs (by module name, whatever the build bundles): TLS, the
+ * directives, the HTTPS extras and other handlers' options, the h2c sniffer, TCP streams, the
+ * config thread, pid and reload-status files, and the full mime table for an index.html.
+ */
+const NOT_IN_SERVE = new RegExp(
+  [
+    '^node:(tls|worker_threads|http2?)$',
+    '/net/(tls-acceptor|certificate-watcher|tls-certificate|sni-table)\\.js$',
+    '/config/(build-directives|build-https-extras|tls-options|proxy-options|app-options|forward-options)\\.js$',
+    '/handlers/directives/',
+    '/runtime/(protocol-choice|stream-listener)\\.js$',
+    '/http2/preface\\.js$',
+    '/process/(config-thread|pid-file|reload-status|udp-split)\\.js$',
+    '/node_modules/mime/',
+  ].join('|'),
+);
 
 /** The config stack: one process validates in a thread, never in its main thread. */
 const CONFIG_STACK = /\/node_modules\/(zod|yaml)\/|\/dist\/config\/(validate|load|schema)\.js/;
@@ -132,17 +132,8 @@ describe('what each porta process loads', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A fresh folder for the hook's lists and the environment that turns it on. */
-  const recording = (name: string): { modules: string; env: NodeJS.ProcessEnv } => {
-    const modules = join(dir, name);
-    mkdirSync(modules);
-    const env = {
-      ...process.env,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${HOOK}`,
-      PORTA_TEST_MODULES_DIR: modules,
-    };
-    return { modules, env };
-  };
+  const recording = (name: string): { modules: string; env: NodeJS.ProcessEnv } =>
+    recordModules(dir, name);
 
   it('a 2-worker primary loads no zod, YAML, plan, engine or handler, through reloads too', async () => {
     const port = await freePort();
@@ -348,6 +339,12 @@ describe('what each porta process loads', () => {
         ),
       );
       assert.deepEqual(unused, []);
+      // Nor what only some configs use, loaded when a plan first has it (e2e/load-on-use).
+      assert.deepEqual(
+        list.filter((url) => NOT_IN_SERVE.test(url)),
+        [],
+        'porta serve loaded code its config does not use',
+      );
       assert.deepEqual(
         list.filter((url) => CONFIG_STACK.test(url)),
         [],
