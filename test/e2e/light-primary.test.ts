@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
+import { type PortaProcess, freePort, isListening, spawnPorta } from '../support/porta-process.js';
 import { httpsGet } from '../support/tls-fixtures.js';
 import { loadedModules, recordModules, threadsOf } from '../support/module-record.js';
 
@@ -107,19 +106,6 @@ function freshGet(url: string): Promise<string> {
       response.on('error', reject);
     });
     request.on('error', reject);
-  });
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
   });
 }
 

@@ -2,11 +2,10 @@
 // that brings them in serves them at once, and a reload that takes them away serves on without.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadedModules, recordModules } from '../support/module-record.js';
-import { type PortaProcess, freePort, spawnPorta } from '../support/porta-process.js';
+import { type PortaProcess, freePort, isListening, spawnPorta } from '../support/porta-process.js';
 import { type TestPki, createTestPki, httpsGet } from '../support/tls-fixtures.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -44,19 +43,6 @@ function config(plainPort: number, tlsPort: number, extras: boolean): string {
 async function get(url: string): Promise<[number, string | null, string]> {
   const response = await fetch(url, { headers: { connection: 'close' } });
   return [response.status, response.headers.get('x-directive'), await response.text()];
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
 }
 
 /** Code a plain config without directives never needs (by name, whatever the build bundles). */
