@@ -86,7 +86,7 @@ const loaders: { [K in HandlerKind]: () => Promise<HandlerFactory<K>> } = {
     const { createStaticHandler } = await import('./static/index.js');
     return (options, context) => {
       const handler = createStaticHandler(options, context);
-      return { handler, close: () => handler.close() };
+      return { handler, load: () => handler.load(), close: () => handler.close() };
     };
   },
   proxy: async () => {

@@ -57,7 +57,8 @@ function siteConfig(workers: number, port: number, routes: readonly string[]): s
 /**
  * What `porta serve <dir>` never needs (by module name, whatever the build bundles): TLS, the
  * directives, the HTTPS extras and other handlers' options, the h2c sniffer, TCP streams, the
- * config thread, pid and reload-status files, and the full mime table for an index.html.
+ * config thread, pid and reload-status files, the folder listing, and the full mime table for an
+ * index.html.
  */
 const NOT_IN_SERVE = new RegExp(
   [
@@ -68,6 +69,7 @@ const NOT_IN_SERVE = new RegExp(
     '/runtime/(protocol-choice|stream-listener)\\.js$',
     '/http2/preface\\.js$',
     '/process/(config-thread|pid-file|reload-status|udp-split)\\.js$',
+    '/handlers/static/listing\\.js$',
     '/node_modules/mime/',
   ].join('|'),
 );

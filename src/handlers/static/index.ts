@@ -12,10 +12,13 @@ export type {
 } from './options.js';
 export { IMMUTABLE_CACHE_CONTROL } from './options.js';
 
-/** Builds a handler serving `options.root`; `close()` releases its cache and directory watchers. */
+/**
+ * Builds a handler serving `options.root`; `load()` readies what its options need before the
+ * first request, `close()` releases its cache and directory watchers.
+ */
 export function createStaticHandler(
   options: StaticOptions,
   context: StaticContext,
-): Handler & { close(): Promise<void> } {
+): Handler & { load(): Promise<void>; close(): Promise<void> } {
   return new StaticHandler(options, context);
 }

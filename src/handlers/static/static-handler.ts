@@ -10,7 +10,7 @@ import { Cors } from './cors.js';
 import { Entry, EntryKind } from './entry.js';
 import { FileCache } from './file-cache.js';
 import { compileGlob } from './glob.js';
-import { buildListing } from './listing.js';
+import type { buildListing } from './listing.js';
 import { makeCodedVariant } from './coded-variant.js';
 import { Lookup } from './lookup.js';
 import type { StaticContext, StaticOptions } from './options.js';
@@ -22,6 +22,14 @@ import { NO_INDEX_PAGE, errorBody, errorFields, noIndexFields } from './error-re
 
 const ALLOW = 'GET, HEAD, OPTIONS';
 
+/** The folder listing's code: loaded for the first route that lists folders (see load()). */
+let listingCode: Promise<typeof buildListing> | null = null;
+
+function loadListing(): Promise<typeof buildListing> {
+  listingCode ??= import('./listing.js').then((loaded) => loaded.buildListing);
+  return listingCode;
+}
+
 /** Serves a folder. One instance per route; `close()` releases its cache and watchers. */
 export class StaticHandler implements Handler {
   readonly #options: StaticOptions;
@@ -31,6 +39,8 @@ export class StaticHandler implements Handler {
   readonly #cors: Cors | null;
   readonly #policy: HeaderPolicy;
   readonly #ttl: number;
+  /** Set by load() when this route lists folders. */
+  #buildListing: typeof buildListing | null = null;
   /** Misses being resolved, so concurrent requests for one path share one lookup. */
   readonly #pending = new Map<string, Promise<Entry>>();
 
@@ -58,6 +68,11 @@ export class StaticHandler implements Handler {
       options.cache.watch,
     );
     this.#ttl = options.cache.statTtlMs;
+  }
+
+  /** Before the first request (the plan's load): the listing's code, if this route lists folders. */
+  async load(): Promise<void> {
+    if (this.#options.listing) this.#buildListing = await loadListing();
   }
 
   handle(exchange: Exchange): void | Promise<void> {
@@ -306,7 +321,9 @@ export class StaticHandler implements Handler {
   async #listing(exchange: Exchange, entry: Entry): Promise<void> {
     let listing;
     try {
-      listing = await buildListing(
+      // Loaded by load() already, unless the handler was made without a plan (then once here).
+      const build = this.#buildListing ?? (this.#buildListing = await loadListing());
+      listing = await build(
         entry.directory,
         routePrefix(exchange) + entry.urlPath,
         findHeader(exchange.request.headers, 'accept') ?? '',
