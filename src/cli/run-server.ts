@@ -79,12 +79,13 @@ async function run(request: ConfigRequest, options: RunOptions): Promise<void> {
   // stack's heap and code go with the thread. For a cluster, or when only the file knows the
   // count, or for apps (always in workers), a child validates and the primary keeps plain
   // JSON. Either check also issues `tls: internal` certificates, once.
+  const single = asked !== undefined && countOf(asked) === 1 && !requestHasApps(request);
+  // Asked for first: its files are read while the config modules below compile.
+  const engine = single ? loadEngine() : null;
   const simple =
     request.kind === 'input'
       ? (await import('../config/one-liner-config.js')).oneLinerConfig(request.input)
       : null;
-  const single = asked !== undefined && countOf(asked) === 1 && !requestHasApps(request);
-  const engine = single ? loadEngine() : null;
   const loaded: LoadedRequest =
     simple !== null
       ? { config: simple, pidFile: null, notes: [] }
