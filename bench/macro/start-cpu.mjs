@@ -6,11 +6,11 @@
 // Whether NODE_EXTRA_CA_CERTS is set changes every Node start-up (~50 ms here): the header says.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { answers } from './lib/first-answer.mjs';
 import { pickFreePort } from './lib/ports.mjs';
 import { median } from './lib/stats.mjs';
 
@@ -19,21 +19,6 @@ const mains = process.argv.slice(3);
 if (mains.length === 0) mains.push(fileURLToPath(new URL('../../dist/main.js', import.meta.url)));
 const site = mkdtempSync(join(tmpdir(), 'porta-bench-start-cpu-'));
 writeFileSync(join(site, 'index.html'), 'hello');
-
-/** One GET / over a fresh connection; resolves true once a whole 200 response arrived. */
-function answers(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let reply = '';
-    socket.setEncoding('latin1');
-    socket.once('connect', () => {
-      socket.end('GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n');
-    });
-    socket.on('data', (chunk) => (reply += chunk));
-    socket.once('close', () => resolve(reply.startsWith('HTTP/1.1 200')));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Starts `main serve <site>` on CPU 0 and polls until it answers: wall and main-thread CPU ms. */
 async function once(main) {

@@ -7,11 +7,11 @@
 // Whether NODE_EXTRA_CA_CERTS is set changes every Node start-up (~50 ms here): the header says.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { answers } from './lib/first-answer.mjs';
 import { pickFreePort } from './lib/ports.mjs';
 import { median } from './lib/stats.mjs';
 import { markdownTable } from './lib/table.mjs';
@@ -32,21 +32,6 @@ function timeVersion(entry) {
       if (code === 0) resolve(performance.now() - started);
       else reject(new Error(`porta --version exited ${code}`));
     });
-  });
-}
-
-/** One GET / over a fresh connection; resolves true once a whole 200 response arrived. */
-function answers(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let reply = '';
-    socket.setEncoding('latin1');
-    socket.once('connect', () => {
-      socket.end('GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n');
-    });
-    socket.on('data', (chunk) => (reply += chunk));
-    socket.once('close', () => resolve(reply.startsWith('HTTP/1.1 200')));
-    socket.once('error', () => resolve(false));
   });
 }
 
