@@ -7,6 +7,7 @@
 // Usage: node scripts/bundle.mjs [outdir]   (default dist/bundle)
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +34,43 @@ const REQUIRE_BANNER =
   'const require = __portaCreateRequire(import.meta.url);';
 
 /**
+ * CommonJS packages porta imports with `import()`. Node gives such an import the package's
+ * named exports (`const { stringify } = await import('yaml')`); a split bundle's chunk would
+ * export only `default` (module.exports). Each goes through a small ES module that names them.
+ */
+const COMMONJS_IMPORTED_LAZILY = ['yaml', 'node-forge'];
+
+/** The ES module facade: module.exports as `default`, and each of its keys as a named export. */
+function facadeOf(name) {
+  const names = Object.keys(createRequire(join(root, 'package.json'))(name)).filter(
+    (key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== 'default',
+  );
+  return [
+    `import commonjs from ${JSON.stringify(name)};`,
+    'export default commonjs;',
+    `export const { ${names.join(', ')} } = commonjs;`,
+  ].join('\n');
+}
+
+/** Sends `import('yaml')` (a dynamic import only) to the facade, which imports the package itself. */
+const commonjsFacades = {
+  name: 'commonjs-facades',
+  setup(build) {
+    const names = new RegExp(`^(${COMMONJS_IMPORTED_LAZILY.join('|')})$`);
+    build.onResolve({ filter: names }, (args) =>
+      args.kind === 'dynamic-import'
+        ? { path: args.path, namespace: 'commonjs-facade' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'commonjs-facade' }, (args) => ({
+      contents: facadeOf(args.path),
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Builds the bundle into `outdir` (emptied first) and writes `chunks.json` beside it: the source
  * modules (src/... and node_modules/...) whose code each output file holds, for tests that check
  * what a process loads.
@@ -57,6 +95,7 @@ export async function bundleCli(outdir = join(root, 'dist', 'bundle')) {
     external: EXTERNAL,
     define: { PORTA_BUNDLED: 'true' },
     banner: { js: REQUIRE_BANNER },
+    plugins: [commonjsFacades],
     metafile: true,
     logLevel: 'warning',
   });

@@ -79,9 +79,19 @@ describe('the command-line bundle', () => {
       assert.ok(inputs.has(source), `${source} is bundled`);
     assert.ok([...inputs].some((input) => input.startsWith('node_modules/zod/')));
     assert.ok(![...inputs].some((input) => input.startsWith('node_modules/tsx/')));
+    // The CommonJS packages porta imports lazily keep their named exports (Node's interop).
+    for (const name of ['yaml', 'node-forge'])
+      assert.ok(inputs.has(`commonjs-facade:${name}`), `${name} goes through its facade`);
 
     for (const name of scripts) {
       const code = readFileSync(join(out, name), 'utf8');
+      // An import() of a CommonJS package whose chunk exports only module.exports as `default`:
+      // `const { stringify } = await import('yaml')` would get undefined (bundle.mjs's facades).
+      assert.doesNotMatch(
+        code,
+        /^export default require_\w+\(\);$/m,
+        `${name}: a bare CommonJS chunk`,
+      );
       for (const specifier of specifiers(code)) {
         if (specifier.startsWith('./')) assert.ok(files.includes(specifier.slice(2)), specifier);
         else assert.ok(isAllowedExternal(specifier), `${name} imports ${specifier}`);
