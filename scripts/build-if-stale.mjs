@@ -1,4 +1,5 @@
-// `npm start`'s first step: runs the TypeScript build only when a source is newer than dist/.
+// `npm start`'s first step: runs `npm run build` (tsc, then the bundle) only when a source is newer
+// than the build.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,11 +20,14 @@ const sources = Math.max(
   newest(join(root, 'src')),
   newest(join(root, 'tsconfig.json')),
   newest(join(root, 'tsconfig.build.json')),
+  newest(join(root, 'scripts', 'bundle.mjs')),
 );
-// tsc rewrites every output on each build, so main.js's time is the last build's.
-const built = statSync(join(root, 'dist', 'main.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+/** When a build wrote `file`, or 0 if it is missing. */
+const builtAt = (file) => statSync(join(root, file), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+// tsc and esbuild rewrite every output on each build: each main.js's time is its last build's.
+const built = Math.min(builtAt('dist/main.js'), builtAt('dist/bundle/main.js'));
 if (built < sources) {
-  const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+  const result = spawnSync('npm', ['run', 'build'], {
     cwd: root,
     stdio: 'inherit',
   });

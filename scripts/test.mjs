@@ -32,11 +32,17 @@ function run(title, cmd, args) {
 
 const only = process.argv.slice(2);
 const npx = 'npx';
-if (only.length > 0) {
+/** tsc (the library, dist/) and the command-line bundle (dist/bundle/) that e2e tests run. */
+function build() {
   run('build', npx, ['tsc', '-p', 'tsconfig.build.json']);
+  run('bundle', process.execPath, ['scripts/bundle.mjs']);
+}
+
+if (only.length > 0) {
+  build();
   run('selected tests', process.execPath, ['--import', 'tsx', '--test', ...only]);
 } else {
-  run('build', npx, ['tsc', '-p', 'tsconfig.build.json']);
+  build();
   run('typecheck', npx, ['tsc', '-p', 'tsconfig.json']);
   run('lint', npx, ['eslint', '.']);
   run('format', npx, ['prettier', '--check', '.']);

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { portaArgs } from './lib/app-subjects.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { pickFreePort } from './lib/ports.mjs';
+import { PORTA_MAIN_RELATIVE } from './lib/porta-main.mjs';
 import { launch, stop, waitForPort } from './lib/processes.mjs';
 import { processTree, readRss } from './lib/rss.mjs';
 import { runBench } from './lib/run-bench.mjs';
@@ -23,7 +24,7 @@ const PAYLOAD = 'x'.repeat(64);
 const subjects = [
   {
     name: 'porta',
-    args: portaArgs('dist/main.js', APP),
+    args: portaArgs(PORTA_MAIN_RELATIVE, APP),
   },
   {
     name: '@hono/node-server',

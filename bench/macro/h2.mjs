@@ -9,6 +9,7 @@ import { treeCpuSeconds } from './lib/cpu.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { tempPathDirectives } from './lib/nginx.mjs';
 import { pickFreePort } from './lib/ports.mjs';
+import { PORTA_MAIN } from './lib/porta-main.mjs';
 import { launch, sleep, stop, waitForPort } from './lib/processes.mjs';
 import { writeResultsFile } from './lib/results-file.mjs';
 import { runBench } from './lib/run-bench.mjs';
@@ -16,7 +17,7 @@ import { readNumber } from './lib/settings.mjs';
 import { median, ratio } from './lib/stats.mjs';
 import { ensureTools, findExecutable } from './lib/tools.mjs';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const MAIN = PORTA_MAIN;
 const LOCAL_CA = new URL('../../dist/tls/local-ca.js', import.meta.url).href;
 const FILE_1K = Buffer.alloc(1024, 'porta h2 benchmark 0123456789\n');
 const tempDirs = new Set();

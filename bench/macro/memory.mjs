@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pickFreePort } from './lib/ports.mjs';
+import { PORTA_MAIN } from './lib/porta-main.mjs';
 import { launch, runToEnd, sleep, stop, waitForPort } from './lib/processes.mjs';
 import { processTree, readPrivateRss, readRss } from './lib/rss.mjs';
 import { runBench } from './lib/run-bench.mjs';
@@ -16,9 +16,8 @@ import { median } from './lib/stats.mjs';
 import { markdownTable } from './lib/table.mjs';
 import { findExecutable } from './lib/tools.mjs';
 
-// BENCH_PORTA_MAIN: another build's dist/main.js (a "before" figure from the same run).
-const main =
-  process.env.BENCH_PORTA_MAIN ?? fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+// BENCH_PORTA_MAIN: another build's porta command (dist/bundle/main.js, or dist/main.js before it) (a "before" figure from the same run).
+const main = process.env.BENCH_PORTA_MAIN ?? PORTA_MAIN;
 const tempDirs = new Set();
 
 /** The folder served (a 1 KiB index.html) and a porta.yaml for `porta run` with 2 workers. */

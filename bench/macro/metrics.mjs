@@ -12,10 +12,11 @@
 // modes, in the same passes: a before/after table from one run.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { treeCpuSeconds } from './lib/cpu.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { pickFreePort } from './lib/ports.mjs';
+import { portaMainBeside } from './lib/porta-main.mjs';
 import { portaMain, startPortaRun } from './lib/reload-porta.mjs';
 import { runWrkDetailed } from './lib/reload-wrk.mjs';
 import { runBench } from './lib/run-bench.mjs';
@@ -38,7 +39,7 @@ const WORKLOADS = [
 /**
  * @typedef {object} Subject one server of a pass
  * @property {string} build "after" (this checkout) or "before" (BENCH_PORTA_BEFORE)
- * @property {string} main its dist/main.js
+ * @property {string} main its porta command (dist/bundle/main.js)
  * @property {'off' | 'on'} mode
  */
 
@@ -68,7 +69,7 @@ function readSettings() {
 function subjectsOf(before) {
   const builds = [{ build: 'after', main: portaMain }];
   if (before !== '') {
-    const main = join(dirname(before), 'main.js');
+    const main = portaMainBeside(before);
     if (!existsSync(main)) throw new Error(`${main} does not exist (BENCH_PORTA_BEFORE)`);
     builds.push({ build: 'before', main });
   }

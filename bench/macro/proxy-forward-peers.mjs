@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, waitForPort } from './lib/processes.mjs';
 import { pickFreePort } from './lib/ports.mjs';
+import { PORTA_MAIN, PORTA_MAIN_RELATIVE } from './lib/porta-main.mjs';
 import { ensureTools, findExecutable } from './lib/tools.mjs';
 
 // Installs wrk, nginx + stream module and socat when missing (as root), like the main suite.
@@ -33,12 +34,12 @@ try {
 } catch {
   streamMissing = `nginx's stream module is missing (${streamModule}; apt-get install libnginx-mod-stream)`;
 }
-const portaMain = join(root, 'dist/main.js');
+const portaMain = PORTA_MAIN;
 let portaMissing = null;
 try {
   readFileSync(portaMain);
 } catch {
-  portaMissing = 'dist/main.js is missing: run npm run build';
+  portaMissing = `${PORTA_MAIN_RELATIVE} is missing: run npm run build`;
 }
 
 // Two CPUs: the server under test on CPU 0; backend and load generator share CPU 1.

@@ -5,6 +5,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
 import { pickFreePort } from './lib/ports.mjs';
+import { PORTA_MAIN_RELATIVE } from './lib/porta-main.mjs';
 import { fetchOnce, startPortaRun } from './lib/reload-porta.mjs';
 import { RELOAD_DONE, measureRun } from './lib/reload-run.mjs';
 import { readReloadSettings } from './lib/reload-settings.mjs';
@@ -102,7 +103,9 @@ async function main() {
         port,
         config: configFor(shape, version),
       });
-      commands.push(`node dist/main.js run -c ${porta.configPath} --pid-file ${porta.pidPath}`);
+      commands.push(
+        `node ${PORTA_MAIN_RELATIVE} run -c ${porta.configPath} --pid-file ${porta.pidPath}`,
+      );
       try {
         const path = route === 'respond' ? '/' : '/1k.txt';
         const url = `http://127.0.0.1:${port}${path}`;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { nextEvent } from './lib/idle.mjs';
 import { writeNginxConfig } from './lib/nginx.mjs';
 import { pickFreePort } from './lib/ports.mjs';
+import { PORTA_MAIN } from './lib/porta-main.mjs';
 import { launch, stop, waitForPort } from './lib/processes.mjs';
 import { runBench } from './lib/run-bench.mjs';
 import { readList, readNumber } from './lib/settings.mjs';
@@ -15,7 +16,7 @@ import { markdownTable } from './lib/table.mjs';
 import { findExecutable } from './lib/tools.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const portaMain = here('../../dist/main.js');
+const portaMain = PORTA_MAIN;
 const clientScript = here('./slowloris-client.mjs');
 const CAP = 10_000;
 const tempDirs = new Set();

@@ -1,8 +1,9 @@
 // `npm run bench:start`: how fast porta starts. Wall time of `porta --version`, of `porta serve
 // <dir>` until its first answered request, and of `npm start` until the welcome page answers.
 // Usage: node bench/macro/start-ttfb.mjs [runs]   (one line per case, then a table of medians)
-// BENCH_PORTA_MAIN=<other build>/dist/main.js measures another build instead;
-// BENCH_PORTA_BEFORE=<other build>/dist/main.js measures it beside this one, runs interleaved;
+// porta is the bundled command line (dist/bundle/main.js), as users run it.
+// BENCH_PORTA_MAIN=<other build>/dist/bundle/main.js (or dist/main.js) measures another build instead;
+// BENCH_PORTA_BEFORE=<other build>/dist/bundle/main.js (or dist/main.js) measures it beside this one, runs interleaved;
 // BENCH_START_NPM=0 skips the `npm start` row (it rebuilds dist/ when stale).
 // Whether NODE_EXTRA_CA_CERTS is set changes every Node start-up (~50 ms here): the header says.
 import { spawn } from 'node:child_process';
@@ -13,11 +14,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { answers } from './lib/first-answer.mjs';
 import { pickFreePort } from './lib/ports.mjs';
+import { PORTA_MAIN } from './lib/porta-main.mjs';
 import { median } from './lib/stats.mjs';
 import { markdownTable } from './lib/table.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const main = process.env.BENCH_PORTA_MAIN ?? join(root, 'dist/main.js');
+const main = process.env.BENCH_PORTA_MAIN ?? PORTA_MAIN;
 const runs = Number(process.argv[2] ?? 10);
 const site = mkdtempSync(join(tmpdir(), 'porta-bench-start-'));
 writeFileSync(join(site, 'index.html'), 'hello');

@@ -2,6 +2,7 @@
 // parser, the schema library or the handlers: it gets back the validated config as plain JSON.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { entryPoint } from '../build-layout.js';
 import { CONFIG_CHECK_ENV, type ConfigRequest } from './config-request.js';
 import type { LoadedRequest } from './config-source.js';
 import { type WorkerMessage, errorFromFailure, isWorkerMessage } from './messages.js';
@@ -9,8 +10,8 @@ import { type WorkerMessage, errorFromFailure, isWorkerMessage } from './message
 /** A check that takes longer than this has hung (the child is killed). */
 const CHECK_TIMEOUT_MS = 60_000;
 
-/** The same entry point as this process (dist/main.js), which answers when it sees CONFIG_CHECK_ENV. */
-const ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
+/** This build's command line (dist/bundle/main.js), which answers when it sees CONFIG_CHECK_ENV. */
+const ENTRY = fileURLToPath(entryPoint('main'));
 
 /** Loads and validates `request` in a child: the config and pid file, or the error it would throw here. */
 export function checkInChild(request: ConfigRequest): Promise<LoadedRequest> {

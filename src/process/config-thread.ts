@@ -2,13 +2,14 @@
 // load in the thread's own isolate, which is terminated once it has answered, so the process
 // that serves keeps only the plain validated config (ES modules cannot be unloaded otherwise).
 import { Worker } from 'node:worker_threads';
+import { entryPoint } from '../build-layout.js';
 import type { ConfigRequest } from './config-request.js';
 import type { LoadedRequest } from './config-source.js';
 import { errorFromFailure, isWorkerMessage } from './messages.js';
 
 /** Loads and validates `request` in a thread: the config and pid file, or the error it would throw here. */
 export function checkInThread(request: ConfigRequest): Promise<LoadedRequest> {
-  const thread = new Worker(new URL('./config-thread-main.js', import.meta.url), {
+  const thread = new Worker(entryPoint('config-thread-main'), {
     workerData: request,
   });
   return new Promise<LoadedRequest>((resolve, reject) => {

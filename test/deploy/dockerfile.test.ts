@@ -60,7 +60,11 @@ describe('Dockerfile', () => {
 
   it('node is PID 1 and the health check asks the admin listener on loopback', () => {
     const contract = imageContract(DOCKERFILE);
-    assert.deepEqual(contract.entrypoint, ['node', 'dist/main.js']);
+    // The command line as users get it from npm: the bundle (package.json `bin`).
+    const manifest = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    assert.deepEqual(contract.entrypoint, ['node', manifest.bin.porta]);
     assert.equal(contract.stopSignal, 'SIGTERM');
     assert.match(contract.env.PORTA_ADMIN ?? '', /^127\.0\.0\.1:\d+$/);
     assert.equal(contract.healthcheck[0], 'node');
@@ -68,6 +72,13 @@ describe('Dockerfile', () => {
     // The admin port stays inside: only the site's port is exposed.
     const adminPort = Number((contract.env.PORTA_ADMIN ?? '').split(':')[1]);
     assert.ok(!contract.exposed.includes(adminPort), `EXPOSE ${contract.exposed.join(' ')}`);
+  });
+
+  it('the image holds the files porta reads at run time (src/build-layout.ts)', () => {
+    const { copied } = imageContract(DOCKERFILE);
+    // package.json (the version), assets/ (the admin status page), the build, the welcome site.
+    for (const source of ['package.json', 'assets', '/app/dist', 'site'])
+      assert.ok(copied.includes(source), `${source} not in ${copied.join(' ')}`);
   });
 
   it('.dockerignore keeps the host build and modules out of the build context', () => {

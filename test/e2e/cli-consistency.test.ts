@@ -6,11 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { freePort, runPorta, spawnPorta } from '../support/porta-process.js';
+import { PORTA_MAIN as MAIN, freePort, runPorta, spawnPorta } from '../support/porta-process.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;

@@ -7,10 +7,7 @@ import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { runPorta } from '../support/porta-process.js';
-
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+import { PORTA_MAIN as MAIN, runPorta } from '../support/porta-process.js';
 
 /** Runs porta in a given folder (runPorta uses ours). */
 async function runIn(

@@ -6,12 +6,9 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { freePort } from '../support/porta-process.js';
+import { PORTA_MAIN as MAIN, freePort } from '../support/porta-process.js';
 import { waitFor } from '../support/wait-for.js';
-
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /** The pids `pid` has forked (Linux: /proc), none if it is gone. */
 function childrenOf(pid: number): string {

@@ -76,7 +76,9 @@ describe('installing porta', { timeout: 600_000 }, () => {
       { filename: string; files: { path: string }[] },
     ];
     const paths = files.map((file) => file.path);
-    assert.ok(paths.includes('dist/main.js'), 'the build ran before packing');
+    assert.ok(paths.includes('dist/index.js'), 'the build ran before packing (tsc: the library)');
+    assert.ok(paths.includes(manifest.bin.porta ?? ''), 'and the bundle (the command line)');
+    assert.ok(paths.includes('dist/bundle/config-thread-main.js'));
     assert.ok(paths.includes('site/index.html'));
     assert.ok(paths.includes('assets/status.html'), 'the admin status page is packed');
     assert.ok(!paths.some((path) => path.startsWith('src/')), 'no sources in the package');
@@ -129,42 +131,60 @@ describe('installing porta', { timeout: 600_000 }, () => {
     }
   });
 
-  it('npm start builds only when a source is newer than dist/', () => {
+  it('npm start builds (tsc and the bundle) only when a source is newer than the build', () => {
     assert.match(manifest.scripts.start ?? '', /^node scripts\/build-if-stale\.mjs && /);
     assert.equal(manifest.scripts.prestart, undefined, 'no unconditional build before start');
     const project = join(dir, 'stale');
-    mkdirSync(join(project, 'src'), { recursive: true });
+    mkdirSync(join(project, 'src', 'process'), { recursive: true });
     mkdirSync(join(project, 'scripts'));
-    cpSync(
-      join(ROOT, 'scripts', 'build-if-stale.mjs'),
-      join(project, 'scripts', 'build-if-stale.mjs'),
-    );
+    for (const name of ['build-if-stale.mjs', 'bundle.mjs'])
+      cpSync(join(ROOT, 'scripts', name), join(project, 'scripts', name));
     symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
+    // The real build script: `npm run build` is what build-if-stale runs.
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ type: 'module', scripts: { build: manifest.scripts.build } }),
+    );
     writeFileSync(join(project, 'tsconfig.json'), '{ "compilerOptions": { "noEmit": true } }\n');
     writeFileSync(
       join(project, 'tsconfig.build.json'),
       '{ "compilerOptions": { "outDir": "dist", "rootDir": "src", "module": "NodeNext", "target": "ES2022", "types": [], "skipLibCheck": true }, "include": ["src/**/*.ts"] }\n',
     );
     writeFileSync(join(project, 'src', 'main.ts'), 'export const built: number = 1;\n');
+    writeFileSync(join(project, 'src', 'process', 'config-thread-main.ts'), 'export {};\n');
     const script = join(project, 'scripts', 'build-if-stale.mjs');
-    const mainJs = join(project, 'dist', 'main.js');
+    const outputs = [join(project, 'dist', 'main.js'), join(project, 'dist', 'bundle', 'main.js')];
 
     run(process.execPath, [script], project);
-    assert.match(readFileSync(mainJs, 'utf8'), /built = 1/, 'no dist/: built');
+    for (const output of outputs)
+      assert.match(readFileSync(output, 'utf8'), /built = 1/, 'no dist/: built');
     // Date the build in the past, the sources further back: dist/ is fresh.
     const past = new Date(Date.now() - 60_000);
-    utimesSync(mainJs, past, past);
+    for (const output of outputs) utimesSync(output, past, past);
     const older = new Date(Date.now() - 120_000);
-    for (const name of ['src/main.ts', 'src', 'tsconfig.json', 'tsconfig.build.json']) {
+    for (const name of [
+      'src/main.ts',
+      'src/process/config-thread-main.ts',
+      'src/process',
+      'src',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'scripts/bundle.mjs',
+    ]) {
       utimesSync(join(project, name), older, older);
     }
-    const dated = statSync(mainJs).mtimeMs;
+    const dated = outputs.map((output) => statSync(output).mtimeMs);
     run(process.execPath, [script], project);
-    assert.equal(statSync(mainJs).mtimeMs, dated, 'fresh dist/: not rebuilt');
+    assert.deepEqual(
+      outputs.map((output) => statSync(output).mtimeMs),
+      dated,
+      'fresh dist/: not rebuilt',
+    );
 
     writeFileSync(join(project, 'src', 'main.ts'), 'export const built: number = 2;\n');
     run(process.execPath, [script], project);
-    assert.match(readFileSync(mainJs, 'utf8'), /built = 2/, 'an edited source: rebuilt');
-    assert.deepEqual(readdirSync(join(project, 'dist')).sort(), ['main.js']);
+    for (const output of outputs)
+      assert.match(readFileSync(output, 'utf8'), /built = 2/, 'an edited source: rebuilt');
+    assert.deepEqual(readdirSync(join(project, 'dist')).sort(), ['bundle', 'main.js', 'process']);
   });
 });

@@ -2,7 +2,9 @@
 // a cluster primary loads no YAML parser, no schema library, no plan, engine or handlers, also
 // after a reload and a refused one; workers load no schema library and only the handlers their
 // config uses; one process loads no handler its config does not use. Neither loads node:http
-// or the HTTP/2 engine for a cleartext HTTP/1.1 site.
+// or the HTTP/2 engine for a cleartext HTTP/1.1 site. porta runs as a bundle (scripts/bundle.mjs):
+// each chunk a process loads stands for the source modules in it (dist/bundle/chunks.json), so
+// the checks below name src/ modules; a chunk that brings zod or a handler along fails them too.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
@@ -11,26 +13,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { type PortaProcess, freePort, isListening, spawnPorta } from '../support/porta-process.js';
+import {
+  PORTA_MAIN,
+  type PortaProcess,
+  freePort,
+  isListening,
+  spawnPorta,
+} from '../support/porta-process.js';
 import { httpsGet } from '../support/tls-fixtures.js';
 import { loadedModules, recordModules, threadsOf } from '../support/module-record.js';
 
-/** Modules only a worker, one process or a config check may load (paths under dist/ or node_modules/). */
+/** Modules only a worker, one process or a config check may load (paths under src/ or node_modules/). */
 const NOT_IN_PRIMARY = [
   /\/node_modules\/zod\//,
   /\/node_modules\/yaml\//,
   /\/node_modules\/mime\//,
   /\/node_modules\/node-forge\//,
   /\/node_modules\/tsx\//,
-  /\/dist\/tls\//,
-  /\/dist\/http2\//,
+  /\/src\/tls\//,
+  /\/src\/http2\//,
   // A one-liner's primary builds its config without the schema (config/one-liner-config.ts).
-  /\/dist\/config\/(?!units\.js|config-file-name\.js|one-liner-config\.js|defaults\.generated\.js|listen-conflicts\.js|config-error\.js|admin-options\.js)/,
-  /\/dist\/handlers\/(?!directives\/password-hash\.js)/,
-  /\/dist\/http1?\//,
-  /\/dist\/runtime\/(?!fd-limit\.js)/,
-  /\/dist\/forward\/(?!port-mapping\.js)/,
-  /\/dist\/process\/(worker|config-source|config-child)\.js/,
+  /\/src\/config\/(?!units\.ts|config-file-name\.ts|one-liner-config\.ts|defaults\.generated\.ts|listen-conflicts\.ts|config-error\.ts|admin-options\.ts)/,
+  /\/src\/handlers\/(?!directives\/password-hash\.ts)/,
+  /\/src\/http1?\//,
+  /\/src\/runtime\/(?!fd-limit\.ts)/,
+  /\/src\/forward\/(?!port-mapping\.ts)/,
+  /\/src\/process\/(worker|config-source|config-child)\.ts/,
 ];
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
@@ -63,30 +71,30 @@ function siteConfig(workers: number, port: number, routes: readonly string[]): s
 const NOT_IN_SERVE = new RegExp(
   [
     '^node:(tls|worker_threads|http2?)$',
-    '/net/(tls-acceptor|certificate-watcher|tls-certificate|sni-table)\\.js$',
-    '/config/(build-directives|build-https-extras|tls-options|proxy-options|app-options|forward-options)\\.js$',
+    '/net/(tls-acceptor|certificate-watcher|tls-certificate|sni-table)\\.ts$',
+    '/config/(build-directives|build-https-extras|tls-options|proxy-options|app-options|forward-options)\\.ts$',
     '/handlers/directives/',
-    '/runtime/(protocol-choice|stream-listener)\\.js$',
-    '/http2/preface\\.js$',
-    '/process/(config-thread|pid-file|reload-status|udp-split)\\.js$',
-    '/handlers/static/listing\\.js$',
+    '/runtime/(protocol-choice|stream-listener)\\.ts$',
+    '/http2/preface\\.ts$',
+    '/process/(config-thread|pid-file|reload-status|udp-split)\\.ts$',
+    '/handlers/static/listing\\.ts$',
     '/node_modules/mime/',
   ].join('|'),
 );
 
 /** The config stack: one process validates in a thread, never in its main thread. */
-const CONFIG_STACK = /\/node_modules\/(zod|yaml)\/|\/dist\/config\/(validate|load|schema)\.js/;
+const CONFIG_STACK = /\/node_modules\/(zod|yaml)\/|\/src\/config\/(validate|load|schema)\.ts/;
 
-/** The command line's own modules (dist/cli/) a process loaded, by file name. */
+/** The command line's own modules (src/cli/) a process loaded, by file name. */
 function cliModules(modules: readonly string[]): string[] {
   return modules
-    .filter((url) => url.includes('/dist/cli/'))
+    .filter((url) => url.includes('/src/cli/'))
     .map((url) => url.slice(url.lastIndexOf('/') + 1))
     .sort();
 }
 
-/** What any `porta <command>` loads of dist/cli/ besides its command's own module(s). */
-const CLI_CORE = ['commands.js', 'index.js', 'quiet-pipe.js', 'version.js'];
+/** What any `porta <command>` loads of src/cli/ besides its command's own module(s). */
+const CLI_CORE = ['commands.ts', 'index.ts', 'quiet-pipe.ts', 'version.ts'];
 
 function offending(modules: readonly string[]): string[] {
   return modules.filter((url) => NOT_IN_PRIMARY.some((pattern) => pattern.test(url)));
@@ -156,19 +164,23 @@ describe('what each porta process loads', () => {
       const pid = running.child.pid ?? 0;
       const primary = all.get(pid) ?? [];
       assert.ok(
-        primary.some((url) => url.endsWith('/dist/process/supervisor.js')),
+        primary.some((url) => url.endsWith('/src/process/supervisor.ts')),
         'recorded',
       );
       assert.deepEqual(offending(primary), [], 'the primary loaded what only others need');
       const others = [...all.entries()].filter(([other]) => other !== pid).map(([, list]) => list);
-      const workers = others.filter((list) => list.some((url) => url.endsWith('/worker.js')));
-      const checks = others.filter((list) => list.some((url) => url.endsWith('/config-child.js')));
+      const workers = others.filter((list) =>
+        list.some((url) => url.endsWith('/src/process/worker.ts')),
+      );
+      const checks = others.filter((list) =>
+        list.some((url) => url.endsWith('/src/process/config-child.ts')),
+      );
       assert.ok(workers.length >= 4, `workers recorded: ${workers.length}`); // 2, then 2 more
       assert.equal(checks.length, 3); // start, good reload, bad reload
       for (const worker of workers) {
-        assert.ok(worker.some((url) => url.includes('/dist/handlers/static/')));
+        assert.ok(worker.some((url) => url.includes('/src/handlers/static/')));
         const heavy = worker.filter((url) =>
-          /\/node_modules\/(zod|yaml|commander|node-forge|tsx)\/|\/handlers\/(proxy|app)\/|\/dist\/(forward|tls)\/|\/dist\/http2\/(?!preface\.js)|^node:http2?$/.test(
+          /\/node_modules\/(zod|yaml|commander|node-forge|tsx)\/|\/handlers\/(proxy|app)\/|\/src\/(forward|tls)\/|\/src\/http2\/(?!preface\.ts)|^node:http2?$/.test(
             url,
           ),
         );
@@ -215,9 +227,9 @@ describe('what each porta process loads', () => {
       const all = loadedModules(modules);
       const pid = running.child.pid ?? 0;
       const primary = all.get(pid) ?? [];
-      assert.ok(primary.some((url) => url.endsWith('/dist/runtime/admin-endpoint.js')));
+      assert.ok(primary.some((url) => url.endsWith('/src/runtime/admin-endpoint.ts')));
       const heavy = primary.filter((url) =>
-        /\/node_modules\/(zod|yaml|mime|node-forge|tsx)\/|\/dist\/handlers\/(static|proxy|app|echo)\/|\/dist\/tls\//.test(
+        /\/node_modules\/(zod|yaml|mime|node-forge|tsx)\/|\/src\/handlers\/(static|proxy|app|echo)\/|\/src\/tls\//.test(
           url,
         ),
       );
@@ -225,7 +237,7 @@ describe('what each porta process loads', () => {
       const workers = [...all.entries()]
         .filter(([other]) => other !== pid)
         .map(([, list]) => list)
-        .filter((list) => list.some((url) => url.endsWith('/worker.js')));
+        .filter((list) => list.some((url) => url.endsWith('/src/process/worker.ts')));
       assert.equal(workers.length, 2);
       for (const worker of workers) {
         const admin = worker.filter((url) => /\/handlers\/admin\/|admin-endpoint/.test(url));
@@ -273,7 +285,7 @@ describe('what each porta process loads', () => {
       const pid = running.child.pid ?? 0;
       assert.deepEqual(offending(all.get(pid) ?? []), [], 'the primary loaded the local CA');
       const checks = [...all.values()].filter((list) =>
-        list.some((url) => url.endsWith('/config-child.js')),
+        list.some((url) => url.endsWith('/src/process/config-child.ts')),
       );
       assert.equal(checks.length, 1);
       assert.ok(checks[0]?.some((url) => url.includes('/node_modules/node-forge/')));
@@ -290,8 +302,7 @@ describe('what each porta process loads', () => {
       `workers: 2\nsites:\n  - listen: ["127.0.0.1:${port}"]\n    routes:\n      - { path: /, respond: { status: 99 } }\n`,
     );
     const { spawn } = await import('node:child_process');
-    const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-    const child = spawn(process.execPath, [main, 'run', '-c', file], {
+    const child = spawn(process.execPath, [PORTA_MAIN, 'run', '-c', file], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -318,11 +329,11 @@ describe('what each porta process loads', () => {
       const pid = porta.child.pid ?? 0;
       const list = loadedModules(modules).get(pid) ?? [];
       assert.ok(
-        list.some((url) => url.includes('/dist/handlers/static/')),
+        list.some((url) => url.includes('/src/handlers/static/')),
         'recorded',
       );
       const unused = list.filter((url) =>
-        /\/handlers\/(proxy|echo|redirect|respond)\/|\/dist\/forward\/(?!port-mapping)|\/tcp-echo\.js|\/dist\/http2\/(?!preface\.js)|^node:http2?$/.test(
+        /\/handlers\/(proxy|echo|redirect|respond)\/|\/src\/forward\/(?!port-mapping)|\/tcp-echo\.ts|\/src\/http2\/(?!preface\.ts)|^node:http2?$/.test(
           url,
         ),
       );
@@ -339,16 +350,16 @@ describe('what each porta process loads', () => {
         'the main thread loaded the config stack',
       );
       // Its config is built without the schema library (config/one-liner-config.ts).
-      assert.ok(list.some((url) => url.endsWith('/dist/config/one-liner-config.js')));
+      assert.ok(list.some((url) => url.endsWith('/src/config/one-liner-config.ts')));
       assert.deepEqual(threadsOf(modules, pid), [], 'no config check thread');
       // No other command's module (run, proxy, check, trust...), no cluster primary, and no
       // --open code: the command line loads only what `serve` needs (cli/commands.ts).
       assert.deepEqual(
         cliModules(list),
-        [...CLI_CORE, 'common-options.js', 'run-server.js', 'serve.js', 'server-target.js'].sort(),
+        [...CLI_CORE, 'common-options.ts', 'run-server.ts', 'serve.ts', 'server-target.ts'].sort(),
       );
       assert.deepEqual(
-        list.filter((url) => /\/dist\/process\/(supervisor|config-check)\.js$/.test(url)),
+        list.filter((url) => /\/src\/process\/(supervisor|config-check)\.ts$/.test(url)),
         [],
       );
     } finally {
@@ -403,11 +414,11 @@ describe('what each porta process loads', () => {
         cliModules(all.get(pid) ?? []),
         [
           ...CLI_CORE,
-          'common-options.js',
-          'run-cluster.js',
-          'run-server.js',
-          'serve.js',
-          'server-target.js',
+          'common-options.ts',
+          'run-cluster.ts',
+          'run-server.ts',
+          'serve.ts',
+          'server-target.ts',
         ].sort(),
       );
       // The primary and its two workers: no third process (a check child) was started.
@@ -453,7 +464,7 @@ describe('what each porta process loads', () => {
       const pid = running.child.pid ?? 0;
       const main = loadedModules(modules).get(pid) ?? [];
       assert.ok(
-        main.some((url) => url.endsWith('/dist/runtime/start.js')),
+        main.some((url) => url.endsWith('/src/runtime/start.ts')),
         'recorded',
       );
       assert.deepEqual(

@@ -46,7 +46,7 @@ async function get(url: string): Promise<[number, string | null, string]> {
 }
 
 /** Code a plain config without directives never needs (by name, whatever the build bundles). */
-const TLS_OR_DIRECTIVES = /^node:tls$|\/net\/tls-acceptor\.js$|\/handlers\/directives\//;
+const TLS_OR_DIRECTIVES = /^node:tls$|\/net\/tls-acceptor\.ts$|\/handlers\/directives\//;
 
 describe('code loaded on first use', () => {
   let pki: TestPki;

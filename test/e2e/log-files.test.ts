@@ -5,12 +5,10 @@ import { once } from 'node:events';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { linesWhen, readLines } from '../support/log-file.js';
-import { spawnPorta } from '../support/porta-process.js';
+import { PORTA_MAIN as MAIN, spawnPorta } from '../support/porta-process.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const WAIT_MS = 20_000;
 
 let dir = '';

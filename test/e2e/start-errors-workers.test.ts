@@ -9,10 +9,8 @@ import { type AddressInfo, type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { runPorta } from '../support/porta-process.js';
+import { PORTA_MAIN as MAIN, runPorta } from '../support/porta-process.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'porta-start-errors-'));
 chmodSync(dir, 0o755); // the privileged-port case reads its config as an unprivileged user
 let blocker: Server;

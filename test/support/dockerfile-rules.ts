@@ -11,6 +11,8 @@ export interface ImageContract {
   readonly stopSignal: string | null;
   readonly exposed: readonly number[];
   readonly env: Readonly<Record<string, string>>;
+  /** What the stage's COPY instructions copy in (their sources: `site`, `/app/dist`...). */
+  readonly copied: readonly string[];
 }
 
 interface Stage {
@@ -83,6 +85,14 @@ function contractOf(stage: Stage): ImageContract {
       .flatMap((instruction) => instruction.getArgumentsContent()?.split(/\s+/) ?? [])
       .map((port) => Number.parseInt(port, 10)),
     env: envOf(instructions),
+    copied: instructions
+      .filter((instruction) => instruction.getKeyword() === 'COPY')
+      .flatMap((instruction) =>
+        instruction
+          .getArguments()
+          .map((argument) => argument.getValue())
+          .slice(0, -1),
+      ),
   };
 }
 

@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundledSources } from './bundle-sources.js';
 
 const HOOK = fileURLToPath(new URL('./record-modules.mjs', import.meta.url));
 
@@ -20,12 +21,16 @@ export function recordModules(
   return { modules, env };
 }
 
-/** Every module each process's main thread loaded, by pid (URLs, or `node:x` for builtins). */
+/**
+ * Every module each process's main thread loaded, by pid (file URLs of the source modules each
+ * bundle chunk holds, or `node:x` for builtins).
+ */
 export function loadedModules(dir: string): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const name of readdirSync(dir)) {
     if (!/^\d+\.txt$/.test(name)) continue; // a worker thread's list: threadsOf
-    out.set(Number(name.replace('.txt', '')), readFileSync(join(dir, name), 'utf8').split('\n'));
+    const urls = readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean);
+    out.set(Number(name.replace('.txt', '')), bundledSources(urls));
   }
   return out;
 }
@@ -34,5 +39,7 @@ export function loadedModules(dir: string): Map<number, string[]> {
 export function threadsOf(dir: string, pid: number): string[][] {
   return readdirSync(dir)
     .filter((name) => name.startsWith(`${pid}-thread`))
-    .map((name) => readFileSync(join(dir, name), 'utf8').split('\n'));
+    .map((name) =>
+      bundledSources(readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean)),
+    );
 }

@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+/** The porta command users run: the bundled command line (package.json `bin`, scripts/bundle.mjs). */
+export const PORTA_MAIN = fileURLToPath(new URL('../../dist/bundle/main.js', import.meta.url));
+const MAIN = PORTA_MAIN;
 
 export interface PortaProcess {
   readonly child: ChildProcess;
@@ -29,7 +31,7 @@ export interface SpawnOptions {
   readonly prefix?: readonly string[];
 }
 
-/** Spawns `node dist/main.js ...args` and waits until it logs a listening URL. */
+/** Spawns `node dist/bundle/main.js ...args` and waits until it logs a listening URL. */
 export async function spawnPorta(
   args: readonly string[],
   timeoutMs = 10_000,

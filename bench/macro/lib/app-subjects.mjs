@@ -1,7 +1,7 @@
 // The servers bench:app compares, each running examples/hono-app/server.ts: porta (`porta app`,
 // one worker), @hono/node-server and srvx, and porta-before when BENCH_PORTA_BEFORE names a build.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { PORTA_MAIN_RELATIVE, portaMainBeside } from './porta-main.mjs';
 
 export const APP = 'examples/hono-app/server.ts';
 
@@ -14,7 +14,7 @@ export const APP = 'examples/hono-app/server.ts';
 
 /**
  * `porta app` on one worker (the cluster primary plus the worker that serves), access log off.
- * @param {string} main path of porta's dist/main.js
+ * @param {string} main path of the porta command (dist/bundle/main.js)
  * @param {string} [app] the app module (the Hono example unless given)
  * @returns {(port: number) => string[]}
  */
@@ -42,7 +42,7 @@ export function portaArgs(main, app = APP) {
 export function createAppSubjects() {
   /** @type {AppSubject[]} */
   const subjects = [
-    { name: 'porta', args: portaArgs('dist/main.js'), missing: null },
+    { name: 'porta', args: portaArgs(PORTA_MAIN_RELATIVE), missing: null },
     {
       name: '@hono/node-server',
       args: (port) => ['--import', 'tsx', 'bench/macro/servers/hono-node-server.mjs', String(port)],
@@ -54,10 +54,10 @@ export function createAppSubjects() {
       missing: null,
     },
   ];
-  // Another build's dist/index.js, as the other suites take it; its main.js sits beside it.
+  // Another build's dist/index.js, as the other suites take it; its porta command beside it.
   const before = process.env.BENCH_PORTA_BEFORE;
   if (before !== undefined && before !== '') {
-    const main = join(dirname(before), 'main.js');
+    const main = portaMainBeside(before);
     subjects.splice(1, 0, {
       name: 'porta-before',
       args: portaArgs(main),

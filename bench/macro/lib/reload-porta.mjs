@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { PORTA_MAIN } from './porta-main.mjs';
 import { isRunning, launch, runToEnd, sleep, stop, waitForPort } from './processes.mjs';
 
-export const portaMain = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
+export const portaMain = PORTA_MAIN;
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
@@ -35,7 +36,7 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
  * The command line of a run, for the report.
  * @param {string} configPath
  * @param {string} pidPath
- * @param {string} [main] another build's dist/main.js (a "before" figure from the same run)
+ * @param {string} [main] another build's porta command (a "before" figure from the same run)
  * @returns {string[]}
  */
 export function portaRunArgs(configPath, pidPath, main = portaMain) {
@@ -43,7 +44,7 @@ export function portaRunArgs(configPath, pidPath, main = portaMain) {
 }
 
 /**
- * Writes dir/porta.yaml, starts `node dist/main.js run` on it and waits until it accepts on port
+ * Writes dir/porta.yaml, starts `node dist/bundle/main.js run` on it and waits until it accepts on port
  * and has written its pid file (after every worker is serving).
  * @param {object} options
  * @param {string} options.label
@@ -51,7 +52,7 @@ export function portaRunArgs(configPath, pidPath, main = portaMain) {
  * @param {number} options.port the port the config listens on
  * @param {object} options.config
  * @param {number | null} [options.cpu] pin porta (and its workers) to this CPU, null to let it float
- * @param {string} [options.main] another build's dist/main.js instead of this one's
+ * @param {string} [options.main] another build's porta command instead of this one's
  * @returns {Promise<PortaRun>}
  */
 export async function startPortaRun({ label, dir, port, config, cpu = null, main = portaMain }) {

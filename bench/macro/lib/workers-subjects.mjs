@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PORTA_MAIN_RELATIVE } from './porta-main.mjs';
 import { pickFreePort } from './ports.mjs';
 import { launch, stop, waitForPort } from './processes.mjs';
 import { fetchOnce, startPortaRun } from './reload-porta.mjs';
@@ -69,7 +70,7 @@ export async function startSubject({ subject, root, fileName, content, nginx }) 
       started = {
         pid: porta.pid,
         port,
-        command: `node dist/main.js run -c ${porta.configPath} --pid-file ${porta.pidPath}`,
+        command: `node ${PORTA_MAIN_RELATIVE} run -c ${porta.configPath} --pid-file ${porta.pidPath}`,
         processes: () => processTree(porta.pid).length,
         stop: async () => {
           await porta.stop();

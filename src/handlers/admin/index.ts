@@ -3,12 +3,13 @@ import type { Exchange, Handler } from '../../http/exchange.js';
 import { sendError } from '../../http/error-response.js';
 import { EXPOSITION_CONTENT_TYPE, writeExposition } from '../../metrics/exposition.js';
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../../build-layout.js';
 import { sendReadiness } from '../health/index.js';
 import type { AdminSource } from './source.js';
 import { statusReport } from './status.js';
 
 /** The status page: one HTML file shipped in the package (assets/), read once. */
-const STATUS_PAGE = readFileSync(new URL('../../../assets/status.html', import.meta.url));
+const STATUS_PAGE = readFileSync(new URL('assets/status.html', PACKAGE_ROOT));
 const HTML = ['Content-Type', 'text/html; charset=utf-8', 'Cache-Control', 'no-store'];
 const JSON_TYPE = ['Content-Type', 'application/json', 'Cache-Control', 'no-store'];
 
