@@ -1,11 +1,11 @@
 // Session ticket keys: one 48-byte key shared by every worker so a ticket from one resumes on another.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../shared/lazy-builtins.js';
 
 /** Node takes 48 bytes: a 16-byte name, a 16-byte HMAC secret and a 16-byte AES key. */
 export const TICKET_KEY_BYTES = 48;
 
 export function createTicketKey(): Buffer {
-  return randomBytes(TICKET_KEY_BYTES);
+  return nodeCrypto().randomBytes(TICKET_KEY_BYTES);
 }
 
 /**
@@ -13,14 +13,16 @@ export function createTicketKey(): Buffer {
  * rotation; workers get the key at fork and each rotation as a message (src/process/).
  */
 export class TicketKeys {
-  #current: Buffer;
+  /** Made on first use when not given: a server without TLS never needs one (nor node:crypto). */
+  #current: Buffer | undefined;
   readonly #listeners = new Set<(key: Buffer) => void>();
 
-  constructor(key: Buffer = createTicketKey()) {
-    this.#current = checked(key);
+  constructor(key?: Buffer) {
+    if (key !== undefined) this.#current = checked(key);
   }
 
   get current(): Buffer {
+    this.#current ??= createTicketKey();
     return this.#current;
   }
 

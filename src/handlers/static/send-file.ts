@@ -1,10 +1,10 @@
 // Sends file bodies: whole (memory or disk), compressed while streaming, one range, or multipart/byteranges.
-import { randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import type { Exchange, HeaderList } from '../../http/exchange.js';
 import { Coding, createCompressor } from '../../http/compression.js';
 import { formatContentRange, type ByteRange } from '../../http/range.js';
+import { nodeCrypto } from '../../shared/lazy-builtins.js';
 import type { FileRepresentation, Variant } from './representation.js';
 
 /** Read size for streaming from disk: large enough for few syscalls, small enough for flat memory. */
@@ -107,7 +107,7 @@ export async function sendMultipleRanges(
   head: boolean,
   extraFields: HeaderList,
 ): Promise<boolean> {
-  const boundary = randomBytes(12).toString('hex');
+  const boundary = nodeCrypto().randomBytes(12).toString('hex');
   const size = representation.facts.size;
   const type = representation.facts.contentType;
   const partHeads = ranges.map((range) =>
