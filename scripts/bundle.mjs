@@ -1,17 +1,26 @@
-// The command line as an esbuild bundle (dist/bundle/): what `porta` runs. Node 20's ES module
-// loader pays per file (resolve, package scope lookups, open/stat/read, compile), so ~130 small
-// modules cost more than a few chunks. Code splitting keeps every `import()` lazy: a command, the
-// engine, a handler, HTTP/2, TLS or the config stack loads only when used. Dependencies are
-// bundled too, but tsx (a loader for users' TypeScript apps, found by its own file URLs) and users'
-// modules stay imports. tsc still builds dist/ for the library (dist/index.js) and its types.
+// The command line as a bundle (dist/bundle/): what `porta` runs. Node 20's ES module loader pays
+// per file (resolve, package scope lookups, open/stat/read, compile, link: ~0.8 ms each here), so
+// ~120 small modules cost more than a few chunks. Code splitting keeps every `import()` lazy: a
+// command, the engine, a handler, HTTP/2, TLS or the config stack loads only when used.
+// Rollup splits: it knows that the importer of an `import()` is already loaded, so code shared
+// with it is not cut into a chunk of its own (esbuild's splitting cuts a chunk per set of entry
+// points that share code: `porta serve` loaded ~50 files of it, 22 of Rollup's). esbuild strips
+// the types, file by file. Dependencies are bundled too, but tsx (a loader for users' TypeScript
+// apps, found by its own file URLs) and users' modules stay imports. tsc still builds dist/ for
+// the library (dist/index.js) and its types.
 // Usage: node scripts/bundle.mjs [outdir]   (default dist/bundle)
-import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, join, resolve } from 'node:path';
+import commonjs from '@rollup/plugin-commonjs';
+import json from '@rollup/plugin-json';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { transform } from 'esbuild';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rollup } from 'rollup';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const src = join(root, 'src') + sep;
 
 /**
  * Every file Node starts by path, named as its source: src/build-layout.ts finds them in the
@@ -22,73 +31,44 @@ export const ENTRY_POINTS = {
   'config-thread-main': 'src/process/config-thread-main.ts',
 };
 
-/** Imports left to Node: tsx registers loader hooks that name its own files. */
-const EXTERNAL = ['tsx', 'tsx/*'];
-
-/**
- * CommonJS dependencies (commander, yaml, node-forge) call require() for Node's builtins; esbuild
- * turns those into its `__require` helper, which uses a `require` in scope. An ES module has none,
- * so the one chunk that defines the helper gets this line first (one line: its source map moves
- * by one). Only there: a createRequire per chunk cost ~10 ms of start-up over ~50 chunks.
- */
-const REQUIRE_LINE =
-  "import { createRequire as __portaCreateRequire } from 'node:module'; " +
-  'const require = __portaCreateRequire(import.meta.url);\n';
-
-/** Writes esbuild's output files, REQUIRE_LINE atop the chunk holding `__require` (map shifted). */
-function writeOutputs(files) {
-  const helpers = new Set(
-    files.filter((file) => file.text.includes('var __require = ')).map((file) => file.path),
-  );
-  for (const file of files) {
-    let text = file.text;
-    if (helpers.has(file.path)) text = REQUIRE_LINE + text;
-    else if (helpers.has(file.path.replace(/\.map$/, ''))) {
-      const map = JSON.parse(text);
-      map.mappings = `;${map.mappings}`;
-      text = JSON.stringify(map);
-    }
-    writeFileSync(file.path, text);
-  }
-  return helpers.size;
+/** Imports left to Node: its builtins, and tsx (it registers loader hooks that name its own files). */
+const BUILTINS = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
+function isExternal(id) {
+  return BUILTINS.has(id) || id === 'tsx' || id.startsWith('tsx/');
 }
 
 /**
- * CommonJS packages porta imports with `import()`. Node gives such an import the package's
- * named exports (`const { stringify } = await import('yaml')`); a split bundle's chunk would
- * export only `default` (module.exports). Each goes through a small ES module that names them.
+ * porta's TypeScript, one file at a time: `./x.js` imports name `./x.ts` files (the ES module
+ * convention tsc keeps), esbuild strips the types and defines PORTA_BUNDLED (build-layout.ts).
  */
-const COMMONJS_IMPORTED_LAZILY = ['yaml', 'node-forge'];
-
-/** The ES module facade: module.exports as `default`, and each of its keys as a named export. */
-function facadeOf(name) {
-  const names = Object.keys(createRequire(join(root, 'package.json'))(name)).filter(
-    (key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== 'default',
-  );
-  return [
-    `import commonjs from ${JSON.stringify(name)};`,
-    'export default commonjs;',
-    `export const { ${names.join(', ')} } = commonjs;`,
-  ].join('\n');
-}
-
-/** Sends `import('yaml')` (a dynamic import only) to the facade, which imports the package itself. */
-const commonjsFacades = {
-  name: 'commonjs-facades',
-  setup(build) {
-    const names = new RegExp(`^(${COMMONJS_IMPORTED_LAZILY.join('|')})$`);
-    build.onResolve({ filter: names }, (args) =>
-      args.kind === 'dynamic-import'
-        ? { path: args.path, namespace: 'commonjs-facade' }
-        : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'commonjs-facade' }, (args) => ({
-      contents: facadeOf(args.path),
-      resolveDir: root,
-      loader: 'js',
-    }));
+const typescript = {
+  name: 'porta-typescript',
+  resolveId(source, importer) {
+    if (importer === undefined || !importer.startsWith(src) || !source.startsWith('.')) return null;
+    if (!source.endsWith('.js')) return null;
+    const file = resolve(dirname(importer), `${source.slice(0, -3)}.ts`);
+    return existsSync(file) ? file : null;
+  },
+  async transform(code, id) {
+    if (!id.startsWith(src) || !id.endsWith('.ts')) return null;
+    const out = await transform(code, {
+      loader: 'ts',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: 'external',
+      sourcefile: id,
+      define: { PORTA_BUNDLED: 'true' },
+    });
+    return { code: out.code, map: out.map };
   },
 };
+
+/** A module id as chunks.json names it: src/... or node_modules/..., or null for Rollup's helpers. */
+function sourceName(id) {
+  if (id.startsWith('\0')) return null;
+  const path = id.split('?')[0];
+  return relative(root, path).split(sep).join('/');
+}
 
 /**
  * Builds the bundle into `outdir` (emptied first) and writes `chunks.json` beside it: the source
@@ -97,40 +77,52 @@ const commonjsFacades = {
  */
 export async function bundleCli(outdir = join(root, 'dist', 'bundle')) {
   rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: ENTRY_POINTS,
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
+  const warnings = [];
+  const bundle = await rollup({
+    input: Object.fromEntries(
+      Object.entries(ENTRY_POINTS).map(([name, file]) => [name, join(root, file)]),
+    ),
+    external: isExternal,
+    plugins: [
+      typescript,
+      nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
+      commonjs(),
+      json(),
+    ],
+    onwarn(warning) {
+      // Cycles between modules are fine without top-level await on them (main.ts has none).
+      if (warning.code === 'CIRCULAR_DEPENDENCY') return;
+      // A dependency's `@__PURE__` comment where Rollup cannot use it: dropped, nothing else changes.
+      if (warning.code === 'INVALID_ANNOTATION') return;
+      // TypeScript's helpers in a dependency read a top-level `this`: undefined in a module either way.
+      if (warning.code === 'THIS_IS_UNDEFINED') return;
+      warnings.push(warning);
+    },
+  });
+  const { output } = await bundle.write({
+    dir: outdir,
+    format: 'es',
     // Flat: src/build-layout.ts finds the entry points beside whichever chunk it lands in.
-    chunkNames: '[name]-[hash]',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
     sourcemap: true,
     // Stacks map back to src/ with --enable-source-maps; the sources themselves are not shipped.
-    sourcesContent: false,
-    external: EXTERNAL,
-    define: { PORTA_BUNDLED: 'true' },
-    plugins: [commonjsFacades],
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
+    sourcemapExcludeSources: true,
   });
-  if (writeOutputs(result.outputFiles) !== 1) throw new Error('expected one chunk with __require');
+  await bundle.close();
+  for (const warning of warnings) console.error(`bundle: ${warning.message}`);
   const chunks = {};
-  for (const [file, output] of Object.entries(result.metafile.outputs)) {
-    if (!file.endsWith('.js')) continue;
-    // A module tree-shaken to nothing (types only, unused) is listed with 0 bytes: not in the file.
-    chunks[basename(file)] = Object.entries(output.inputs)
-      .filter(([, input]) => input.bytesInOutput > 0)
-      .map(([path]) => path)
+  for (const file of output) {
+    if (file.type !== 'chunk') continue;
+    // A module tree-shaken to nothing (types only, unused) has no rendered code in the file.
+    chunks[file.fileName] = Object.entries(file.modules)
+      .filter(([, module]) => module.renderedLength > 0)
+      .map(([id]) => sourceName(id))
+      .filter((name) => name !== null)
       .sort();
   }
   writeFileSync(join(outdir, 'chunks.json'), `${JSON.stringify(chunks, null, 1)}\n`);
-  return { outdir, chunks, warnings: result.warnings };
+  return { outdir, chunks, warnings };
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -24,18 +24,42 @@ function isAllowedExternal(specifier: string): boolean {
   return builtinModules.includes(name) || specifier === 'tsx' || specifier.startsWith('tsx/');
 }
 
-/** Every `from "x"`, `import "x"`, `import("x")` and `__require("x")` of an output file (esbuild's quotes). */
-const IMPORTS = [
-  /\bfrom\s*"([^"]+)";/g,
-  /^import\s*"([^"]+)";/gm,
-  /\bimport\(\s*"([^"]+)"\s*\)/g,
-  /\b__require\(\s*"([^"]+)"\s*\)/g,
+/**
+ * Every import of an output file: `import ... from 'x'` and `export ... from 'x'` and bare
+ * `import 'x'` (one statement per line, as Rollup writes them), and `import('x')`.
+ */
+const STATIC_IMPORTS = [
+  /^(?:import|export)\s[^\n]*?\bfrom\s*(["'])([^"']+)\1;?$/gm,
+  /^import\s*(["'])([^"']+)\1;?$/gm,
 ];
+const IMPORTS = [...STATIC_IMPORTS, /\bimport\(\s*(["'])([^"']+)\1\s*\)/g];
 
-function specifiers(code: string): string[] {
-  return IMPORTS.flatMap((pattern) =>
-    [...code.matchAll(pattern)].map((match) => match[1] as string),
+function specifiers(code: string, patterns = IMPORTS): string[] {
+  return patterns.flatMap((pattern) =>
+    [...code.matchAll(pattern)]
+      // Not in a comment line (a dependency's JSDoc names `import("./x.js")` types).
+      .filter((match) => !/^\s*(\*|\/\/)/.test(lineOf(code, match.index)))
+      .map((match) => match[2] as string),
   );
+}
+
+/** The text of the line of `code` at `index`, up to it. */
+function lineOf(code: string, index: number): string {
+  return code.slice(code.lastIndexOf('\n', index) + 1, index);
+}
+
+/** The output files `name` loads with it, itself included (static imports, followed). */
+function staticClosure(dir: string, name: string): Set<string> {
+  const seen = new Set<string>();
+  const next = [name];
+  for (let file = next.pop(); file !== undefined; file = next.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(join(dir, file), 'utf8');
+    for (const specifier of specifiers(code, STATIC_IMPORTS))
+      if (specifier.startsWith('./')) next.push(specifier.slice(2));
+  }
+  return seen;
 }
 
 function sourceFiles(dir: string): string[] {
@@ -79,19 +103,13 @@ describe('the command-line bundle', () => {
       assert.ok(inputs.has(source), `${source} is bundled`);
     assert.ok([...inputs].some((input) => input.startsWith('node_modules/zod/')));
     assert.ok(![...inputs].some((input) => input.startsWith('node_modules/tsx/')));
-    // The CommonJS packages porta imports lazily keep their named exports (Node's interop).
-    for (const name of ['yaml', 'node-forge'])
-      assert.ok(inputs.has(`commonjs-facade:${name}`), `${name} goes through its facade`);
+    // Each entry point loads without the other: a chunk the config thread loads must not bring
+    // main.js (whose top level runs the command line) along, nor the reverse.
+    assert.ok(!staticClosure(out, 'config-thread-main.js').has('main.js'));
+    assert.ok(!staticClosure(out, 'main.js').has('config-thread-main.js'));
 
     for (const name of scripts) {
       const code = readFileSync(join(out, name), 'utf8');
-      // An import() of a CommonJS package whose chunk exports only module.exports as `default`:
-      // `const { stringify } = await import('yaml')` would get undefined (bundle.mjs's facades).
-      assert.doesNotMatch(
-        code,
-        /^export default require_\w+\(\);$/m,
-        `${name}: a bare CommonJS chunk`,
-      );
       for (const specifier of specifiers(code)) {
         if (specifier.startsWith('./')) assert.ok(files.includes(specifier.slice(2)), specifier);
         else assert.ok(isAllowedExternal(specifier), `${name} imports ${specifier}`);
@@ -111,7 +129,14 @@ describe('the command-line bundle', () => {
       'process/config-check.ts',
       'process/config-thread.ts',
       'process/supervisor.ts',
+      'shared/lazy-builtins.ts',
     ]);
+    // lazy-builtins.ts's createRequire loads Node's builtins only, never a file.
+    const lazy = readFileSync(join(ROOT, 'src', 'shared', 'lazy-builtins.ts'), 'utf8');
+    assert.deepEqual(
+      [...lazy.matchAll(/\bload\('([^']+)'\)/g)].filter((match) => !match[1]?.startsWith('node:')),
+      [],
+    );
     const supervisor = readFileSync(join(ROOT, 'src', 'process', 'supervisor.ts'), 'utf8');
     assert.doesNotMatch(supervisor, /setupPrimary|setupMaster|import\.meta\.url/);
     for (const file of ['process/config-check.ts', 'process/config-thread.ts']) {
