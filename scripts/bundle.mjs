@@ -108,10 +108,6 @@ export async function bundleCli(outdir = join(root, 'dist', 'bundle')) {
     sourcemap: true,
     // Stacks map back to src/ with --enable-source-maps; the sources themselves are not shipped.
     sourcemapExcludeSources: true,
-    // Chunks under 20 kB that hold no side effects join a chunk loaded with them: porta serve
-    // loads 22 files instead of 37 (~5 ms of start-up). Rollup calls the option experimental;
-    // bundle.test.ts and light-primary.test.ts check what each process loads.
-    experimentalMinChunkSize: 20_000,
   });
   await bundle.close();
   for (const warning of warnings) console.error(`bundle: ${warning.message}`);
