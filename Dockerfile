@@ -3,7 +3,7 @@
 # mount a porta.yaml and run `run -c /etc/porta/porta.yaml`. See docs/deployment.md.
 
 # Stage 1: build with the dev dependencies (they stay in this stage): tsc's dist/ (the library)
-# and the command-line bundle dist/bundle/ (esbuild, scripts/bundle.mjs) the ENTRYPOINT runs.
+# and the command-line bundle dist/bundle/ (Rollup, scripts/bundle.mjs) the ENTRYPOINT runs.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
