@@ -125,7 +125,13 @@ export function workerTicketKey(): Buffer | undefined {
   return text === undefined ? undefined : Buffer.from(text, 'base64');
 }
 
-/** The config the primary forked this worker with: validated (by its check child), defaults filled in. */
+/**
+ * The config the primary forked this worker with: validated (by its check child), defaults filled
+ * in. Taken out of the environment, as the ticket key is: a process an app spawns inherits the
+ * environment, and the config may hold secrets (password hashes, upstream headers).
+ */
 export function workerConfig(): Config {
-  return JSON.parse(process.env[WORKER_CONFIG_ENV] ?? '{}') as Config;
+  const text = process.env[WORKER_CONFIG_ENV];
+  Reflect.deleteProperty(process.env, WORKER_CONFIG_ENV);
+  return JSON.parse(text ?? '{}') as Config;
 }
