@@ -338,8 +338,6 @@ class PortaServer implements RunningServer {
       logger: this.logger,
     });
     const accessSink = plan.log.access === 'off' ? null : access;
-    // Loaded with the first TCP echo or forward (most servers have neither), before any swap.
-    const streamCode = await loadStreamCode();
     // Open what is new first: if a bind fails, nothing has changed yet.
     const opened = new Map<string, HttpListener>();
     const openedStreams = new Map<string, StreamListener>();
@@ -374,12 +372,9 @@ class PortaServer implements RunningServer {
         if (current !== undefined) continue; // same address: replaced below when changed
         openedStreams.set(
           streamPlan.key,
-          await streamCode.openStreamListener(
-            streamPlan,
-            this.logger,
-            this.#keys,
-            this.#counted ?? null,
-          ),
+          await (
+            await loadStreamCode()
+          ).openStreamListener(streamPlan, this.logger, this.#keys, this.#counted ?? null),
         );
       }
       // The admin listener last: if it cannot bind, what was opened above closes again.
@@ -413,19 +408,16 @@ class PortaServer implements RunningServer {
       const current = this.#streams.get(streamPlan.key);
       if (current === undefined) {
         streams.set(streamPlan.key, openedStreams.get(streamPlan.key) as StreamListener);
-      } else if (current.signature === streamCode.streamSignature(streamPlan)) {
+      } else if (current.signature === (await loadStreamCode()).streamSignature(streamPlan)) {
         streams.set(streamPlan.key, current); // unchanged: its connections and tunnels live on
       } else {
         // Changed in place: the old listener must let go of the port before the new one binds.
         await current.close();
         streams.set(
           streamPlan.key,
-          await streamCode.openStreamListener(
-            streamPlan,
-            this.logger,
-            this.#keys,
-            this.#counted ?? null,
-          ),
+          await (
+            await loadStreamCode()
+          ).openStreamListener(streamPlan, this.logger, this.#keys, this.#counted ?? null),
         );
       }
     }
@@ -490,7 +482,10 @@ class PortaServer implements RunningServer {
   }
 }
 
-/** TCP echo and forward listeners' code: loaded when a plan first has one. */
+/**
+ * TCP echo and forward listeners' code: loaded when a plan first has one (most servers have
+ * neither, before or after a reload); Node's module map keeps it from then on.
+ */
 function loadStreamCode(): Promise<typeof import('./stream-listener.js')> {
   return import('./stream-listener.js');
 }

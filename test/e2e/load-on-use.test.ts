@@ -1,7 +1,9 @@
-// End to end: one process loads TLS and the directives only when its config uses them; a reload
-// that brings them in serves them at once, and a reload that takes them away serves on without.
+// End to end: one process loads TLS, the directives and TCP stream listeners only when its config
+// uses them (a reload without them loads none either); a reload that brings them in serves them
+// at once, and a reload that takes them away serves on without.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadedModules, recordModules } from '../support/module-record.js';
@@ -9,8 +11,11 @@ import { type PortaProcess, freePort, isListening, spawnPorta } from '../support
 import { type TestPki, createTestPki, httpsGet } from '../support/tls-fixtures.js';
 import { waitFor } from '../support/wait-for.js';
 
-/** A plain site on `plainPort`; with `extras`, directives on it and a TLS site on `tlsPort`. */
-function config(plainPort: number, tlsPort: number, extras: boolean): string {
+/**
+ * A plain site on `plainPort`; with `extras`, directives on it, a TLS site on `tlsPort` and a TCP
+ * echo on `echoPort`.
+ */
+function config(plainPort: number, tlsPort: number, echoPort: number, extras: boolean): string {
   const plain = [
     `  - listen: ["127.0.0.1:${plainPort}"]`,
     ...(extras ? ['    response_headers: { set: { X-Directive: "on" } }'] : []),
@@ -35,6 +40,7 @@ function config(plainPort: number, tlsPort: number, extras: boolean): string {
     'sites:',
     ...plain,
     ...(extras ? secure : []),
+    ...(extras ? ['streams:', `  - listen: ["127.0.0.1:${echoPort}"]`, '    echo: {}'] : []),
     '',
   ].join('\n');
 }
@@ -47,6 +53,24 @@ async function get(url: string): Promise<[number, string | null, string]> {
 
 /** Code a plain config without directives never needs (by name, whatever the build bundles). */
 const TLS_OR_DIRECTIVES = /^node:tls$|\/net\/tls-acceptor\.ts$|\/handlers\/directives\//;
+/** The TCP echo and forward listeners' code. */
+const STREAMS = /\/runtime\/stream-listener\.ts$/;
+
+/** What a TCP echo at `port` sends back for `text` (the client half-closes after writing). */
+function echoed(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.end(text);
+    });
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.once('close', () => {
+      resolve(reply);
+    });
+    socket.once('error', reject);
+  });
+}
 
 describe('code loaded on first use', () => {
   let pki: TestPki;
@@ -58,11 +82,15 @@ describe('code loaded on first use', () => {
     pki.remove();
   });
 
-  it('porta run (one process): plain HTTP, a reload adds TLS and directives, another takes them away', async () => {
+  it('porta run (one process): plain HTTP, a reload adds TLS, directives and a TCP echo, another takes them away', async () => {
     const plainPort = await freePort();
     const tlsPort = await freePort();
+    const echoPort = await freePort();
     const file = join(pki.dir, 'porta.yaml');
-    writeFileSync(file, config(plainPort, tlsPort, false));
+    const write = (extras: boolean): void => {
+      writeFileSync(file, config(plainPort, tlsPort, echoPort, extras));
+    };
+    write(false);
     const { modules, env } = recordModules(pki.dir, 'modules');
     let porta: PortaProcess | null = null;
     try {
@@ -74,14 +102,22 @@ describe('code loaded on first use', () => {
       const atStart = loadedModules(modules).get(pid) ?? [];
       assert.ok(atStart.length > 0, 'recorded');
       assert.deepEqual(
-        atStart.filter((url) => TLS_OR_DIRECTIVES.test(url)),
+        atStart.filter((url) => TLS_OR_DIRECTIVES.test(url) || STREAMS.test(url)),
         [],
       );
 
+      // A reload of a config without streams loads no stream listener code either.
       const reloads = (): number => running.stderr().split('Configuration reloaded').length - 1;
-      writeFileSync(file, config(plainPort, tlsPort, true));
       running.child.kill('SIGHUP');
       await waitFor(() => reloads() === 1, 30_000);
+      assert.deepEqual(
+        (loadedModules(modules).get(pid) ?? []).filter((url) => STREAMS.test(url)),
+        [],
+      );
+
+      write(true);
+      running.child.kill('SIGHUP');
+      await waitFor(() => reloads() === 2, 30_000);
       const secure = await httpsGet(tlsPort, { ca: pki.caPem, servername: 'localhost' });
       assert.deepEqual([secure.status, secure.body], [200, 'secure']);
       assert.deepEqual(await get(`${plain}/`), [200, 'on', 'plain']);
@@ -89,13 +125,15 @@ describe('code loaded on first use', () => {
       assert.equal((await get(`${plain}/limited`))[0], 429);
       const loaded = loadedModules(modules).get(pid) ?? [];
       assert.ok(loaded.includes('node:tls'), 'node:tls loaded by the reload');
+      assert.equal(await echoed(echoPort, 'ping'), 'ping');
 
-      writeFileSync(file, config(plainPort, tlsPort, false));
+      write(false);
       running.child.kill('SIGHUP');
-      await waitFor(() => reloads() === 2, 30_000);
+      await waitFor(() => reloads() === 3, 30_000);
       assert.deepEqual(await get(`${plain}/`), [200, null, 'plain']);
       assert.deepEqual(await get(`${plain}/limited`), [200, null, 'plain']);
       await waitFor(async () => !(await isListening(tlsPort)), 30_000);
+      await waitFor(async () => !(await isListening(echoPort)), 30_000);
     } finally {
       await porta?.stop();
     }
