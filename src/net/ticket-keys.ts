@@ -1,5 +1,5 @@
 // Session ticket keys: one 48-byte key shared by every worker so a ticket from one resumes on another.
-import { nodeCrypto } from '../shared/lazy-builtins.js';
+import { nodeCrypto } from '../lazy-builtins.js';
 
 /** Node takes 48 bytes: a 16-byte name, a 16-byte HMAC secret and a 16-byte AES key. */
 export const TICKET_KEY_BYTES = 48;

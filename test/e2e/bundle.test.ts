@@ -126,13 +126,13 @@ describe('the command-line bundle', () => {
     // process runs (process.argv[1]: the bundle's main.js), so the supervisor sets no other.
     assert.deepEqual(users.map((file) => relative('src', file)).sort(), [
       'build-layout.ts',
+      'lazy-builtins.ts',
       'process/config-check.ts',
       'process/config-thread.ts',
       'process/supervisor.ts',
-      'shared/lazy-builtins.ts',
     ]);
     // lazy-builtins.ts's createRequire loads Node's builtins only, never a file.
-    const lazy = readFileSync(join(ROOT, 'src', 'shared', 'lazy-builtins.ts'), 'utf8');
+    const lazy = readFileSync(join(ROOT, 'src', 'lazy-builtins.ts'), 'utf8');
     assert.deepEqual(
       [...lazy.matchAll(/\bload\('([^']+)'\)/g)].filter((match) => !match[1]?.startsWith('node:')),
       [],

@@ -4,7 +4,7 @@ import { pipeline, Readable } from 'node:stream';
 import type { Exchange, HeaderList } from '../../http/exchange.js';
 import { Coding, createCompressor } from '../../http/compression.js';
 import { formatContentRange, type ByteRange } from '../../http/range.js';
-import { nodeCrypto } from '../../shared/lazy-builtins.js';
+import { nodeCrypto } from '../../lazy-builtins.js';
 import type { FileRepresentation, Variant } from './representation.js';
 
 /** Read size for streaming from disk: large enough for few syscalls, small enough for flat memory. */
