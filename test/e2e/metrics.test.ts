@@ -135,6 +135,9 @@ log: { access: off }
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         assert.equal(await send(url, 'GET', '/'), 200);
+        // The loop delay is sampled every 20 ms: a worker the reload has just started may not
+        // have its first sample yet. One scrape only, as a sampler made by it would read nothing.
+        await new Promise((resolve) => setTimeout(resolve, 200));
 
         const { families: m, text } = await scrape(admin);
         const root = { site: '0', host: '*', route: '/' };
