@@ -20,4 +20,4 @@ async function answer(): Promise<WorkerMessage> {
   }
 }
 
-parentPort?.postMessage(await answer());
+void answer().then((message) => parentPort?.postMessage(message));

@@ -25,14 +25,12 @@ function isAllowedExternal(specifier: string): boolean {
 }
 
 /**
- * Every import of an output file: `import ... from 'x'` and `export ... from 'x'` and bare
- * `import 'x'` (one statement per line, as Rollup writes them), and `import('x')`.
+ * Every import of an output file, as Rollup writes CommonJS: `var x = require('x');` or a bare
+ * `require('x');` at the top of a chunk (static), `require('x')` in a promise (lazy), and
+ * `import('x')` (kept for tsx).
  */
-const STATIC_IMPORTS = [
-  /^(?:import|export)\s[^\n]*?\bfrom\s*(["'])([^"']+)\1;?$/gm,
-  /^import\s*(["'])([^"']+)\1;?$/gm,
-];
-const IMPORTS = [...STATIC_IMPORTS, /\bimport\(\s*(["'])([^"']+)\1\s*\)/g];
+const STATIC_IMPORTS = [/^(?:(?:var|const|let)\s+\w+\s*=\s*)?require\((["'])([^"']+)\1\);$/gm];
+const IMPORTS = [...STATIC_IMPORTS, /\b(?:require|import)\(\s*(["'])([^"']+)\1\s*\)/g];
 
 function specifiers(code: string, patterns = IMPORTS): string[] {
   return patterns.flatMap((pattern) =>
@@ -88,6 +86,10 @@ describe('the command-line bundle', () => {
       string[]
     >;
     const scripts = files.filter((name) => name.endsWith('.js')).sort();
+    // CommonJS (Node 20 starts no ES module loader for it): the folder's package.json says so.
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')), {
+      type: 'commonjs',
+    });
     assert.deepEqual(Object.keys(chunks).sort(), scripts, 'chunks.json lists every output');
     for (const name of scripts) assert.ok(files.includes(`${name}.map`), `${name}.map`);
     // The entry points src/build-layout.ts names, each holding its own source.
