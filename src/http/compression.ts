@@ -1,13 +1,7 @@
 // Content codings (RFC 9110 §8.4, §12.5.3): negotiate Accept-Encoding, pick what to compress, make zlib streams.
-import {
-  brotliCompress,
-  constants as zlibConstants,
-  createBrotliCompress,
-  createGzip,
-  gzip,
-} from 'node:zlib';
 import type { BrotliOptions, ZlibOptions } from 'node:zlib';
 import type { Transform } from 'node:stream';
+import { nodeZlib } from '../lazy-builtins.js';
 
 /** The codings porta produces, as bit flags so one number says what a client accepts. */
 export const enum Coding {
@@ -125,6 +119,7 @@ const MAX_BEST_QUALITY_SIZE = 128 * 1024;
 
 /** Compression settings: brotli quality 4 / gzip 6 to stream, up to 11 / 9 to compress once and cache. */
 function brotliOptions(cached: boolean, size: number): BrotliOptions {
+  const zlibConstants = nodeZlib().constants;
   const params: Record<number, number> = {
     [zlibConstants.BROTLI_PARAM_QUALITY]: cached ? (size <= MAX_BEST_QUALITY_SIZE ? 11 : 6) : 4,
     [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
@@ -139,9 +134,10 @@ function gzipOptions(cached: boolean): ZlibOptions {
 
 /** A zlib stream that compresses on the fly (fast settings); `size` is a hint, 0 if unknown. */
 export function createCompressor(coding: Coding.Gzip | Coding.Brotli, size: number): Transform {
+  const zlib = nodeZlib();
   return coding === Coding.Brotli
-    ? createBrotliCompress(brotliOptions(false, size))
-    : createGzip(gzipOptions(false));
+    ? zlib.createBrotliCompress(brotliOptions(false, size))
+    : zlib.createGzip(gzipOptions(false));
 }
 
 /** Compresses a whole buffer off the event loop (zlib's thread pool), with cache-worthy settings. */
@@ -154,7 +150,9 @@ export function compressBuffer(
       if (error === null) resolve(output);
       else reject(error);
     };
-    if (coding === Coding.Brotli) brotliCompress(input, brotliOptions(true, input.length), done);
-    else gzip(input, gzipOptions(true), done);
+    const zlib = nodeZlib();
+    if (coding === Coding.Brotli)
+      zlib.brotliCompress(input, brotliOptions(true, input.length), done);
+    else zlib.gzip(input, gzipOptions(true), done);
   });
 }

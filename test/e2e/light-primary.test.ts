@@ -63,13 +63,13 @@ function siteConfig(workers: number, port: number, routes: readonly string[]): s
 
 /**
  * What `porta serve <dir>` never needs (by module name, whatever the build bundles): TLS,
- * node:crypto, the directives, the HTTPS extras and other handlers' options, the h2c sniffer, TCP
+ * node:crypto, node:zlib for a file too small to compress, the directives, the HTTPS extras and other handlers' options, the h2c sniffer, TCP
  * streams, the config thread, pid and reload-status files, the folder listing, and the full mime
  * table for an index.html.
  */
 const NOT_IN_SERVE = new RegExp(
   [
-    '^node:(tls|worker_threads|http2?|crypto)$',
+    '^node:(tls|worker_threads|http2?|crypto|zlib)$',
     '/net/(tls-acceptor|certificate-watcher|tls-certificate|sni-table)\\.ts$',
     '/config/(build-directives|build-https-extras|tls-options|proxy-options|app-options|forward-options)\\.ts$',
     '/handlers/directives/',

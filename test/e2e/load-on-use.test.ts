@@ -1,9 +1,12 @@
 // End to end: one process loads TLS, the directives and TCP stream listeners only when its config
 // uses them (a reload without them loads none either); a reload that brings them in serves them
-// at once, and a reload that takes them away serves on without.
+// at once, and a reload that takes them away serves on without. node:zlib loads with the first
+// response that is compressed.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadedModules, recordModules } from '../support/module-record.js';
@@ -55,6 +58,23 @@ async function get(url: string): Promise<[number, string | null, string]> {
 const TLS_OR_DIRECTIVES = /^node:tls$|\/net\/tls-acceptor\.ts$|\/handlers\/directives\//;
 /** The TCP echo and forward listeners' code. */
 const STREAMS = /\/runtime\/stream-listener\.ts$/;
+
+/** A GET with `Accept-Encoding: gzip`: its Content-Encoding and the raw (still coded) body. */
+function gzipGet(url: string): Promise<[string | undefined, Buffer]> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { agent: false, headers: { 'accept-encoding': 'gzip' } });
+    outgoing.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        resolve([response.headers['content-encoding'], Buffer.concat(chunks)]);
+      });
+      response.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
 
 /** What a TCP echo at `port` sends back for `text` (the client half-closes after writing). */
 function echoed(port: number, text: string): Promise<string> {
@@ -134,6 +154,35 @@ describe('code loaded on first use', () => {
       assert.deepEqual(await get(`${plain}/limited`), [200, null, 'plain']);
       await waitFor(async () => !(await isListening(tlsPort)), 30_000);
       await waitFor(async () => !(await isListening(echoPort)), 30_000);
+    } finally {
+      await porta?.stop();
+    }
+  });
+
+  it('porta serve loads node:zlib with the first compressed response', async () => {
+    const site = join(pki.dir, 'site');
+    mkdirSync(site);
+    writeFileSync(join(site, 'index.html'), 'small');
+    const text = 'porta compresses text it serves. '.repeat(400);
+    writeFileSync(join(site, 'big.txt'), text);
+    const { modules, env } = recordModules(pki.dir, 'zlib-modules');
+    let porta: PortaProcess | null = null;
+    try {
+      porta = await spawnPorta(['serve', site, '--host', '127.0.0.1', '--port', '0'], 60_000, {
+        env,
+      });
+      const pid = porta.child.pid ?? 0;
+      // Too small to compress: answered without zlib.
+      const [coding, body] = await gzipGet(`${porta.url}/`);
+      assert.deepEqual([coding, body.toString()], [undefined, 'small']);
+      const loaded = (): string[] => loadedModules(modules).get(pid) ?? [];
+      assert.ok(loaded().length > 0, 'recorded');
+      assert.ok(!loaded().includes('node:zlib'), 'node:zlib loaded before any compression');
+      const [bigCoding, coded] = await gzipGet(`${porta.url}/big.txt`);
+      assert.equal(bigCoding, 'gzip');
+      assert.equal(gunzipSync(coded).toString(), text);
+      assert.ok(coded.length < text.length / 10, `${coded.length} bytes`);
+      assert.ok(loaded().includes('node:zlib'), 'node:zlib loaded by the compressed response');
     } finally {
       await porta?.stop();
     }
