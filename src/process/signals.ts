@@ -2,6 +2,7 @@
 // SIGUSR1 reopens the log files, SIGINT/SIGTERM stop gracefully, and every way out logs "Stopped" and removes the pid file.
 import { isPortaError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { releaseSighup } from './early-sighup.js';
 
 /** What one process or a cluster offers the signal handlers. */
 export interface ServerTarget {
@@ -127,6 +128,9 @@ export async function handleSignals(target: ServerTarget, options: SignalOptions
       },
     );
   });
+  // SIGHUP is this handler's alone now, before the pid file tells `porta reload` it may send one
+  // (else it would also say "ignored" until the command returned).
+  releaseSighup();
   // Last: once the pid file exists, `porta stop` and `porta reload` find working handlers.
   if (files !== null) files.pid.writePidFile(files.pidFile, process.pid);
 }

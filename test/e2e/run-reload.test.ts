@@ -86,6 +86,9 @@ describe('porta run + porta reload with workers', () => {
       keepAlive.destroy();
       assert.equal(failures, 0, `${failures} failed of ${served}: ${JSON.stringify([...errors])}`);
       assert.ok(bodies.has('v10'), [...bodies].join(','));
+      // `porta reload` sent its first SIGHUP as soon as the pid file existed: the start-up's
+      // "ignored" handler was gone by then.
+      assert.doesNotMatch(porta.stderr(), /while starting/);
       const stopped = await runPorta(['stop', '-c', file, '--pid-file', pidFile]);
       assert.equal(stopped.code, 0, stopped.stderr);
       assert.match(stopped.stdout, /stopped/);
