@@ -41,7 +41,7 @@ describe('HTTP/2 with 2 workers', () => {
       };
       write(1);
       porta = await spawnPorta(['run', '-c', file, '--pid-file', pidFile]);
-      for (let i = 0; i < 200 && !existsSync(pidFile); i++) {
+      for (let i = 0; i < 600 && !existsSync(pidFile); i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const base = `http://127.0.0.1:${port}`;
