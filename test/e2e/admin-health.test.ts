@@ -76,7 +76,7 @@ log: { access: off }
         const admin = await adminUrl(porta);
         assert.deepEqual(await status(`${admin}/healthz`), { code: 200, body: 'ok\n' });
         // With workers, ready once every one of them serves (the first may log before the last).
-        await waitFor(async () => (await status(`${admin}/readyz`)).code === 200, 10_000);
+        await waitFor(async () => (await status(`${admin}/readyz`)).code === 200, 30_000);
         assert.deepEqual(await status(`${admin}/readyz`), { code: 200, body: 'ready\n' });
         assert.equal((await status(`${admin}/readyz`, { method: 'POST' })).code, 405);
         assert.equal((await status(`${admin}/nothing-here`)).code, 404);
@@ -85,9 +85,9 @@ log: { access: off }
           code: r.status,
           body: await r.text(),
         }));
-        await waitFor(() => Promise.resolve(upstream.holding() > 0), 10_000);
+        await waitFor(() => Promise.resolve(upstream.holding() > 0), 30_000);
         porta.child.kill('SIGTERM');
-        await waitFor(async () => (await status(`${admin}/readyz`)).code === 503, 10_000);
+        await waitFor(async () => (await status(`${admin}/readyz`)).code === 503, 30_000);
         // Still draining: alive, not ready, the public request not answered yet.
         assert.deepEqual(await status(`${admin}/readyz`), { code: 503, body: 'not ready\n' });
         assert.equal((await status(`${admin}/healthz`)).code, 200);

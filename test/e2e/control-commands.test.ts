@@ -157,13 +157,15 @@ describe('every exit logs "Stopped" and removes the pid file', () => {
         const port = Number(new URL(porta.url).port);
         const socket = connect(port, '127.0.0.1');
         socket.on('error', () => undefined);
-        socket.resume();
+        let echoed = '';
+        socket.setEncoding('latin1').on('data', (chunk: string) => (echoed += chunk));
         await once(socket, 'connect');
         socket.write(
           `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n${'a'.repeat(100)}`,
         );
         socket.end(); // half-close: the body can never be complete
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Mid-body once the echo streams the first 100 bytes back (not after a fixed pause).
+        await waitFor(() => echoed.endsWith('a'.repeat(100)), 'the echo of the first bytes');
         assert.equal(await porta.stop('SIGTERM'), 0, porta.stderr());
         assert.match(porta.stderr(), / INFO Stopped\n/);
         assert.ok(!existsSync(pidFile), 'pid file removed');
@@ -191,9 +193,12 @@ describe('every exit logs "Stopped" and removes the pid file', () => {
     socket.on('error', () => undefined);
     try {
       await once(socket, 'connect');
-      // A request in flight (its body half sent) keeps the graceful stop waiting.
+      // A request in flight (its body half sent) keeps the graceful stop waiting: in flight once
+      // the echo streams "first" back (a fixed pause may end before a busy worker has read it).
+      let echoed = '';
+      socket.setEncoding('latin1').on('data', (chunk: string) => (echoed += chunk));
       socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nfirst');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(() => echoed.endsWith('first'), 'the echo of "first"');
       porta.child.kill('SIGTERM');
       await waitFor(() => porta.stderr().includes('shutting down gracefully'), 'shutdown line');
       assert.equal(await porta.stop('SIGTERM'), 1);

@@ -52,7 +52,7 @@ describe("README's sample output is porta's", () => {
       const response = await fetch(`${porta.url}/`, { headers: { 'user-agent': 'curl/8.5.0' } });
       await response.arrayBuffer();
       // The access line is written in a batch: wait for it.
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 30_000;
       while (!porta.stdout().includes('"GET / HTTP/1.1"') && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -13,7 +13,7 @@ const RELEASE_MS = 1500;
 
 function waitForCount(read: () => number, count: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     const tick = (): void => {
       if (read() >= count) resolve();
       else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));

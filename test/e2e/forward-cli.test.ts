@@ -29,7 +29,7 @@ describe('porta forward (CLI process)', () => {
     socket.end('through a process');
     await once(socket, 'close');
     assert.equal(Buffer.concat(chunks).toString(), 'through a process');
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 30_000;
     while (!porta.stderr().includes('bytes up') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

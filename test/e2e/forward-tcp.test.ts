@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { waitFor } from '../support/wait-for.js';
 import { closeAll, sleep, startPorta } from './proxy-harness.js';
 
 const servers: Server[] = [];
@@ -75,13 +76,13 @@ describe('porta forward: TCP', () => {
     const all = readAll(socket);
     socket.end('ping through porta');
     assert.equal((await all).toString(), 'ping through porta');
-    await sleep(50);
+    // The line comes once both sides have closed: a moment after the client's end.
+    const closedLine = new RegExp(
+      `INFO Forward 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:${port} via 127\\.0\\.0\\.1:${front}: 18 bytes up, 18 bytes down`,
+    );
+    await waitFor(() => logger.lines.some((line) => closedLine.test(line))).catch(() => undefined);
     assert.ok(
-      logger.lines.some((line) =>
-        new RegExp(
-          `INFO Forward 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:${port} via 127\\.0\\.0\\.1:${front}: 18 bytes up, 18 bytes down`,
-        ).test(line),
-      ),
+      logger.lines.some((line) => closedLine.test(line)),
       logger.lines.join('\n'),
     );
   });
@@ -136,8 +137,13 @@ describe('porta forward: TCP', () => {
     const started = Date.now();
     await ended(socket);
     assert.ok(Date.now() - started >= 250);
-    await sleep(20);
-    assert.ok(logger.lines.some((line) => line.includes('(idle timeout)')));
+    await waitFor(() => logger.lines.some((line) => line.includes('(idle timeout)'))).catch(
+      () => undefined,
+    );
+    assert.ok(
+      logger.lines.some((line) => line.includes('(idle timeout)')),
+      logger.lines.join('\n'),
+    );
   });
 
   it('the connection cap refuses extra connections', async () => {

@@ -39,7 +39,7 @@ async function echoTarget(): Promise<{ port: number; ports: number[] }> {
 async function exchange(client: UdpSocket, port: number, from: number, count: number) {
   for (let n = from; n < from + count; n++) {
     const text = `datagram ${n}`;
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     let answered = false;
     while (!answered) {
       assert.ok(Date.now() < deadline, `no echo for "${text}"`);

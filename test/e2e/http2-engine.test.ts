@@ -1,6 +1,7 @@
 // End to end: the HTTP/2 engine itself over h2c: many streams per connection (nghttp, node:http2), announced limits, rapid reset and CONTINUATION floods, timeouts, access log, GOAWAY on stop.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { ClientHttp2Session } from 'node:http2';
 import type { Server } from 'node:http';
@@ -292,9 +293,11 @@ describe('HTTP/2 graceful stop', () => {
           resolve();
         }),
       );
+      const reached = once(upstream, 'request');
       const slow = request(session, '/slow/x');
-      // The request has reached the upstream (it is in flight) before the stop begins.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The request has reached the upstream (it is in flight) before the stop begins: waited
+      // for, not assumed after a fixed pause.
+      await reached;
       const stopped = server.stop();
       server = null;
       await goaway;

@@ -1,5 +1,6 @@
 // End to end: HTTP/2 (h2c) under `porta run` with 2 workers: served by both, and a slow stream in flight finishes across a reload (GOAWAY, then drain).
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClientHttp2Session } from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ describe('HTTP/2 with 2 workers', () => {
       };
       write(1);
       porta = await spawnPorta(['run', '-c', file, '--pid-file', pidFile]);
-      for (let i = 0; i < 200 && !existsSync(pidFile); i++) {
+      for (let i = 0; i < 600 && !existsSync(pidFile); i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const base = `http://127.0.0.1:${port}`;
@@ -53,8 +54,10 @@ describe('HTTP/2 with 2 workers', () => {
         assert.equal(result.body.toString(), 'v1');
       }
       const slowSession = sessions[0] as ClientHttp2Session;
+      const reached = once(upstream, 'request');
       const slow = request(slowSession, '/slow/in-flight');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // In flight once the upstream holds it (a fixed pause may end before a busy worker sent it).
+      await reached;
       write(2);
       const reloaded = await runPorta(['reload', '-c', file, '--pid-file', pidFile]);
       assert.equal(reloaded.code, 0, reloaded.stderr);

@@ -7,7 +7,7 @@ import { type RunningServer, start } from '../../src/index.js';
 import { createRecordingLogger } from '../support/recording-logger.js';
 
 /** How long a test waits for bytes or a close before it fails (a guard, not a speed check). */
-const WAIT_MS = 5000;
+const WAIT_MS = 20_000;
 
 /** More than the kernel takes in one write on loopback: the close waits for the last of it. */
 const BIG_BODY = 'x'.repeat(4 * 1024 * 1024);

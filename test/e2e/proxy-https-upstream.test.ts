@@ -206,7 +206,7 @@ describe('proxy to https upstreams', () => {
         health: { path: '/healthz', interval: '1s' },
       }),
     );
-    await waitFor(() => trusted.paths.slice(seen).includes('/healthz'), 10_000);
+    await waitFor(() => trusted.paths.slice(seen).includes('/healthz'), 30_000);
     assert.equal((await getJson(`${good.url}/`)).status, 200);
     const bad = await startPorta(
       proxySite({
@@ -214,7 +214,7 @@ describe('proxy to https upstreams', () => {
         health: { path: '/healthz', interval: '1s' },
       }),
     );
-    await waitFor(() => bad.logger.lines.some((l) => /is down: health check/.test(l)), 10_000);
+    await waitFor(() => bad.logger.lines.some((l) => /is down: health check/.test(l)), 30_000);
     const line = bad.logger.lines.find((l) => /is down: health check/.test(l)) ?? '';
     assert.match(line, /certificate verify failed/);
   });

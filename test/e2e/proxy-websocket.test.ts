@@ -126,7 +126,7 @@ describe('porta proxy: WebSocket', () => {
     ws.send('two');
     const payload = Buffer.alloc(256 * 1024, 7);
     ws.send(payload);
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 30_000;
     while ((messages.length < 3 || binary.length < 1) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

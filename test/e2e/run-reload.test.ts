@@ -40,7 +40,7 @@ describe('porta run + porta reload with workers', () => {
     const porta = await spawnPorta(['run', '-c', file, '--pid-file', pidFile], 60_000);
     try {
       // The primary writes its pid file once every worker serves.
-      for (let i = 0; i < 200 && !existsSync(pidFile); i++) {
+      for (let i = 0; i < 600 && !existsSync(pidFile); i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -80,7 +80,12 @@ describe('porta run + porta reload with workers', () => {
         }
         assert.equal((porta.stderr().match(done) ?? []).length, version, porta.stderr());
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The load goes on until the last config has answered (not for a fixed 200 ms, in which a
+      // busy machine may finish no request on a new connection).
+      const served10 = Date.now() + 20_000;
+      while (!bodies.has('v10') && Date.now() < served10) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       loading = false;
       await Promise.all(load);
       keepAlive.destroy();

@@ -21,7 +21,7 @@ class Client {
 
   /** Waits until the responses read so far hold `count` echoed bodies ending with `marker`. */
   async read(marker: string, count = 1): Promise<string> {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while (this.#text.split(marker).length - 1 < count) {
       if (Date.now() > deadline) throw new Error(`no "${marker}" in:\n${this.#text}`);
       await new Promise((resolve) => setTimeout(resolve, 20));

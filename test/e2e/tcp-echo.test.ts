@@ -162,16 +162,18 @@ describe('TCP echo (RFC 862)', () => {
   });
 
   it('closes a silent connection after the idle timeout, but not a chatty one', async () => {
-    const port = await start({ idleTimeoutMs: 300 });
+    // 1 s, not less: the chatty client shares this process, which a busy machine may pause
+    // for a few hundred ms between two pings.
+    const port = await start({ idleTimeoutMs: 1000 });
     const silent = await client(port);
     const chatty = await client(port);
     const silentClosed = closed(silent);
     let chattyClosed = false;
     void closed(chatty).then(() => (chattyClosed = true));
     // Keep the chatty one busy for well over the timeout.
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 25; i++) {
       await roundTrip(chatty, Buffer.from(`ping ${i}\n`));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await silentClosed;
     assert.equal(chattyClosed, false, 'an active connection must not time out');

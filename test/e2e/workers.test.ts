@@ -18,7 +18,7 @@ describe('workers', () => {
       'off',
     ]);
     try {
-      await waitFor(() => /\(2 workers\)/.test(porta.stderr()), 10_000);
+      await waitFor(() => /\(2 workers\)/.test(porta.stderr()), 30_000);
       const pids = [...porta.stderr().matchAll(/Worker \d \(pid (\d+)\) serving/g)].map((m) =>
         Number(m[1]),
       );
@@ -32,10 +32,10 @@ describe('workers', () => {
         if (response.status === 200) ok++;
       }
       assert.equal(ok, 40);
-      await waitFor(() => /died \(signal SIGKILL\)/.test(porta.stderr()), 5000);
+      await waitFor(() => /died \(signal SIGKILL\)/.test(porta.stderr()), 30_000);
       await waitFor(
         () => [...porta.stderr().matchAll(/Worker \d \(pid (\d+)\) serving/g)].length === 3,
-        10_000,
+        30_000,
       );
       const response = await fetch(`${porta.url}/after`);
       assert.equal(response.status, 200);

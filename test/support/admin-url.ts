@@ -2,7 +2,7 @@
 import type { PortaProcess } from './porta-process.js';
 
 /** Waits for the admin listener's announcement and returns its URL. */
-export async function adminUrl(porta: PortaProcess, timeoutMs = 10_000): Promise<string> {
+export async function adminUrl(porta: PortaProcess, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = /Admin \([^)]*\) at (http:\/\/\S+)/.exec(porta.stderr() + porta.stdout());

@@ -77,7 +77,7 @@ export function getOnNewConnection(
         port: Number(port),
         path,
         agent: false,
-        timeout: 10_000,
+        timeout: 30_000,
         headers: { connection: 'keep-alive', ...options.headers },
         ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       },
@@ -102,7 +102,7 @@ export function getOnNewConnection(
 }
 
 /** Waits for a condition, polling; throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('timed out waiting');

@@ -34,7 +34,7 @@ export interface SpawnOptions {
 /** Spawns `node dist/bundle/main.js ...args` and waits until it logs a listening URL. */
 export async function spawnPorta(
   args: readonly string[],
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
   options: SpawnOptions = {},
 ): Promise<PortaProcess> {
   const command =
@@ -83,7 +83,7 @@ export async function spawnPorta(
 export async function runPorta(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [MAIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],

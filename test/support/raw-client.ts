@@ -55,7 +55,7 @@ export class RawClient {
   }
 
   /** Waits until `check()` holds (re-checked on every event), or throws after `timeoutMs`. */
-  async until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  async until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
       const left = deadline - Date.now();
@@ -73,12 +73,12 @@ export class RawClient {
   }
 
   /** Waits for `text` to appear in what was received. */
-  async waitFor(text: string, timeoutMs = 10_000): Promise<void> {
+  async waitFor(text: string, timeoutMs = 30_000): Promise<void> {
     await this.until(() => this.text.includes(text), JSON.stringify(text), timeoutMs);
   }
 
   /** Waits until the server has closed its side (FIN or reset). */
-  async waitEnded(timeoutMs = 10_000): Promise<void> {
+  async waitEnded(timeoutMs = 30_000): Promise<void> {
     await this.until(() => this.ended, 'the server to close', timeoutMs);
   }
 

@@ -18,7 +18,7 @@ export function rawRequest(
     let closed = false;
     const timer = setTimeout(() => {
       socket.destroy();
-    }, options.waitMs ?? 2000);
+    }, options.waitMs ?? 20_000);
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('end', () => {
       closed = true;

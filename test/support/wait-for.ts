@@ -3,7 +3,7 @@
 /** Resolves once `check` is true; rejects with "timed out waiting" after `timeoutMs`. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
