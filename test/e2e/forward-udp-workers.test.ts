@@ -152,7 +152,7 @@ describe('UDP forwarding with workers: one client, one session', () => {
       const pidFile = join(dir, `${workers}.pid`);
       const porta = await spawnPorta(['run', '-c', file, '--pid-file', pidFile]);
       try {
-        // The pid file is written once serving, just before the signal handlers are set.
+        // The pid file is written once serving, after the signal handlers are set.
         await waitFor(() => existsSync(pidFile), 'the pid file');
         const port = udpPort(porta);
         const client = await udp();
