@@ -48,6 +48,8 @@ export type WorkerMessage =
   /** A question about server-wide state; answered by a `porta:reply` with the same id. */
   | { readonly type: 'porta:ask'; readonly id: number; readonly ask: StateAsk }
   | { readonly type: 'porta:report'; readonly report: StateReport }
+  /** After `porta:shutdown`: this worker accepts no new connection (it drains the open ones). */
+  | { readonly type: 'porta:stopped-accepting' }
   /** This worker's counters, for the primary's one view of the server. */
   | { readonly type: 'porta:metrics'; readonly id: number; readonly series: Snapshot }
   /** A config check child's answer (config-check.ts): the config validated, defaults filled in. */
@@ -95,6 +97,7 @@ const WORKER_TYPES: ReadonlySet<unknown> = new Set([
   'porta:failed',
   'porta:ask',
   'porta:report',
+  'porta:stopped-accepting',
   'porta:metrics',
   'porta:checked',
 ]);

@@ -30,6 +30,8 @@ const MAX_BACKOFF_MS = 30_000;
 const STABLE_MS = 30_000;
 /** A worker that is not ready this long after its config was sent has failed to start. */
 const READY_TIMEOUT_MS = 30_000;
+/** How long a reload waits for a retired worker to stop accepting (a stuck one: go on). */
+const STOP_ACCEPTING_TIMEOUT_MS = 5000;
 
 interface Slot {
   readonly index: number;
@@ -116,9 +118,33 @@ export class Supervisor {
       const old = slot.worker;
       // Spawn first: the new worker shares the listening sockets, so there is no gap.
       await this.#spawn(slot, config);
-      if (old !== null) void this.#retire(old, true); // drains in the background
+      if (old !== null) await this.#handOver(old);
     }
     this.#config = config;
+  }
+
+  /**
+   * Retires `old`, which drains in the background; resolves once it accepts no new connection
+   * (it says so, or exits), so that once a reload reports done every new connection is the new
+   * configuration's.
+   */
+  #handOver(old: Worker): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        old.off('message', onMessage);
+        old.off('exit', done);
+        resolve();
+      };
+      const onMessage = (message: unknown): void => {
+        if (isWorkerMessage(message) && message.type === 'porta:stopped-accepting') done();
+      };
+      const timer = setTimeout(done, STOP_ACCEPTING_TIMEOUT_MS);
+      old.on('message', onMessage);
+      old.once('exit', done);
+      void this.#retire(old, true);
+      if (old.isDead()) done();
+    });
   }
 
   /** Tells every worker to open its log files again (SIGUSR1, logrotate). */

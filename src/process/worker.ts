@@ -53,7 +53,14 @@ export function runWorker(): void {
     if (stopping) return;
     stopping = true;
     // Told by the primary: a new generation serves already (reload) or everything stops.
-    const done = server === null ? Promise.resolve() : server.stop({ handOver });
+    const stoppedAccepting = (): void => {
+      send({ type: 'porta:stopped-accepting' });
+    };
+    const done =
+      server === null
+        ? Promise.resolve()
+        : server.stop({ handOver, onStopAccepting: stoppedAccepting });
+    if (server === null) stoppedAccepting();
     void done.finally(() => {
       // The last counts go to the primary (id 0), so a reload or stop loses none of them.
       if (!process.connected || process.send === undefined) process.exit(0);

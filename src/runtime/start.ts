@@ -25,6 +25,8 @@ export interface BoundAddress {
 export interface StopOptions {
   readonly handOver?: boolean;
   readonly delay?: boolean;
+  /** Called once every listener has stopped accepting (their connections still draining). */
+  readonly onStopAccepting?: () => void;
 }
 
 export interface RunningServer extends AdminSource {
@@ -46,7 +48,8 @@ export interface RunningServer extends AdminSource {
    * `handOver` (a reload to another process) gives idle keep-alive connections a moment to send
    * one last request, answered with `Connection: close`, instead of closing them at once.
    * `delay: false` skips `timeouts.shutdown_delay` (a cluster primary's own listeners: its
-   * workers served the delay already, and its UDP forwards with them).
+   * workers served the delay already, and its UDP forwards with them). `onStopAccepting` tells
+   * when no listener accepts any more (a rolling reload waits for it before it reports done).
    */
   stop(options?: StopOptions): Promise<void>;
   /**
@@ -457,20 +460,31 @@ class PortaServer implements RunningServer {
     const handOver = options.handOver === true;
     // A hand-over (rolling reload) is not the server stopping: its health routes stay ready.
     if (!handOver) this.#readiness.stopping();
-    this.#stopping ??= this.#stopAll(handOver, !handOver && options.delay !== false);
+    this.#stopping ??= this.#stopAll(
+      handOver,
+      !handOver && options.delay !== false,
+      options.onStopAccepting,
+    );
     return this.#stopping;
   }
 
-  async #stopAll(handOver: boolean, delayed: boolean): Promise<void> {
+  async #stopAll(
+    handOver: boolean,
+    delayed: boolean,
+    onStopAccepting: (() => void) | undefined,
+  ): Promise<void> {
     await this.#reloading;
     // shutdown_delay: go on serving, not ready, so load balancers stop sending before we close.
     if (delayed && this.#plan.shutdownDelayMs > 0) await delay(this.#plan.shutdownDelayMs);
     const idleGraceMs = handOver ? HAND_OVER_GRACE_MS : 0;
     const plan = this.#plan;
-    await Promise.all([
+    // Each close stops accepting at once (synchronously), then drains.
+    const closing = Promise.all([
       ...[...this.#http.values()].map((l) => l.close(plan.shutdownMs, idleGraceMs)),
       ...[...this.#streams.values()].map((s) => s.close()),
     ]);
+    onStopAccepting?.();
+    await closing;
     await Promise.all(plan.handlers.map((h) => h.close()));
     for (const release of this.#onStop) release();
     // Last: /readyz answers 503 (and /metrics still answers) while the listeners drain.
