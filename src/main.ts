@@ -15,8 +15,8 @@ const SERVER_COMMANDS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * What this process is for. A function, not top-level await: the bundle's chunks import code this
- * entry module holds too, and a module that awaits at its top would wait on them forever.
+ * What this process is for. A function, not top-level await: the bundle is CommonJS, which has
+ * none (scripts/bundle.mjs).
  */
 async function start(): Promise<void> {
   const argv = process.argv.slice(2);

@@ -1,6 +1,6 @@
 // Validates a single process's config in a worker thread: the YAML parser, zod and the schema
 // load in the thread's own isolate, which is terminated once it has answered, so the process
-// that serves keeps only the plain validated config (ES modules cannot be unloaded otherwise).
+// that serves keeps only the plain validated config (loaded modules cannot be unloaded otherwise).
 import { Worker } from 'node:worker_threads';
 import { entryPoint } from '../build-layout.js';
 import type { ConfigRequest } from './config-request.js';
